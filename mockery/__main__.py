@@ -1,0 +1,3 @@
+from mockery.cli import main
+
+main()

@@ -1,0 +1,187 @@
+"""The ASGI app of one listener, compiled once from the model: match, render, send.
+
+It speaks ASGI directly with Starlette's path compiler and convertors rather than through Starlette's
+router: a mock server must explain a miss (which route came closest, and why it did not match), and the
+request path stays a dictionary lookup and a render, with static bodies encoded ahead of time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from mockery.fakes import json_default
+from mockery.logs import AccessLog
+from mockery.matching import Match, RouteTable
+from mockery.requests import (
+    DEFAULT_MAX_BODY,
+    BadBody,
+    BodyTooLarge,
+    RawRequest,
+    header_map,
+    read_body,
+    template_request,
+)
+from mockery.runtime import Runtime
+from mockery.spec.model import Service
+from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError
+
+PROBLEM_JSON = b"application/problem+json"
+MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    """Settings of every listener of a server."""
+
+    max_body: int = DEFAULT_MAX_BODY
+    access_log: AccessLog = field(default_factory=lambda: AccessLog(enabled=False))
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """An RFC 9457 problem document: how mockery reports what went wrong with a request."""
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
+    return status, [(b"content-type", PROBLEM_JSON)], body
+
+
+class ListenerApp:
+    """Answers every request that reaches one listener, for every service on it."""
+
+    def __init__(self, services: Iterable[Service], runtime: Runtime, config: AppConfig | None = None) -> None:
+        self.services = tuple(services)
+        self.table = RouteTable.build(self.services)
+        self.runtime = runtime
+        self.config = config or AppConfig()
+        self._label = ",".join(service.name for service in self.services) or "-"
+
+    def __repr__(self) -> str:
+        return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        headers = header_map(scope)
+        service_name, route_name, note = self._label, "-", ""
+        try:
+            body = await read_body(receive, headers, self.config.max_body)
+        except BodyTooLarge:
+            status, response_headers, payload = problem(
+                413,
+                "Request body too large",
+                f"the body is over the limit of {self.config.max_body} bytes",
+                limit=self.config.max_body,
+            )
+        else:
+            found = self.table.match(method, path)
+            if isinstance(found, Match):
+                service_name, route_name = found.entry.service.name, found.entry.route.name
+                raw = RawRequest(method, path, scope["query_string"].decode("latin-1"), headers, body)
+                status, response_headers, payload, note = self._respond(found, raw)
+            elif found.allowed:
+                status, response_headers, payload = problem(
+                    405,
+                    "Method not allowed",
+                    f"{path} is served for {', '.join(found.allowed)}, not {method}",
+                    allowed=list(found.allowed),
+                )
+                response_headers.append((b"allow", ", ".join(found.allowed).encode()))
+            else:
+                status, response_headers, payload = self._not_found(method, path)
+        await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
+        self.config.access_log.request(
+            service_name, method, path, status, route_name, time.perf_counter() - started, note
+        )
+
+    def _respond(self, found: Match, raw: RawRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
+        entry = found.entry
+        route = entry.route
+        response = route.response
+        headers: list[tuple[bytes, bytes]] = []
+        if response.media_type:
+            headers.append((b"content-type", response.media_type.encode("latin-1")))
+        if response.static_body is not None and not response.headers:
+            return response.status, headers, response.static_body, ""
+        state = self.runtime.services[entry.service.name]
+        variables = dict(state.randomness.globals)
+        if route.uses_request:
+            try:
+                variables["request"] = template_request(raw, found.path_params)
+            except BadBody as exc:
+                status, problem_headers, payload = problem(400, "Bad request body", str(exc))
+                return status, problem_headers, payload, str(exc)
+        state.reseed_for(route, raw.method, raw.path, raw.query_string)
+        try:
+            for name, value in response.headers:
+                headers.append((name.encode("latin-1"), _header_text(value.render(variables))))
+            if response.body is not None:
+                rendered = response.body.render(variables)
+                payload = orjson.dumps(rendered, default=json_default) if response.is_json else _text(rendered).encode()
+                if len(payload) > MAX_RENDERED_BYTES:
+                    raise RenderLimitError(f"the body is over the limit of {MAX_RENDERED_BYTES} bytes")
+            else:
+                payload = response.static_body or b""
+        except Exception as exc:  # a template may raise anything; the server must keep serving
+            reason = _reason(exc)
+            status, problem_headers, payload = problem(
+                500,
+                "Template error",
+                f"the template of route {route.name} failed: {reason}",
+                route=route.name,
+                service=entry.service.name,
+            )
+            return status, problem_headers, payload, f"template error: {reason}"
+        return response.status, headers, payload, ""
+
+    def _not_found(self, method: str, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        closest = [
+            {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
+            for near in self.table.explain(method, path)
+        ]
+        return problem(404, "No route matches", f"no route matches {method} {path}", closest=closest)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "the template recursed too deeply"
+    if isinstance(exc, MemoryError):
+        return "the template ran out of memory"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _header_text(value: Any) -> bytes:
+    text = _text(value)
+    if "\r" in text or "\n" in text:
+        raise RenderLimitError("a header value holds a line break")
+    return text.encode("latin-1", errors="replace")
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int) -> None:
+    headers.append((b"content-length", str(length).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,141 @@
+"""Reading a request: its body, bounded in size, and the plain-data view templates get of it.
+
+Templates see plain dictionaries and strings, never framework objects, so that nothing reachable from a
+template can do more than read the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.types import Receive, Scope
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+MAX_JSON_DEPTH = 128
+# How much of an oversized body is read and dropped before the 413 is sent; past it the connection closes.
+_DRAIN_FACTOR = 4
+
+
+class BodyTooLarge(Exception):
+    """The body is over the configured maximum."""
+
+
+class BadBody(Exception):
+    """The body cannot be parsed as its content type says."""
+
+
+@dataclass(slots=True)
+class RawRequest:
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def header_map(scope: Scope) -> dict[str, str]:
+    """Headers with lower-case names; repeated headers joined with ', ' as HTTP allows."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+async def read_body(receive: Receive, headers: dict[str, str], max_body: int) -> bytes:
+    """The whole body, or ``BodyTooLarge`` once it passes ``max_body`` bytes."""
+    declared = headers.get("content-length")
+    too_large = declared is not None and declared.isdigit() and int(declared) > max_body
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_body:
+            too_large = True
+        if too_large:
+            if size > max_body * _DRAIN_FACTOR:
+                break
+        else:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if too_large:
+        raise BodyTooLarge
+    return b"".join(chunks)
+
+
+def parse_body(body: bytes, content_type: str) -> Any:
+    """The body as templates see it: parsed JSON, form fields, or text. ``BadBody`` if it cannot be."""
+    if not body:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadBody(f"the body is not valid JSON: {exc}") from None
+        if _depth_over(data, MAX_JSON_DEPTH):
+            raise BadBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
+        return data
+    if media == "application/x-www-form-urlencoded":
+        return query_map(body.decode("latin-1"))
+    return body.decode("utf-8", errors="replace")
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in value if isinstance(child, (dict, list)))
+    return False
+
+
+def query_map(query_string: str) -> dict[str, Any]:
+    """Query or form fields: a single value as a string, a repeated one as a list of strings."""
+    result: dict[str, Any] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        if key in result:
+            existing = result[key]
+            result[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            result[key] = value
+    return result
+
+
+def cookie_map(header: str | None) -> dict[str, str]:
+    if not header:
+        return {}
+    cookie = SimpleCookie()
+    try:
+        cookie.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in cookie.items()}
+
+
+def template_request(raw: RawRequest, path_params: dict[str, Any]) -> dict[str, Any]:
+    """The ``request`` variable of templates."""
+    return {
+        "method": raw.method,
+        "path": raw.path,
+        "path_params": path_params,
+        "query": query_map(raw.query_string),
+        "headers": raw.headers,
+        "cookies": cookie_map(raw.headers.get("cookie")),
+        "body": parse_body(raw.body, raw.headers.get("content-type", "")),
+    }
