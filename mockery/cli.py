@@ -112,7 +112,8 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check every spec in PATHS and print every mistake; exit 1 if there is any."""
     specs = load_specs(paths)
     count = len(specs.services)
-    click.echo(f"{count} service{'s' if count != 1 else ''}, {specs.route_count} routes: OK")
+    routes = specs.route_count
+    click.echo(f"{count} service{'s' if count != 1 else ''}, {routes} route{'s' if routes != 1 else ''}: OK")
 
 
 @cli.command()

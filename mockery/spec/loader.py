@@ -89,7 +89,7 @@ def duplicate_services(services: Iterable[Service]) -> list[SpecError]:
 
 def listener_key(service: Service, shared_port: int | None = None) -> ListenerKey:
     """Which listener a service is served on: its own port, a port 0 of its own, or the shared one."""
-    if service.port is None or service.port == shared_port:
+    if service.port is None or (service.port == shared_port and shared_port != 0):
         return ("shared", 0)
     if service.port == 0:
         return ("ephemeral:" + service.name, 0)

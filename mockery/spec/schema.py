@@ -88,6 +88,9 @@ def _located(document: Document, error: ValidationError) -> list[SpecError]:
             document.display_name, position.line, position.column, format_path(target), message, suggestion
         )
 
+    if _checks_a_key(error) and isinstance(instance, str):
+        # jsonschema reports a bad key as an error of the mapping holding it: point at the key itself.
+        return [at((*path, instance), f"{instance!r} is not a valid name here", schema.get("x-hint"), key=True)]
     if keyword == "additionalProperties" and isinstance(instance, dict):
         known = list(schema.get("properties", {}))
         patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
@@ -116,9 +119,12 @@ def _located(document: Document, error: ValidationError) -> list[SpecError]:
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[keyword]
         return [at(path, f"expected a number {sign} {error.validator_value}, got {_describe(instance)}")]
-    if keyword == "propertyNames":
-        return [at((*path, str(instance)), f"{instance!r} is not a valid name here", key=True)]
     return [at(path, error.message)]
+
+
+def _checks_a_key(error: ValidationError) -> bool:
+    """Whether the error comes from a ``propertyNames`` schema: its instance is a key, not a value."""
+    return "propertyNames" in error.relative_schema_path
 
 
 def _alternatives(schema: dict[str, Any]) -> str:

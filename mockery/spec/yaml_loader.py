@@ -195,14 +195,23 @@ def _tab_errors(file: str, text: str) -> list[SpecError]:
     return errors
 
 
-def _syntax_error(file: str, exc: yaml.YAMLError) -> SpecError:
+def _caused_by_tab(exc: yaml.YAMLError) -> bool:
+    """Whether PyYAML stopped at a tab, the one character YAML forbids in indentation."""
+    return isinstance(exc, yaml.MarkedYAMLError) and "'\\t'" in (exc.problem or "")
+
+
+def _syntax_error(file: str, exc: yaml.YAMLError, text: str) -> SpecError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return SpecError(file, line, column, "", f"invalid YAML: {message}")
     if isinstance(exc, yaml.reader.ReaderError):
-        return SpecError(file, 1, exc.position + 1, "", f"invalid YAML: {exc.reason}")
+        # The reader knows only the offset in the whole text: turn it into the line and column users look for.
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        return SpecError(file, line, column, "", f"invalid YAML: {exc.reason}")
     return SpecError(file, 1, 1, "", f"invalid YAML: {exc}")
 
 
@@ -222,13 +231,13 @@ def load_document(
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             return None, [SpecError(file, 1, 1, "", f"the file is not UTF-8 text (byte {exc.start})")]
-    tabs = _tab_errors(file, text)
-    if tabs:
-        return None, tabs
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        return None, [_syntax_error(file, exc)]
+        # Tabs are only looked for once the file fails to parse: inside a block scalar or a quoted string a tab
+        # after the indentation is text (a TSV body), and reporting it would reject a valid spec.
+        tabs = _tab_errors(file, text) if _caused_by_tab(exc) else []
+        return None, tabs or [_syntax_error(file, exc, text)]
     except RecursionError:
         return None, [SpecError(file, 1, 1, "", "the document is nested too deeply")]
     if not nodes:

@@ -1,0 +1,153 @@
+"""mockery.spec.loader: finding spec files, and the checks across files (names, route conflicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mockery.errors import SpecError
+from mockery.spec.loader import find_spec_files, load_specs
+
+WriteSpec = Callable[..., Path]
+SpecErrorsOf = Callable[..., list[SpecError]]
+Where = Callable[..., tuple[int, int]]
+
+
+def service_with(name: str, *paths: str, port: int | None = None) -> str:
+    """A spec of service ``name`` with one GET route per path; routes start on line 3 (4 with a port)."""
+    lines = [f"service: {name}"]
+    if port is not None:
+        lines.append(f"port: {port}")
+    lines.append("routes:")
+    lines.extend(f'  - path: "{path}"' for path in paths)
+    return "\n".join(lines) + "\n"
+
+
+def test_folders_are_searched_recursively_in_sorted_order(write_spec: WriteSpec, tmp_path: Path) -> None:
+    for name in ["zeta.yaml", "alpha.yml", "nested/deeper/beta.yaml", "nested/gamma.yml"]:
+        write_spec(f"service: {Path(name).stem}\n", f"specs/{name}")
+    (tmp_path / "specs" / "notes.txt").write_text("service: nope\n")
+    (tmp_path / "specs" / "nested" / "README.md").write_text("# nope\n")
+    files, errors = find_spec_files([tmp_path / "specs"])
+    assert errors == []
+    found = [file.relative_to(tmp_path / "specs").as_posix() for file in files]
+    assert found == ["alpha.yml", "nested/deeper/beta.yaml", "nested/gamma.yml", "zeta.yaml"]
+    specs = load_specs([tmp_path / "specs"], environ={})
+    assert [service.name for service in specs.services] == ["alpha", "beta", "gamma", "zeta"]
+
+
+def test_a_file_named_twice_is_loaded_once(write_spec: WriteSpec, tmp_path: Path) -> None:
+    path = write_spec(service_with("users", "/a"))
+    specs = load_specs([path, tmp_path, "spec.yaml"], environ={})
+    assert [service.name for service in specs.services] == ["users"]
+
+
+def test_missing_path_is_an_error(spec_errors: SpecErrorsOf) -> None:
+    errors = spec_errors("nowhere.yaml")
+    assert [(error.file, error.line, error.column, error.message) for error in errors] == [
+        ("nowhere.yaml", 1, 1, "no such file or folder")
+    ]
+
+
+def test_empty_folder_is_an_error(tmp_path: Path, spec_errors: SpecErrorsOf) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "notes.txt").write_text("not a spec")
+    errors = spec_errors(tmp_path / "specs")
+    assert [(error.file, error.message) for error in errors] == [("specs", "the folder holds no *.yaml or *.yml spec")]
+
+
+def test_duplicate_service_names_name_both_locations(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    first = write_spec(service_with("users", "/a"), "a.yaml")
+    second = write_spec("# the same name again\nservice: users\n", "b.yaml")
+    errors = spec_errors(first, second)
+    assert [(error.file, error.line, error.column, error.path) for error in errors] == [("b.yaml", 2, 10, "service")]
+    assert errors[0].message == "service 'users' is already defined at a.yaml:1:10"
+    assert errors[0].suggestion == "service names must be unique"
+
+
+def test_same_route_in_two_files_names_both_locations(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    first = write_spec(service_with("users", "/health", "/users/{id}"), "a.yaml")
+    second = write_spec(service_with("accounts", "/users/{uid}"), "b.yaml")
+    errors = spec_errors(first, second)
+    assert [(error.file, error.line, error.column, error.path) for error in errors] == [("b.yaml", 3, 5, "routes[0]")]
+    assert errors[0].message == (
+        "GET /users/{uid} is already claimed on the same listener by a.yaml:4:5 (GET /users/{id})"
+    )
+    assert "give one service a port of its own" in (errors[0].suggestion or "")
+
+
+def test_conflict_is_per_method(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    first = write_spec("service: users\nroutes:\n  - path: /x\n    method: [GET, POST]\n", "a.yaml")
+    second = write_spec("service: accounts\nroutes:\n  - path: /x\n    method: [PUT, POST]\n", "b.yaml")
+    errors = spec_errors(first, second)
+    assert len(errors) == 1
+    assert errors[0].message.startswith("POST /x is already claimed")
+
+
+def test_conflict_includes_the_base_path(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    first = write_spec("service: users\nbase_path: /api\nroutes:\n  - path: /users\n", "a.yaml")
+    second = write_spec(service_with("accounts", "/api/users"), "b.yaml")
+    errors = spec_errors(first, second)
+    assert [(error.file, error.line) for error in errors] == [("b.yaml", 3)]
+    assert "a.yaml:4:5" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("/users/{id:int}", "/users/{id}"),
+        ("/users/{id:int}", "/users/{id:uuid}"),
+        ("/users/me", "/users/{id}"),
+        ("/users/{id}", "/users/{id}/orders"),
+    ],
+    ids=["int-vs-str", "int-vs-uuid", "literal-vs-parameter", "longer"],
+)
+def test_different_shapes_do_not_conflict(write_spec: WriteSpec, first: str, second: str) -> None:
+    a = write_spec(service_with("users", first), "a.yaml")
+    b = write_spec(service_with("accounts", second), "b.yaml")
+    assert load_specs([a, b], environ={}).route_count == 2
+
+
+def test_services_with_their_own_ports_do_not_conflict(write_spec: WriteSpec) -> None:
+    a = write_spec(service_with("users", "/users/{id}", port=8101), "a.yaml")
+    b = write_spec(service_with("accounts", "/users/{id}", port=8102), "b.yaml")
+    c = write_spec(service_with("shared", "/users/{id}"), "c.yaml")
+    specs = load_specs([a, b, c], environ={})
+    assert [service.port for service in specs.services] == [8101, 8102, None]
+
+
+def test_services_on_the_same_own_port_conflict(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    a = write_spec(service_with("users", "/users/{id}", port=8101), "a.yaml")
+    b = write_spec(service_with("accounts", "/users/{key}", port=8101), "b.yaml")
+    errors = spec_errors(a, b)
+    assert [(error.file, error.line) for error in errors] == [("b.yaml", 4)]
+    assert "a.yaml:4:5" in errors[0].message
+
+
+def test_errors_from_several_files_are_reported_together(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    broken_yaml = write_spec("service: a\nroutes: [\n", "a.yaml")
+    bad_schema = write_spec("service: b\nroutes:\n  - path: /x\n    method: get\n", "b.yaml")
+    bad_template = write_spec(
+        'service: c\nroutes:\n  - path: /x\n    response:\n      body: "{{ faker.emial() }}"\n', "c.yaml"
+    )
+    good = write_spec(service_with("d", "/d"), "d.yaml")
+    errors = spec_errors(broken_yaml, bad_schema, bad_template, good, "missing.yaml")
+    assert [(error.file, error.line) for error in errors] == [
+        ("a.yaml", 3),
+        ("b.yaml", 4),
+        ("c.yaml", 5),
+        ("missing.yaml", 1),
+    ]
+    assert "did you mean 'GET'?" in str(errors[1])
+    assert "did you mean 'email'?" in str(errors[2])
+
+
+def test_a_valid_set_is_built(write_spec: WriteSpec) -> None:
+    a = write_spec(service_with("users", "/users", "/users/{id:int}"), "a.yaml")
+    b = write_spec(service_with("orders", "/orders"), "b.yaml")
+    specs = load_specs([a, b], environ={})
+    assert specs.route_count == 3
+    assert [route.position.line for route in specs.service("users").routes] == [3, 4]
+    assert specs.service("orders").file == b.resolve()

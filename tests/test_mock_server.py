@@ -1,0 +1,87 @@
+"""MockServer: real listeners in a background thread, started and stopped from a test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+import mockery
+from mockery import MockServer, SpecErrors
+
+SPEC = """\
+service: counter
+routes:
+  - path: /next
+    random: per_call
+    response: {body: {value: "{{ random.randint(1, 1000000) }}"}}
+"""
+
+
+def test_public_api_is_pinned() -> None:
+    assert mockery.__all__ == sorted(mockery.__all__)
+    assert set(mockery.__all__) == {
+        "AppConfig",
+        "Clock",
+        "MockServer",
+        "MockeryError",
+        "Route",
+        "ServeError",
+        "Service",
+        "SpecError",
+        "SpecErrors",
+        "SpecSet",
+        "__version__",
+        "load_specs",
+        "spec_schema",
+    }
+
+
+def test_starts_on_a_free_port_and_stops_cleanly(write_spec: Callable[..., Path]) -> None:
+    path = write_spec(SPEC)
+    threads_before = threading.active_count()
+    with MockServer(path) as mock:
+        assert mock.url.startswith("http://127.0.0.1:")
+        assert mock.url_for("counter") == mock.url
+        assert httpx.get(mock.url + "/next").status_code == 200
+    assert threading.active_count() == threads_before
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(mock.url + "/next")
+
+
+def test_two_servers_run_side_by_side_on_different_ports(write_spec: Callable[..., Path]) -> None:
+    path = write_spec(SPEC)
+    with MockServer(path) as first, MockServer(path) as second:
+        assert first.url != second.url
+        assert httpx.get(first.url + "/next").content == httpx.get(second.url + "/next").content
+
+
+def test_reset_replays_the_same_sequence_on_the_same_port(
+    serve: Callable[..., MockServer], write_spec: Callable[..., Path]
+) -> None:
+    mock = serve(write_spec(SPEC))
+    url = mock.url
+    first = [httpx.get(url + "/next").json()["value"] for _ in range(3)]
+    assert len(set(first)) == 3
+    mock.reset()
+    assert mock.url == url
+    assert [httpx.get(url + "/next").json()["value"] for _ in range(3)] == first
+
+
+def test_unknown_service_names_the_known_ones(
+    serve: Callable[..., MockServer], write_spec: Callable[..., Path]
+) -> None:
+    mock = serve(write_spec(SPEC))
+    with pytest.raises(KeyError, match="counter"):
+        mock.url_for("nope")
+
+
+def test_invalid_specs_raise_before_anything_starts(write_spec: Callable[..., Path]) -> None:
+    path = write_spec("service: broken\nroutes: [{path: nope}]\n")
+    threads_before = threading.active_count()
+    with pytest.raises(SpecErrors, match=r"spec\.yaml:2:17: routes\[0\]\.path"):
+        MockServer(path)
+    assert threading.active_count() == threads_before
