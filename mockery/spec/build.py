@@ -201,3 +201,27 @@ def build_service(document: Document) -> tuple[Service | None, list[SpecError]]:
     builder = _Builder(document)
     service = builder.build()
     return service, builder.errors
+
+
+def build_route_at(
+    document: Document, path: DocPath, *, locale: str, base_path: str, index: int
+) -> tuple[Route | None, list[SpecError]]:
+    """The route written at ``path`` of ``document``, for a service of ``locale`` and ``base_path``.
+
+    Every semantic check of a route in a spec runs (path syntax, templates, Faker providers of ``locale``,
+    files relative to the folder of ``document.file``). The route is ``None`` when it cannot be built.
+    """
+    builder = _Builder(document)
+    builder.faker_names = provider_names(locale if locale in available_locales() else DEFAULT_LOCALE)
+    raw = document.data
+    for part in path:
+        if isinstance(raw, dict) and isinstance(part, str):
+            raw = raw.get(part)
+        elif isinstance(raw, list) and isinstance(part, int) and 0 <= part < len(raw):
+            raw = raw[part]
+        else:
+            raw = None
+    if not isinstance(raw, dict):
+        return None, builder.errors
+    route = builder.route(raw, path, base_path.rstrip("/"), index)
+    return route, builder.errors

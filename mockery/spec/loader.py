@@ -8,6 +8,7 @@ from pathlib import Path
 from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.spec.build import build_service
 from mockery.spec.document import Document
+from mockery.spec.inline import InlineSpec, inline_document
 from mockery.spec.model import Service, SpecSet
 from mockery.spec.paths import shape
 from mockery.spec.schema import schema_errors
@@ -37,12 +38,34 @@ def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecE
     return unique, errors
 
 
-def load_specs(paths: Iterable[str | Path], environ: Mapping[str, str] | None = None) -> SpecSet:
-    """Load, check and build every spec below ``paths``; raises ``SpecErrors`` listing every mistake."""
+def load_specs(
+    paths: Iterable[str | Path],
+    environ: Mapping[str, str] | None = None,
+    *,
+    inline: Iterable[InlineSpec | Document] | InlineSpec | Document = (),
+    inline_folder: str | Path | None = None,
+) -> SpecSet:
+    """Load, check and build every spec below ``paths`` and every spec of ``inline``, all together (service
+    names and route conflicts are checked across all of them); raises ``SpecErrors`` listing every mistake.
+
+    ``inline`` holds specs given from Python: mappings, YAML texts, or documents from ``load_inline`` (one
+    spec alone is taken as a list of one). The n-th is named ``<inline n>`` in errors (a document keeps its
+    own name), and the files its routes send are looked for in ``inline_folder`` (default: the current
+    directory). ``environ`` (default ``os.environ``) fills the ``${VAR}`` of files and of inline YAML texts.
+    """
     files, errors = find_spec_files(paths)
     documents: list[Document] = []
     for file in files:
         document, load_errors = load_document(file, environ=environ)
+        errors.extend(load_errors)
+        if document is not None:
+            documents.append(document)
+    specs = [inline] if isinstance(inline, str | Mapping | Document) else list(inline)
+    for number, spec in enumerate(specs, start=1):
+        if isinstance(spec, Document):
+            documents.append(spec)
+            continue
+        document, load_errors = inline_document(spec, name=f"<inline {number}>", folder=inline_folder, environ=environ)
         errors.extend(load_errors)
         if document is not None:
             documents.append(document)

@@ -39,10 +39,35 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(spec_schema())
 
 
+@functools.cache
+def _route_validator() -> jsonschema.Draft202012Validator:
+    schema = spec_schema()
+    wrapper = {
+        "$schema": schema["$schema"],
+        "type": "object",
+        "required": ["route"],
+        "properties": {"route": {"$ref": "#/$defs/route"}},
+        "$defs": schema["$defs"],
+    }
+    return jsonschema.Draft202012Validator(wrapper)
+
+
 def schema_errors(document: Document) -> list[SpecError]:
     """Every place where the document breaks the schema, each at its line and column."""
+    return _errors(_validator(), document)
+
+
+def route_schema_errors(document: Document) -> list[SpecError]:
+    """Every place where ``document.data["route"]`` breaks the schema's route definition (``#/$defs/route``).
+
+    The route sits under the key ``route`` so that errors name e.g. ``route.response.status``.
+    """
+    return _errors(_route_validator(), document)
+
+
+def _errors(validator: jsonschema.Draft202012Validator, document: Document) -> list[SpecError]:
     errors: list[SpecError] = []
-    for error in _validator().iter_errors(document.data):
+    for error in validator.iter_errors(document.data):
         errors.extend(_located(document, _most_relevant(error)))
     return errors
 

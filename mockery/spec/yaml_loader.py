@@ -231,6 +231,17 @@ def load_document(
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             return None, [SpecError(file, 1, 1, "", f"the file is not UTF-8 text (byte {exc.start})")]
+    return parse_document(text, path=path, display_name=file, environ=environ)
+
+
+def parse_document(
+    text: str, *, path: Path, display_name: str, environ: Mapping[str, str] | None = None
+) -> tuple[Document | None, list[SpecError]]:
+    """Load a spec from YAML ``text`` with every check of a file, its errors naming ``display_name``.
+
+    ``path`` is the document's file (it need not exist): files a route sends are looked for in its folder.
+    """
+    file = display_name
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
