@@ -28,8 +28,9 @@ from mockery.requests import (
     template_request,
 )
 from mockery.runtime import Runtime
-from mockery.spec.model import Service
+from mockery.spec.model import Route, Service
 from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError
+from mockery.values import templates
 
 PROBLEM_JSON = b"application/problem+json"
 MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
@@ -58,6 +59,8 @@ class ListenerApp:
         self.runtime = runtime
         self.config = config or AppConfig()
         self._label = ",".join(service.name for service in self.services) or "-"
+        # Only a route whose templates read the body gets it parsed, and so a 400 when it cannot be.
+        self._reads_body = {entry: _reads_body(entry.route) for entry in self.table.entries}
 
     def __repr__(self) -> str:
         return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
@@ -87,7 +90,9 @@ class ListenerApp:
             found = self.table.match(method, path)
             if isinstance(found, Match):
                 service_name, route_name = found.entry.service.name, found.entry.route.name
-                raw = RawRequest(method, path, scope["query_string"].decode("latin-1"), headers, body)
+                # HEAD of a GET route renders as the GET would, so that its headers (and length) are the GET's.
+                as_method = "GET" if method == "HEAD" and "HEAD" not in found.entry.route.methods else method
+                raw = RawRequest(as_method, path, scope["query_string"].decode("latin-1"), headers, body)
                 status, response_headers, payload, note = self._respond(found, raw)
             elif found.allowed:
                 status, response_headers, payload = problem(
@@ -117,7 +122,7 @@ class ListenerApp:
         variables = dict(state.randomness.globals)
         if route.uses_request:
             try:
-                variables["request"] = template_request(raw, found.path_params)
+                variables["request"] = template_request(raw, found.path_params, with_body=self._reads_body[entry])
             except BadBody as exc:
                 status, problem_headers, payload = problem(400, "Bad request body", str(exc))
                 return status, problem_headers, payload, str(exc)
@@ -150,6 +155,17 @@ class ListenerApp:
             for near in self.table.explain(method, path)
         ]
         return problem(404, "No route matches", f"no route matches {method} {path}", closest=closest)
+
+
+def _reads_body(route: Route) -> bool:
+    values = [value for _, value in route.response.headers]
+    if route.response.body is not None:
+        values.append(route.response.body)
+    return any(
+        "body" in template.request_fields or "*" in template.request_fields
+        for value in values
+        for template in templates(value)
+    )
 
 
 def _reason(exc: BaseException) -> str:

@@ -128,8 +128,8 @@ def cookie_map(header: str | None) -> dict[str, str]:
     return {name: morsel.value for name, morsel in cookie.items()}
 
 
-def template_request(raw: RawRequest, path_params: dict[str, Any]) -> dict[str, Any]:
-    """The ``request`` variable of templates."""
+def template_request(raw: RawRequest, path_params: dict[str, Any], *, with_body: bool = True) -> dict[str, Any]:
+    """The ``request`` variable of templates; the body is parsed (and may raise ``BadBody``) only if asked."""
     return {
         "method": raw.method,
         "path": raw.path,
@@ -137,5 +137,5 @@ def template_request(raw: RawRequest, path_params: dict[str, Any]) -> dict[str, 
         "query": query_map(raw.query_string),
         "headers": raw.headers,
         "cookies": cookie_map(raw.headers.get("cookie")),
-        "body": parse_body(raw.body, raw.headers.get("content-type", "")),
+        "body": parse_body(raw.body, raw.headers.get("content-type", "")) if with_body else None,
     }

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
@@ -34,8 +34,10 @@ MAX_SIZE_ARGUMENT = 10_000
 CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random"})
 
 _LONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
-_PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{5,})")
+_PRINTF_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{5,}|\d*\.(?:\*|\d{5,}))")
 _FORMAT_WIDTH = re.compile(r"\{[^{}]*:[^{}]*(\{|\d{5,})")
+# str methods that pad to a width given as their first argument.
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _SIZE_PARAMETERS = frozenset(
     {
         "nb",
@@ -65,9 +67,23 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=True)
         self.globals["range"] = _bounded_range
+        self.globals["lipsum"] = _bounded_lipsum(cast(Callable[..., str], self.globals["lipsum"]))
         self.filters["center"] = _bounded_width(self.filters["center"])
         self.filters["indent"] = _bounded_width(self.filters["indent"])
         self.filters["format"] = _checked_format(self.filters["format"])
+        self.filters["replace"] = _checked_replace(self.filters["replace"])
+        self.filters["join"] = _checked_join(self.filters["join"])
+        self.filters["wordwrap"] = _checked_wordwrap(self.filters["wordwrap"])
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Request data is JSON: in ``request.body.items`` the key wins over the dict method of that name.
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        # Jinja2 returns an Undefined that fails only when used, and ChainableUndefined never fails: refuse here.
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -98,6 +114,8 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(__obj, _FakerMethod):
             __obj.check(args, kwargs)
+        elif isinstance(getattr(__obj, "__self__", None), str):
+            args = _check_str_method(__obj.__self__, __obj.__name__, args)
         return super().call(__context, __obj, *args, **kwargs)
 
 
@@ -109,6 +127,25 @@ def _check_size(size: int) -> None:
 def _check_bits(bits: int) -> None:
     if bits > MAX_INT_BITS:
         raise RenderLimitError(f"an integer of about {bits} bits is over the limit of {MAX_INT_BITS}")
+
+
+def _check_str_method(text: str, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Refuse a call of a str method that would build a string over the limits; returns the arguments to use."""
+    if name in _PADDING_METHODS and args and isinstance(args[0], int) and args[0] > MAX_SIZE_ARGUMENT:
+        raise RenderLimitError(f"a width of {args[0]} is over the limit of {MAX_SIZE_ARGUMENT}")
+    if name == "replace" and len(args) >= 2:
+        _check_replace(text, args[0], args[1])
+    elif name == "join" and args:
+        items = list(args[0])
+        _check_size(len(text) * max(len(items) - 1, 0) + sum(len(item) for item in items if isinstance(item, str)))
+        return (items, *args[1:])
+    return args
+
+
+def _check_replace(text: Any, old: Any, new: Any) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+        occurrences = len(text) + 1 if old == "" else text.count(old)
+        _check_size(len(text) + occurrences * (len(new) - len(old)))
 
 
 def _check_repeat(sequence: Any, times: Any) -> None:
@@ -139,6 +176,48 @@ def _checked_format(filter_function: Callable[..., Any]) -> Callable[..., Any]:
         if isinstance(value, str) and _PRINTF_WIDTH.search(value):
             raise RenderLimitError("a %-format width is too large")
         return filter_function(value, *args, **kwargs)
+
+    return checked
+
+
+def _bounded_lipsum(lipsum: Callable[..., str]) -> Callable[..., str]:
+    @functools.wraps(lipsum)
+    def bounded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+        for name, value in (("n", n), ("min", min), ("max", max)):
+            if isinstance(value, int) and value > MAX_SIZE_ARGUMENT:
+                raise RenderLimitError(f"lipsum {name}={value} is over the limit of {MAX_SIZE_ARGUMENT}")
+        return lipsum(n, html, min, max)
+
+    return bounded
+
+
+def _checked_replace(filter_function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(filter_function)
+    def checked(eval_ctx: Any, value: Any, old: Any, new: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_replace(str(value), str(old), str(new))
+        return filter_function(eval_ctx, value, old, new, *args, **kwargs)
+
+    return checked
+
+
+def _checked_join(filter_function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(filter_function)
+    def checked(eval_ctx: Any, value: Any, d: Any = "", *args: Any, **kwargs: Any) -> Any:
+        items = list(value)
+        if isinstance(d, str):
+            _check_size(len(d) * max(len(items) - 1, 0))
+        return filter_function(eval_ctx, items, d, *args, **kwargs)
+
+    return checked
+
+
+def _checked_wordwrap(filter_function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(filter_function)
+    def checked(environment: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        wrapstring = kwargs.get("wrapstring", args[2] if len(args) > 2 else None)
+        if isinstance(wrapstring, str) and len(wrapstring) > 1:
+            _check_size(len(str(value)) * len(wrapstring))
+        return filter_function(environment, value, *args, **kwargs)
 
     return checked
 
@@ -215,6 +294,8 @@ class CompiledTemplate:
     private_attributes: tuple[tuple[str, int], ...]
     looping: bool
     _render: Callable[[dict[str, Any]], Any]
+    # The keys read from ``request`` (``request.body`` → "body"); "*" when ``request`` is used as a whole.
+    request_fields: frozenset[str] = frozenset()
 
     def render(self, variables: dict[str, Any]) -> Any:
         """Render with ``variables``; raises ``RenderLimitError`` or whatever the template raised."""
@@ -237,7 +318,10 @@ def compile_template(source: str) -> CompiledTemplate:
         expression = environment.compile_expression(lone.group("expr"), undefined_to_none=True)
 
         def render_native(variables: dict[str, Any]) -> Any:
-            return expression(**variables)
+            result = expression(**variables)
+            if isinstance(result, str):
+                _check_size(len(result))
+            return result
 
         return _compiled(source, tree, True, render_native)
     tree = environment.parse(source)
@@ -269,8 +353,29 @@ def _compiled(
             private.append((attr, access.lineno))
     looping = any(True for _ in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock)))
     return CompiledTemplate(
-        source, native, tuple(sorted(first_use.items())), faker_calls, tuple(private), looping, render
+        source,
+        native,
+        tuple(sorted(first_use.items())),
+        faker_calls,
+        tuple(private),
+        looping,
+        render,
+        _request_fields(tree),
     )
+
+
+def _request_fields(tree: nodes.Template) -> frozenset[str]:
+    fields: set[str] = set()
+    uses = sum(1 for node in tree.find_all(nodes.Name) if node.name == "request" and node.ctx == "load")
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        target = getattr(access, "node", None)
+        if isinstance(target, nodes.Name) and target.name == "request":
+            uses -= 1
+            key = access.attr if isinstance(access, nodes.Getattr) else _constant_key(access)
+            fields.add(key if isinstance(key, str) else "*")
+    if uses > 0:
+        fields.add("*")
+    return frozenset(fields)
 
 
 def template_problems(template: CompiledTemplate, faker_names: frozenset[str]) -> list[TemplateProblem]:

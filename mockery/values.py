@@ -6,7 +6,7 @@ native template and a constant. A tree with no template in it is ``static``: its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -91,3 +91,15 @@ def compile_value(data: Any, path: DocPath, on_template: TemplateSink, on_error:
             return ConstantValue(data)
         return ListValue(elements)
     return ConstantValue(data)
+
+
+def templates(value: Value) -> Iterator[CompiledTemplate]:
+    """Every template in a compiled value, in document order."""
+    if isinstance(value, TemplateValue):
+        yield value.template
+    elif isinstance(value, MappingValue):
+        for _, item in value.items:
+            yield from templates(item)
+    elif isinstance(value, ListValue):
+        for element in value.items:
+            yield from templates(element)
