@@ -16,6 +16,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from mockery.fakes import json_default
+from mockery.journal import UNMATCHED, Call, Journal
 from mockery.logs import AccessLog
 from mockery.matching import Match, RouteTable
 from mockery.requests import (
@@ -53,14 +54,26 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> tuple[int, li
 class ListenerApp:
     """Answers every request that reaches one listener, for every service on it."""
 
-    def __init__(self, services: Iterable[Service], runtime: Runtime, config: AppConfig | None = None) -> None:
-        self.services = tuple(services)
-        self.table = RouteTable.build(self.services)
+    def __init__(
+        self,
+        services: Iterable[Service],
+        runtime: Runtime,
+        config: AppConfig | None = None,
+        journal: Journal | None = None,
+    ) -> None:
         self.runtime = runtime
         self.config = config or AppConfig()
-        self._label = ",".join(service.name for service in self.services) or "-"
+        self.journal = journal
+        self.replace_services(services)
+
+    def replace_services(self, services: Iterable[Service]) -> None:
+        """Serve ``services`` from now on: the route table is rebuilt, then swapped in by one assignment."""
+        services = tuple(services)
+        table = RouteTable.build(services)
         # Only a route whose templates read the body gets it parsed, and so a 400 when it cannot be.
-        self._reads_body = {entry: _reads_body(entry.route) for entry in self.table.entries}
+        reads_body = {entry: _reads_body(entry.route) for entry in table.entries}
+        self._label = ",".join(service.name for service in services) or "-"
+        self.services, self.table, self._reads_body = services, table, reads_body
 
     def __repr__(self) -> str:
         return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
@@ -76,7 +89,8 @@ class ListenerApp:
         method: str = scope["method"]
         path: str = scope["path"]
         headers = header_map(scope)
-        service_name, route_name, note = self._label, "-", ""
+        service_name, route_name, note = self._label, UNMATCHED, ""
+        body = b""
         try:
             body = await read_body(receive, headers, self.config.max_body)
         except BodyTooLarge:
@@ -104,10 +118,15 @@ class ListenerApp:
                 response_headers.append((b"allow", ", ".join(found.allowed).encode()))
             else:
                 status, response_headers, payload = self._not_found(method, path)
+        duration = time.perf_counter() - started
+        if self.journal is not None:
+            # Recorded before the answer leaves, so that a client that got it also finds it in the journal.
+            query_string = scope["query_string"].decode("latin-1")
+            self.journal.record(
+                Call(service_name, method, path, query_string, headers, body, route_name, status, duration)
+            )
         await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
-        self.config.access_log.request(
-            service_name, method, path, status, route_name, time.perf_counter() - started, note
-        )
+        self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
 
     def _respond(self, found: Match, raw: RawRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
         entry = found.entry

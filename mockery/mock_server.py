@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import difflib
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mockery.app import AppConfig, ListenerApp
 from mockery.errors import ServeError
 from mockery.fakes import Clock
+from mockery.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
 from mockery.server import Server
+from mockery.spec.inline import InlineSpec
 from mockery.spec.loader import load_specs
-from mockery.spec.model import SpecSet
+from mockery.spec.model import Route, SpecSet
+from mockery.spec.runtime_routes import build_route
 
 START_TIMEOUT_SECONDS = 10.0
+# Route indexes of stubs start here, so that they never share a seed with a spec route.
+_STUB_INDEX_BASE = 1_000_000
 
 T = TypeVar("T")
 
@@ -31,16 +38,30 @@ class MockServer:
 
     def __init__(
         self,
-        *paths: str | Path,
+        *sources: str | Path | Mapping[str, Any],
         specs: SpecSet | None = None,
         seed: int = 0,
         clock: Clock | None = None,
         config: AppConfig | None = None,
         environ: Mapping[str, str] | None = None,
         host: str = "127.0.0.1",
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
-        self.specs = specs if specs is not None else load_specs(paths, environ=environ)
-        self._server = Server(self.specs, host=host, port=0, seed=seed, clock=clock, config=config, ephemeral=True)
+        """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text."""
+        if specs is None:
+            paths, inline = _split_sources(sources)
+            specs = load_specs(paths, environ=environ, inline=inline)
+        self.specs = specs
+        self._server = Server(
+            self.specs,
+            host=host,
+            port=0,
+            seed=seed,
+            clock=clock,
+            config=config,
+            ephemeral=True,
+            journal_size=journal_size,
+        )
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -54,6 +75,7 @@ class MockServer:
             if not self._thread.is_alive():
                 self._thread.join()
                 self._thread = None
+                self._server.close()
                 self._raise_error()
                 raise ServeError("the server thread stopped before it started")
             if time.monotonic() > deadline:
@@ -119,8 +141,95 @@ class MockServer:
         return self._server.listeners[0].app
 
     def reset(self) -> None:
-        """Put generated data and call counters back to where they were at start."""
-        self._in_loop(self._server.runtime.reset)
+        """Put generated data, call counters, stubs and the journal back to where they were at start."""
+
+        def reset_in_loop() -> None:
+            self._server.runtime.reset()
+            for listener in self._server.listeners:
+                listener.app.replace_services(listener.plan.services)
+
+        self._in_loop(reset_in_loop)
+        self.journal.clear()
+
+    def stub(self, service: str, route: Mapping[str, Any] | str) -> Route:
+        """Add a route to ``service`` now; it answers before the spec's own routes until ``reset()``.
+
+        ``route`` is a route as written in a spec (a mapping, or YAML text) and is validated exactly like one:
+        mistakes raise ``SpecErrors`` naming the field, e.g. ``route.response.status``.
+        """
+
+        def add() -> Route:
+            for listener in self._server.listeners:
+                for current in listener.app.services:
+                    if current.name == service:
+                        index = _STUB_INDEX_BASE + len(current.routes)
+                        added = build_route(current, route, index=index)
+                        updated = dataclasses.replace(current, routes=(added, *current.routes))
+                        listener.app.replace_services(
+                            updated if other.name == service else other for other in listener.app.services
+                        )
+                        return added
+            raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}")
+
+        return self._in_loop(add)
+
+    @property
+    def journal(self) -> Journal:
+        """Every request received (the last ``journal_size``), and how it was answered."""
+        return self._server.journal
+
+    @property
+    def calls(self) -> list[Call]:
+        """The journal's calls, oldest first."""
+        return self.journal.calls()
+
+    def assert_called(self, method: str, path: str, *, times: int | None = None, service: str | None = None) -> None:
+        """Fail unless ``method path`` was received (exactly ``times`` times, when given)."""
+        found = self.journal.calls(method=method, path=path, service=service)
+        if (times is None and found) or len(found) == times:
+            return
+        expected = "at least once" if times is None else f"{times} time{'s' if times != 1 else ''}"
+        raise AssertionError(
+            f"expected {method.upper()} {path} to be called {expected}, it was called {len(found)} "
+            f"time{'s' if len(found) != 1 else ''}{_closest_calls(self.calls, method, path)}"
+        )
+
+    def assert_not_called(self, method: str, path: str, *, service: str | None = None) -> None:
+        """Fail if ``method path`` was received at all."""
+        found = self.journal.calls(method=method, path=path, service=service)
+        if found:
+            listed = "\n".join(f"  {call.describe()}" for call in found[:10])
+            raise AssertionError(
+                f"expected {method.upper()} {path} not to be called, it was called {len(found)} times:\n{listed}"
+            )
+
+    def unmatched(self) -> list[Call]:
+        """Requests no route answered."""
+        return [call for call in self.calls if not call.matched]
 
     def __repr__(self) -> str:
         return f"MockServer({self._server!r})"
+
+
+def _split_sources(
+    sources: tuple[str | Path | Mapping[str, Any], ...],
+) -> tuple[list[str | Path], list[InlineSpec]]:
+    """Paths on one side; inline specs (mappings, and strings that read as YAML rather than a path) on the other."""
+    paths: list[str | Path] = []
+    inline: list[InlineSpec] = []
+    for source in sources:
+        if isinstance(source, Mapping) or (isinstance(source, str) and ("\n" in source or ":" in source)):
+            inline.append(source)
+        else:
+            paths.append(source)
+    return paths, inline
+
+
+def _closest_calls(calls: list[Call], method: str, path: str, limit: int = 5) -> str:
+    if not calls:
+        return "; the journal is empty"
+    wanted = f"{method.upper()} {path}"
+    ranked = sorted(
+        calls, key=lambda call: -difflib.SequenceMatcher(None, f"{call.method} {call.path}", wanted).ratio()
+    )
+    return "; closest calls received:\n" + "\n".join(f"  {call.describe()}" for call in ranked[:limit])

@@ -18,6 +18,7 @@ import uvicorn
 from mockery.app import AppConfig, ListenerApp
 from mockery.errors import ServeError, SpecErrors
 from mockery.fakes import Clock
+from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.runtime import Runtime
 from mockery.spec.loader import listener_key, route_conflicts
 from mockery.spec.model import Service, SpecSet
@@ -103,9 +104,11 @@ class Server:
         clock: Clock | None = None,
         config: AppConfig | None = None,
         ephemeral: bool = False,
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
         self.specs = specs
         self.config = config or AppConfig()
+        self.journal = Journal(journal_size)
         self.runtime = Runtime(specs, seed=seed, clock=clock)
         self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
         self.listeners: list[RunningListener] = []
@@ -122,7 +125,9 @@ class Server:
                 sock.close()
             raise
         self.listeners = [
-            RunningListener(plan, sock, ListenerApp(plan.services, self.runtime, self.config), url_of(sock))
+            RunningListener(
+                plan, sock, ListenerApp(plan.services, self.runtime, self.config, self.journal), url_of(sock)
+            )
             for plan, sock in zip(self.plans, sockets, strict=True)
         ]
         return self.listeners
@@ -170,6 +175,11 @@ class Server:
         """Ask every listener to finish its requests in flight and stop."""
         for server in self._servers:
             server.should_exit = True
+
+    def close(self) -> None:
+        """Release the bound sockets of a server that will not serve."""
+        for listener in self.listeners:
+            listener.socket.close()
 
     def url_for(self, service: str) -> str:
         """The base URL of ``service``: its listener's address and its base path."""

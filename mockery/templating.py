@@ -235,7 +235,9 @@ class _FakerMethod:
         if self._signature is None:
             return
         try:
-            bound = self._signature.bind(*args, **kwargs)
+            # Jinja passes its own bookkeeping to every call in a loop or block; the provider never sees it.
+            given = {k: v for k, v in kwargs.items() if k not in ("_loop_vars", "_block_vars")}
+            bound = self._signature.bind(*args, **given)
         except TypeError as exc:
             raise RenderLimitError(f"bad arguments: {exc}") from None
         for name, value in bound.arguments.items():
