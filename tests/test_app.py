@@ -708,3 +708,21 @@ def test_private_attribute_in_a_spec_is_refused_at_load(write_spec: WriteSpec) -
     messages = " ".join(error.message for error in errors)
     assert "'__class__'" in messages
     assert "'__mro__'" in messages
+
+
+def test_a_templated_content_type_is_sent_once_as_rendered(
+    write_spec: Callable[..., Path], serve: Callable[..., MockServer]
+) -> None:
+    path = write_spec(
+        """\
+        service: typed
+        routes:
+          - path: /doc/{kind}
+            response:
+              headers: {content-type: "application/{{ request.path_params.kind }}"}
+              body: {ok: true}
+        """
+    )
+    response = httpx.get(serve(path).url + "/doc/vnd.api+json")
+    assert response.headers.get_list("content-type") == ["application/vnd.api+json"]
+    assert response.json() == {"ok": True}

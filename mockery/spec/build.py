@@ -148,7 +148,8 @@ class _Builder:
             data = raw["body"]
             body = compile_value(data, (*path, "body"), check, syntax)
             is_json = not isinstance(data, str)
-            media_type = media_type or ("application/json" if is_json else "text/plain; charset=utf-8")
+            if not any(name == "content-type" for name, _ in headers):  # a templated one is sent as rendered
+                media_type = media_type or ("application/json" if is_json else "text/plain; charset=utf-8")
             if isinstance(body, ConstantValue):
                 static_body = encode_body(body.value, is_json)
                 body = None
@@ -159,7 +160,8 @@ class _Builder:
             if content is None:
                 return None
             static_body = content
-            media_type = media_type or mimetypes.guess_type(raw["file"])[0] or "application/octet-stream"
+            if not any(name == "content-type" for name, _ in headers):
+                media_type = media_type or mimetypes.guess_type(raw["file"])[0] or "application/octet-stream"
         if not isinstance(status, int):
             return None
         return ResponseSpec(
