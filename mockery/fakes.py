@@ -8,6 +8,7 @@ comes from a ``Clock`` that is pinned unless the user asks for the system clock.
 from __future__ import annotations
 
 import base64
+import contextvars
 import datetime as dt
 import functools
 import hashlib
@@ -57,6 +58,51 @@ _EXCLUDED_PROVIDERS = frozenset(
 )
 
 
+_CURRENT_CLOCK: contextvars.ContextVar[Clock | None] = contextvars.ContextVar("mockery_clock", default=None)
+
+
+class _ClockAware(type):
+    """Lets the pinned classes below stand in for datetime and date in ``isinstance`` checks."""
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        return isinstance(instance, cls.__mro__[1])
+
+
+class _PinnedDatetime(dt.datetime, metaclass=_ClockAware):
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+        clock = _CURRENT_CLOCK.get()
+        if clock is None or clock.pinned is None:
+            return dt.datetime.now(tz)
+        # Faker works in naive local time when no zone is given: give it the pinned instant in UTC.
+        return clock.pinned.astimezone(tz) if tz is not None else clock.pinned.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class _PinnedDate(dt.date, metaclass=_ClockAware):
+    @classmethod
+    def today(cls) -> dt.date:  # type: ignore[override]
+        return _PinnedDatetime.now().date()
+
+
+@functools.cache
+def _pin_faker_clock() -> None:
+    """Make Faker's relative dates ("-30y", ``past_date()``, ``date_of_birth()``) follow mockery's clock.
+
+    Faker reads the system clock inside its date provider. Its ``datetime`` and ``date`` names are swapped,
+    once, for subclasses that ask the clock of the render in progress; outside a mockery render (no clock
+    in the context) they answer exactly as before, so other users of Faker in the process see no change.
+    """
+    from faker.providers import date_time
+
+    date_time.datetime = _PinnedDatetime  # type: ignore[attr-defined]
+    date_time.dtdate = _PinnedDate  # type: ignore[attr-defined]
+
+
+def use_clock(clock: Clock) -> None:
+    """Make ``clock`` the time of Faker's date providers for the rest of the current context (one request)."""
+    _CURRENT_CLOCK.set(clock)
+
+
 def available_locales() -> tuple[str, ...]:
     """Every locale Faker ships."""
     return tuple(AVAILABLE_LOCALES)
@@ -65,6 +111,7 @@ def available_locales() -> tuple[str, ...]:
 def new_generator(locale: str) -> Any:
     """A Faker generator with a random source of its own. Costs ~20 ms: build once, reseed per render."""
     # Unweighted name choice is ~10x faster and still draws from the locale's real names.
+    _pin_faker_clock()
     generator = Faker(locale, use_weighting=False).factories[0]
     generator.seed_instance(0)
     return generator
@@ -142,9 +189,12 @@ class ServiceRandomness:
     seed: int
     source: random_module.Random
     globals: dict[str, Any]
+    clock: Clock
 
     def reseed(self, seed: int) -> None:
+        """Prepare one render: the seed of its random choices, and the clock of its Faker dates."""
         self.source.seed(seed)
+        use_clock(self.clock)
 
 
 def service_randomness(seed: int, generator: Any, locale: str, clock: Clock) -> ServiceRandomness:
@@ -160,7 +210,7 @@ def service_randomness(seed: int, generator: Any, locale: str, clock: Clock) -> 
         "now": clock.now,
         "random": SeededRandom(source),
     }
-    return ServiceRandomness(seed, source, variables)
+    return ServiceRandomness(seed, source, variables, clock)
 
 
 def json_default(value: Any) -> Any:

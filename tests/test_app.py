@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from faker import Faker
 
 from mockery import MockServer
 from mockery.app import AppConfig
@@ -726,3 +728,27 @@ def test_a_templated_content_type_is_sent_once_as_rendered(
     response = httpx.get(serve(path).url + "/doc/vnd.api+json")
     assert response.headers.get_list("content-type") == ["application/vnd.api+json"]
     assert response.json() == {"ok": True}
+
+
+def test_faker_relative_dates_follow_the_pinned_clock(
+    write_spec: Callable[..., Path], serve: Callable[..., MockServer]
+) -> None:
+    path = write_spec(
+        """\
+        service: dates
+        routes:
+          - path: /dates
+            response:
+              body:
+                past: "{{ faker.past_date() }}"
+                this_year: "{{ faker.date_time_this_year().isoformat() }}"
+                born: "{{ faker.date_of_birth(minimum_age=30, maximum_age=30) }}"
+        """
+    )
+    for clock, year in ((None, 2026), (Clock.parse("2031-07-01T00:00:00Z"), 2031)):
+        body = httpx.get(serve(path, clock=clock).url + "/dates").json()
+        assert f"{year - 1}-" in body["past"] or f"{year}-" in body["past"]
+        assert body["this_year"].startswith(f"{year}-")
+        assert body["born"].startswith((f"{year - 31}-", f"{year - 30}-"))
+    # Outside a mockery render Faker keeps the real clock.
+    assert Faker().date_time_this_year().year == dt.date.today().year
