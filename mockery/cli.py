@@ -23,6 +23,7 @@ from mockery.requests import DEFAULT_MAX_BODY
 from mockery.server import DEFAULT_HOST, DEFAULT_PORT, Server
 from mockery.spec.loader import load_specs
 from mockery.spec.schema import spec_schema
+from mockery.store import DEFAULT_STORE_URL, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,6 +86,7 @@ def cli() -> None:
 )
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", is_flag=True, help="No line per request.")
+@click.option("--state", default=DEFAULT_STORE_URL, show_default=True, help="Where changes are kept: memory://.")
 def serve(
     paths: tuple[Path, ...],
     host: str,
@@ -94,11 +96,13 @@ def serve(
     max_body: int,
     log_format: str,
     quiet: bool,
+    state: str,
 ) -> None:
     """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml)."""
     log = AccessLog(format="json" if log_format == "json" else "text", enabled=not quiet)
     specs = load_specs(paths)
-    server = Server(specs, host=host, port=port, seed=seed, clock=clock, config=AppConfig(max_body, log))
+    store = open_store(state)
+    server = Server(specs, host=host, port=port, seed=seed, clock=clock, config=AppConfig(max_body, log), store=store)
     for listener in server.bind():
         names = ", ".join(service.name for service in listener.plan.services) or "(no services)"
         log.event("listening", url=listener.url, services=names)

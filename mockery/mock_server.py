@@ -21,6 +21,7 @@ from mockery.spec.inline import InlineSpec
 from mockery.spec.loader import load_specs
 from mockery.spec.model import Route, SpecSet
 from mockery.spec.runtime_routes import build_route
+from mockery.store import Store, open_store
 
 START_TIMEOUT_SECONDS = 10.0
 # Route indexes of stubs start here, so that they never share a seed with a spec route.
@@ -46,8 +47,11 @@ class MockServer:
         environ: Mapping[str, str] | None = None,
         host: str = "127.0.0.1",
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        store: Store | str | None = None,
     ) -> None:
-        """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text."""
+        """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text.
+
+        ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default)."""
         if specs is None:
             paths, inline = _split_sources(sources)
             specs = load_specs(paths, environ=environ, inline=inline)
@@ -61,6 +65,7 @@ class MockServer:
             config=config,
             ephemeral=True,
             journal_size=journal_size,
+            store=open_store(store) if isinstance(store, str) else store,
         )
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None

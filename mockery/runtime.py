@@ -1,7 +1,7 @@
-"""The mutable side of a running set of specs: seeded generators and per-route call counters.
+"""The mutable side of a running set of specs: its store, seeded generators and per-route call counters.
 
-Everything here is rebuilt by ``reset()``, which puts a server back exactly where it started, so that the
-same requests give the same bytes again.
+What clients change lives in the runtime's ``Store``. ``reset()`` empties it and rebuilds the rest, which
+puts a server back exactly where it started, so that the same requests give the same bytes again.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from mockery.fakes import Clock, ServiceRandomness, derive_seed, new_generator, service_randomness
 from mockery.spec.model import Route, Service, SpecSet
+from mockery.store import MemoryStore, Store
 
 
 @dataclass(slots=True)
@@ -33,10 +34,11 @@ class ServiceState:
 class Runtime:
     """Generators and counters for every service of a SpecSet; one per running server (one event loop)."""
 
-    def __init__(self, specs: SpecSet, seed: int = 0, clock: Clock | None = None) -> None:
+    def __init__(self, specs: SpecSet, seed: int = 0, clock: Clock | None = None, store: Store | None = None) -> None:
         self.specs = specs
         self.seed = seed
         self.clock = clock or Clock()
+        self.store: Store = store if store is not None else MemoryStore()
         # One Faker generator per locale: building one costs ~20 ms, and renders never interleave on a loop.
         self._generators: dict[str, Any] = {}
         self.services: dict[str, ServiceState] = {}
@@ -46,7 +48,8 @@ class Runtime:
         return derive_seed(self.seed, service.name, service.seed if service.seed is not None else "")
 
     def reset(self) -> None:
-        """Back to the state at start: call counters cleared, generators rebound."""
+        """Back to the state at start: stored changes forgotten, call counters cleared, generators rebound."""
+        self.store.reset()
         self.services = {}
         for service in self.specs.services:
             generator = self._generators.get(service.locale)

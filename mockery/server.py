@@ -22,6 +22,7 @@ from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.runtime import Runtime
 from mockery.spec.loader import listener_key, route_conflicts
 from mockery.spec.model import Service, SpecSet
+from mockery.store import Store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -105,11 +106,12 @@ class Server:
         config: AppConfig | None = None,
         ephemeral: bool = False,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        store: Store | None = None,
     ) -> None:
         self.specs = specs
         self.config = config or AppConfig()
         self.journal = Journal(journal_size)
-        self.runtime = Runtime(specs, seed=seed, clock=clock)
+        self.runtime = Runtime(specs, seed=seed, clock=clock, store=store)
         self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
         self.listeners: list[RunningListener] = []
         self._servers: list[_Listener] = []
@@ -166,6 +168,7 @@ class Server:
                     loop.remove_signal_handler(sig)
             for listener in self.listeners:
                 listener.socket.close()
+            self.runtime.store.close()
 
     @property
     def started(self) -> bool:

@@ -1,0 +1,119 @@
+"""The store contract: every backend passes the same tests (add a backend to STORES to enroll it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mockery.store import MemoryStore, Store, StoreError, open_store
+
+
+def memory_store(tmp_path: Path) -> Store:
+    return MemoryStore()
+
+
+STORES: dict[str, Callable[[Path], Store]] = {"memory": memory_store}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened = STORES[request.param](tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_is_a_store(store: Store) -> None:
+    assert isinstance(store, Store)
+
+
+def test_untouched_records_have_no_change(store: Store) -> None:
+    assert store.get_change("users", "1") == (False, None)
+    assert store.changes("users") == {}
+
+
+def test_put_replace_and_delete(store: Store) -> None:
+    store.put_record("users", "1", {"name": "Ada"})
+    store.put_record("users", "1", {"name": "Grace"})
+    assert store.get_change("users", "1") == (True, {"name": "Grace"})
+    store.delete_record("users", "2")
+    assert store.get_change("users", "2") == (True, None)
+    assert store.changes("users") == {"1": {"name": "Grace"}, "2": None}
+    assert store.changes("orders") == {}
+
+
+def test_a_returned_record_is_a_copy(store: Store) -> None:
+    store.put_record("users", "1", {"name": "Ada"})
+    _, record = store.get_change("users", "1")
+    assert record is not None
+    record["name"] = "changed"
+    assert store.get_change("users", "1") == (True, {"name": "Ada"})
+
+
+def test_insert_only_when_absent(store: Store) -> None:
+    assert store.insert_record("users", "9", {"n": 1})
+    assert not store.insert_record("users", "9", {"n": 2})
+    assert store.get_change("users", "9") == (True, {"n": 1})
+
+
+def test_ids_grow_past_the_floor_and_never_repeat(store: Store) -> None:
+    assert store.next_id("users", 100) == 101
+    assert store.next_id("users", 100) == 102
+    assert store.next_id("users", 500) == 501
+    assert store.next_id("orders", 0) == 1
+
+
+def test_ids_are_distinct_under_concurrency(store: Store) -> None:
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(50):
+            value = store.next_id("users", 10)
+            with lock:
+                ids.append(value)
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(ids) == list(range(11, 211))
+
+
+def test_values_set_get_and_compare_and_set(store: Store) -> None:
+    assert store.get_value("scenario:checkout") is None
+    assert store.compare_and_set("scenario:checkout", None, "pending")
+    assert not store.compare_and_set("scenario:checkout", "started", "paid")
+    assert store.compare_and_set("scenario:checkout", "pending", "paid")
+    store.set_value("scenario:checkout", "shipped")
+    assert store.get_value("scenario:checkout") == "shipped"
+
+
+def test_increment_with_and_without_a_window(store: Store) -> None:
+    assert store.increment("seq:a") == 1
+    assert store.increment("seq:a", 4) == 5
+    assert store.increment("rate:a", ttl_seconds=60) == 1
+    assert store.increment("rate:a", ttl_seconds=60) == 2
+
+
+def test_a_window_expires(store: Store) -> None:
+    assert store.increment("rate:b", ttl_seconds=0.0) == 1
+    assert store.increment("rate:b", ttl_seconds=0.0) == 1
+
+
+def test_reset_forgets_everything(store: Store) -> None:
+    store.put_record("users", "1", {"name": "Ada"})
+    store.next_id("users", 5)
+    store.set_value("k", "v")
+    store.reset()
+    assert store.changes("users") == {}
+    assert store.next_id("users", 5) == 6
+    assert store.get_value("k") is None
+
+
+def test_unknown_scheme_names_the_supported_ones() -> None:
+    with pytest.raises(StoreError, match=r"unknown state store 'mongo://x'; supported: memory://"):
+        open_store("mongo://x")
