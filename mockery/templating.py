@@ -229,7 +229,10 @@ class _FakerMethod:
 
     def __init__(self, function: Callable[..., Any]) -> None:
         self._function = function
-        self._signature = _signature(function)
+        signature = _signature(function)
+        # Most providers (name, email, city, ...) take no size argument: they need no check per call.
+        sized = signature is not None and bool(_SIZE_PARAMETERS & set(signature.parameters))
+        self._signature = signature if sized else None
 
     def check(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if self._signature is None:

@@ -1,0 +1,314 @@
+"""mockery's benchmark: each workload against mockery and against the stack's own limit, in one run.
+
+    python3 bench/run.py                 # all workloads, 10 s each, writes bench/RESULTS.md
+    python3 bench/run.py --duration 1 --only a,f --out /tmp/r.md
+
+Servers run on core 0 and wrk on core 1 (where there are two), one uvicorn worker with httptools and uvloop
+for every app. Absolute numbers swing between runs on shared machines: read the ratios, taken in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CONNECTIONS = 64
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    title: str
+    path: str
+    baseline_path: str
+    script: str | None = None
+    needs_resources: bool = False
+
+
+WORKLOADS = [
+    Workload("a", "static JSON route (~300 B)", "/static", "/static"),
+    Workload("b", "templated: path parameter + 3 Faker values", "/users/42", "/users/42"),
+    Workload("c", "resource get-by-id (100,000 records)", "/api/people/54321", "/static", needs_resources=True),
+    Workload(
+        "d",
+        "resource list page of 20, one filter, one sort",
+        "/api/people?role=member&_sort=-age&_limit=20&_page=3",
+        "/static",
+        needs_resources=True,
+    ),
+    Workload("e", "POST creating a record", "/api/people", "/static", script="post.lua", needs_resources=True),
+    Workload("f", "1,000 routes, request hits the last", "/items999/7", "/static"),
+]
+
+
+def static_spec() -> str:
+    from baselines import STATIC_BODY  # the same bytes as the baselines
+
+    return (
+        "service: static\nroutes:\n  - path: /static\n    response:\n      body: "
+        + STATIC_BODY.decode()
+        + "\n  - path: /users/{id:int}\n    response:\n      body:\n"
+        '        id: "{{ request.path_params.id }}"\n        name: "{{ faker.name() }}"\n'
+        '        email: "{{ faker.email() }}"\n        city: "{{ faker.city() }}"\n'
+    )
+
+
+def many_routes_spec(count: int = 1000) -> str:
+    lines = ["service: many", "port: 0", "routes:"]
+    for index in range(count):
+        lines.append(f"  - path: /items{index}/{{id:int}}")
+        lines.append(f"    response: {{body: {{item: {index}, kind: static}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def resources_spec(count: int) -> str:
+    return (
+        "service: people\nbase_path: /api\nresources:\n  people:\n"
+        f"    count: {count}\n    fields:\n      name: name\n      email: email\n"
+        "      age: {faker: pyint, min_value: 18, max_value: 90}\n"
+        "      role: {choice: [admin, member, guest], weights: [1, 8, 1]}\n"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pinned(core: int) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(core)]
+    return []
+
+
+@contextlib.contextmanager
+def server(command: list[str], port: int, probe: str = "/static") -> Iterator[tuple[subprocess.Popen[bytes], float]]:
+    """Start a server on core 0; yields the process and the seconds until it first answered."""
+    started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    process = subprocess.Popen(pinned(0) + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = started + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1)
+                break
+            if time.perf_counter() > deadline:
+                raise RuntimeError("server did not answer within 60 s")
+            time.sleep(0.005)
+        yield process, time.perf_counter() - started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def uvicorn_command(app: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", app, "--port", str(port), "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--log-level", "warning", "--no-server-header", "--no-date-header",
+    ]  # fmt: skip
+
+
+def mockery_command(folder: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "mockery", "serve", str(folder), "--port", str(port), "--quiet"]
+
+
+@dataclass
+class Measurement:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def drive(url: str, duration: float, warmup: float, script: str | None = None) -> Measurement:
+    """Warm up, then one fixed-duration wrk run on core 1."""
+    base = [*pinned(1), "wrk", "-t1", f"-c{CONNECTIONS}", "--latency"]
+    if script:
+        base += ["-s", str(HERE / script)]
+    subprocess.run([*base, f"-d{max(warmup, 1):.0f}s", url], capture_output=True, check=True)
+    output = subprocess.run([*base, f"-d{max(duration, 1):.0f}s", url], capture_output=True, check=True, text=True)
+    text = output.stdout
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))  # type: ignore[union-attr]
+    p50 = _milliseconds(re.search(r"50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    p99 = _milliseconds(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    return Measurement(rate, p50, p99, int(errors.group(1)) if errors else 0)
+
+
+def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
+    """The server's peak resident memory (VmHWM), in MB."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import faker
+    import starlette
+    import uvicorn
+
+    return (
+        f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, uvicorn {uvicorn.__version__}, "
+        f"starlette {starlette.__version__}, faker {faker.VERSION}"
+    )
+
+
+def startup(folder: Path, probe: str) -> tuple[float, float]:
+    port = free_port()
+    with server(mockery_command(folder, port), port, probe) as (process, seconds):
+        httpx.get(f"http://127.0.0.1:{port}{probe}")
+        return seconds, peak_rss_mb(process)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measured run")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each run")
+    parser.add_argument("--only", default="", help="comma-separated workload keys (a-g)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed; install it with `apt-get install wrk` (Debian's package).", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(HERE))
+    chosen = set(args.only.split(",")) if args.only else set("abcdefg")
+    rows: list[str] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "specs"
+        folder.mkdir()
+        (folder / "static.yaml").write_text(static_spec())
+        (folder / "many.yaml").write_text(many_routes_spec().replace("port: 0\n", ""))
+        resources_folder = Path(scratch) / "resources"
+        resources_folder.mkdir()
+        (resources_folder / "people.yaml").write_text(resources_spec(100_000))
+        has_resources = (
+            subprocess.run(
+                [sys.executable, "-m", "mockery", "validate", str(resources_folder)], capture_output=True
+            ).returncode
+            == 0
+        )
+
+        baselines: dict[str, dict[str, Measurement]] = {"raw": {}, "starlette": {}}
+        for name, app in (("raw", "baselines:raw_static"), ("starlette", "baselines:starlette_app")):
+            port = free_port()
+            with server(uvicorn_command(app, port), port):
+                for path in ("/static", "/users/42") if name == "starlette" else ("/static",):
+                    if {"a", "b"} & chosen or name == "starlette":
+                        baselines[name][path] = drive(f"http://127.0.0.1:{port}{path}", args.duration, args.warmup)
+        for workload in WORKLOADS:
+            if workload.key not in chosen:
+                continue
+            if workload.needs_resources and not has_resources:
+                notes.append(f"({workload.key}) {workload.title}: skipped, this build cannot serve resources yet.")
+                continue
+            target = resources_folder if workload.needs_resources else folder
+            port = free_port()
+            probe = "/api/people/1" if workload.needs_resources else "/static"
+            with server(mockery_command(target, port), port, probe) as (process, _):
+                measured = drive(f"http://127.0.0.1:{port}{workload.path}", args.duration, args.warmup, workload.script)
+                rss = peak_rss_mb(process)
+            baseline = baselines["starlette"][workload.baseline_path]
+            raw = baselines["raw"].get("/static")
+            rows.append(
+                f"| ({workload.key}) {workload.title} | {measured.requests_per_second:,.0f} | {measured.p50_ms:.2f} | "
+                f"{measured.p99_ms:.2f} | {rss:.0f} | {measured.requests_per_second / baseline.requests_per_second:.2f}"
+                f" (of Starlette {workload.baseline_path}) | "
+                + (f"{measured.requests_per_second / raw.requests_per_second:.2f}" if raw else "-")
+                + f" | {measured.errors} |"
+            )
+        if "g" in chosen:
+            many = Path(scratch) / "hundred"
+            many.mkdir()
+            for index in range(100):
+                lines = [f"service: svc{index}", f"base_path: /s{index}", "routes:"]
+                for route in range(10):
+                    lines.append(f"  - path: /r{route}/{{id:int}}")
+                    lines.append('    response: {body: {id: "{{ request.path_params.id }}", n: "{{ faker.name() }}"}}')
+                (many / f"svc{index}.yaml").write_text("\n".join(lines) + "\n")
+            seconds, rss = startup(many, "/s99/r9/1")
+            rows.append(f"| (g) start-up, 100 files / 1,000 routes | ready in {seconds:.2f} s | | | {rss:.0f} | | | |")
+            if has_resources:
+                million = Path(scratch) / "million"
+                million.mkdir()
+                (million / "people.yaml").write_text(resources_spec(1_000_000))
+                seconds, rss = startup(million, "/api/people?_limit=20")
+                rows.append(
+                    f"| (g) start-up, 1,000,000 records, first page | ready in {seconds:.2f} s | | | {rss:.0f} | | | |"
+                )
+            else:
+                notes.append("(g) the 1,000,000-record start-up was skipped: this build cannot serve resources yet.")
+    baseline_rows = [
+        f"| {name} {path} | {m.requests_per_second:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} |"
+        for name, paths in baselines.items()
+        for path, m in paths.items()
+    ]
+    report = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Run on {dt.date.today().isoformat()} with `python3 bench/run.py --duration {args.duration:g}`"
+            f" ({CONNECTIONS} connections, wrk on core 1, servers on core 0).",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            "## Baselines (the stack's own limit)",
+            "",
+            "| app | req/s | p50 ms | p99 ms |",
+            "|---|---|---|---|",
+            *baseline_rows,
+            "",
+            "## mockery",
+            "",
+            "| workload | req/s | p50 ms | p99 ms | peak RSS MB | ratio to Starlette | ratio to raw ASGI | non-2xx |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            *(f"- {note}" for note in notes),
+        ]
+    )
+    args.out.write_text(report + "\n")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
