@@ -1,9 +1,10 @@
-"""State backends, chosen by URL: ``memory://`` (the default); more schemes join as they are built."""
+"""State backends, chosen by URL: ``memory://`` (the default) and ``sqlite:///path``."""
 
 from __future__ import annotations
 
 from mockery.store.base import Record, Store, StoreError
 from mockery.store.memory import MemoryStore
+from mockery.store.sqlite import SqliteStore
 
 DEFAULT_STORE_URL = "memory://"
 
@@ -13,7 +14,28 @@ def open_store(url: str = DEFAULT_STORE_URL) -> Store:
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme == "memory":
         return MemoryStore(url)
-    raise StoreError(f"unknown state store {url!r}; supported: memory://")
+    if scheme == "sqlite":
+        return SqliteStore(url)
+    raise StoreError(f"unknown state store {url!r}; supported: memory://, sqlite:///path")
 
 
-__all__ = ["DEFAULT_STORE_URL", "MemoryStore", "Record", "Store", "StoreError", "open_store"]
+def reset_state(url: str) -> None:
+    """Forget every change kept in the store at ``url``: what ``mockery reset --state URL`` does. A running
+    server on the same SQLite file sees its collections back in their generated state at its next request."""
+    store = open_store(url)
+    try:
+        store.reset()
+    finally:
+        store.close()
+
+
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "MemoryStore",
+    "Record",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "open_store",
+    "reset_state",
+]

@@ -15,7 +15,11 @@ def memory_store(tmp_path: Path) -> Store:
     return MemoryStore()
 
 
-STORES: dict[str, Callable[[Path], Store]] = {"memory": memory_store}
+def sqlite_store(tmp_path: Path) -> Store:
+    return open_store(f"sqlite:///{tmp_path}/state.db")
+
+
+STORES: dict[str, Callable[[Path], Store]] = {"memory": memory_store, "sqlite": sqlite_store}
 
 
 @pytest.fixture(params=sorted(STORES))
@@ -115,5 +119,12 @@ def test_reset_forgets_everything(store: Store) -> None:
 
 
 def test_unknown_scheme_names_the_supported_ones() -> None:
-    with pytest.raises(StoreError, match=r"unknown state store 'mongo://x'; supported: memory://"):
+    with pytest.raises(StoreError, match=r"unknown state store 'mongo://x'; supported: memory://, sqlite:///path"):
         open_store("mongo://x")
+
+
+def test_changes_keep_the_order_of_first_writing(store: Store) -> None:
+    for key in ("b", "a", "c"):
+        store.put_record("users", key, {"k": key})
+    store.put_record("users", "b", {"k": "b2"})
+    assert list(store.changes("users")) == ["b", "a", "c"]

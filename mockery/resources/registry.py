@@ -1,0 +1,76 @@
+"""Every collection of a running set of specs, by ``service.resource``: what the runtime holds.
+
+Records are generated with Faker generators of their own (one per locale), never the ones routes render
+with, so that a template reading a record does not disturb the random draws of its own render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mockery.fakes import Clock, new_generator
+from mockery.resources.accessor import CollectionView, ResourcesView
+from mockery.resources.collection import Collection
+from mockery.resources.generate import IdCodec, RecordFactory
+from mockery.resources.model import ArrayField, FieldKind, ObjectField, RefField, Resource
+from mockery.resources.validate import RecordValidator
+from mockery.spec.model import Service, SpecSet
+from mockery.store import Store
+
+
+class Resources:
+    """The collections of every service, over one store."""
+
+    def __init__(self, specs: SpecSet, store: Store, seed_of: Callable[[Service], int], clock: Clock) -> None:
+        self.store = store
+        self.collections: dict[str, Collection] = {}
+        self.validators: dict[str, RecordValidator] = {}
+        self._views: dict[str, CollectionView] = {}
+        generators: dict[str, Any] = {}
+        for service in specs.services:
+            if not service.resources:
+                continue
+            generator = generators.get(service.locale)
+            if generator is None:
+                generator = generators[service.locale] = new_generator(service.locale)
+            seed = seed_of(service)
+            for resource in service.resources:
+                factory = RecordFactory(resource, seed, generator, service.locale, clock, self._ref)
+                self.collections[resource.key] = Collection(resource, factory, store)
+                self.validators[resource.key] = RecordValidator(resource, factory, self._ref)
+                self._views[resource.key] = CollectionView(self.collections[resource.key], field_paths(resource))
+
+    def __repr__(self) -> str:
+        return f"Resources({sorted(self.collections)})"
+
+    def _ref(self, ref: RefField) -> tuple[int, IdCodec] | None:
+        target = self.collections.get(ref.target)
+        return (target.resource.count, target.codec) if target is not None else None
+
+    def collection(self, resource: Resource) -> Collection:
+        return self.collections[resource.key]
+
+    def view(self, service: str) -> ResourcesView:
+        """The ``resources`` template global of ``service``."""
+        return ResourcesView(service, self._views.get)
+
+
+def field_paths(resource: Resource) -> frozenset[str]:
+    """The dotted paths a list may filter and sort on: ``id``, every field, every nested field."""
+    paths = {"id"}
+
+    def walk(prefix: str, kind: FieldKind) -> None:
+        if isinstance(kind, ObjectField):
+            for name, spec in kind.fields:
+                paths.add(f"{prefix}.{name}")
+                walk(f"{prefix}.{name}", spec.kind)
+        elif isinstance(kind, ArrayField):
+            walk(prefix, kind.item.kind)
+
+    for name, spec in resource.fields:
+        paths.add(name)
+        walk(name, spec.kind)
+    if resource.maker is not None:
+        paths |= resource.maker.paths
+    return frozenset(paths)

@@ -1,0 +1,218 @@
+"""The REST endpoints of a resource, in json-server's conventions, answered from its collection.
+
+``GET /users`` (a JSON array; ``X-Total-Count`` and RFC 8288 ``Link`` headers), ``GET /users/{id}``,
+``POST /users`` (201 and ``Location``), ``PUT`` (replace), ``PATCH`` (JSON merge patch, RFC 7396),
+``DELETE`` (204), and ``GET /companies/{id}/users``. Mistakes are RFC 9457 problem documents: 400 for a
+bad query, 404, 409 for an id that exists, 422 listing each violation of a written body.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from mockery.requests import RawRequest
+from mockery.resources.collection import Collection
+from mockery.resources.model import Endpoint, RefField, Resource
+from mockery.resources.query import Query, QueryError, parse_query
+from mockery.resources.registry import Resources, field_paths
+from mockery.store import Record
+
+Headers = list[tuple[bytes, bytes]]
+Answer = tuple[int, Headers, bytes]
+
+JSON = (b"content-type", b"application/json")
+_EXPOSE = (b"access-control-expose-headers", b"X-Total-Count, Link")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
+    return status, [(b"content-type", b"application/problem+json")], body
+
+
+def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_params: dict[str, Any]) -> Answer:
+    """Answer one request to a resource endpoint."""
+    collection = resources.collection(endpoint.resource)
+    try:
+        if endpoint.action in ("list", "nested"):
+            return _list(resources, endpoint, collection, raw, path_params)
+        if endpoint.action == "create":
+            return _create(resources, collection, raw)
+        record_id = path_params.get("id")
+        current = collection.get(record_id)
+        if current is None:
+            return _missing(endpoint.resource, record_id)
+        if endpoint.action == "get":
+            query = parse_query(raw.query_string, field_paths(endpoint.resource))
+            return 200, [JSON], orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0])
+        if endpoint.action == "delete":
+            collection.delete(record_id)
+            return 204, [], b""
+        return _write(resources, collection, raw, current)
+    except QueryError as exc:
+        return (
+            problem(400, "Bad query", str(exc), valid=exc.valid) if exc.valid else problem(400, "Bad query", str(exc))
+        )
+
+
+def _missing(resource: Resource, record_id: Any) -> Answer:
+    return problem(404, "Not found", f"{resource.name} has no record with the id {record_id!r}")
+
+
+def _list(
+    resources: Resources, endpoint: Endpoint, collection: Collection, raw: RawRequest, path_params: dict[str, Any]
+) -> Answer:
+    resource = endpoint.resource
+    query = parse_query(raw.query_string, field_paths(resource))
+    extra = None
+    if endpoint.parent is not None:
+        parent = resources.collection(endpoint.parent).get(path_params.get("id"))
+        if parent is None:
+            return _missing(endpoint.parent, path_params.get("id"))
+        names = [name for name, ref in resource.refs().items() if ref.target == endpoint.parent.key]
+        parent_id = parent["id"]
+
+        def extra(record: Record) -> bool:
+            return any(record.get(name) == parent_id for name in names)
+
+    records, total = collection.select(query, extra)
+    records = _decorate(resources, resource, records, query)
+    headers: Headers = [JSON, (b"x-total-count", str(total).encode()), _EXPOSE]
+    link = _link(raw, query, total, resource.list_limit)
+    if link:
+        headers.append((b"link", link.encode("latin-1")))
+    return 200, headers, orjson.dumps(records)
+
+
+def _link(raw: RawRequest, query: Query, total: int, cap: int) -> str:
+    if query.page is None and query.limit is None and (query.start is not None or total <= cap):
+        return ""
+    limit = query.limit if query.limit is not None else (10 if query.page is not None else cap)
+    page = query.page or 1
+    last = max(1, math.ceil(total / limit)) if limit else 1
+    base = f"http://{raw.headers.get('host', 'localhost')}{raw.path}"
+    pages = {
+        "first": 1,
+        "prev": page - 1 if page > 1 else None,
+        "next": page + 1 if page < last else None,
+        "last": last,
+    }
+    parts = []
+    for rel, number in pages.items():
+        if number is not None:
+            params = urlencode([*query.rest, ("_page", number), ("_limit", limit)])
+            parts.append(f'<{base}?{params}>; rel="{rel}"')
+    return ", ".join(parts)
+
+
+def _decorate(resources: Resources, resource: Resource, records: list[Record], query: Query) -> list[Record]:
+    """Apply ``_expand`` (the record a ref points to) and ``_embed`` (records of another resource that
+    ref these)."""
+    refs = resource.refs()
+    for name in query.expand:
+        field = next((f for f in (f"{name}_id", f"{name}Id", name) if f in refs), None)
+        if field is None:
+            raise QueryError(f"cannot expand {name!r}: no ref field {name}_id", [f.removesuffix("_id") for f in refs])
+        target = resources.collections.get(refs[field].target)
+        for record in records:
+            value = record.get(field)
+            record[name] = target.get(value) if target is not None and value is not None else None
+    for name in query.embed:
+        child = resources.collections.get(f"{resource.service}.{name}")
+        fields = [] if child is None else [f for f, ref in child.resource.refs().items() if ref.target == resource.key]
+        if child is None or not fields:
+            raise QueryError(
+                f"cannot embed {name!r}: no resource of this service refs {resource.name}",
+                _embedders(resources, resource),
+            )
+        wanted = {record["id"]: record for record in records}
+        for record in records:
+            record[name] = []
+        for other in child.scan():
+            for field in fields:
+                owner = wanted.get(other.get(field))
+                if owner is not None:
+                    owner[name].append(other)
+    return records
+
+
+def _embedders(resources: Resources, resource: Resource) -> list[str]:
+    return [
+        collection.resource.name
+        for collection in resources.collections.values()
+        if collection.resource.service == resource.service
+        and any(ref.target == resource.key for ref in collection.resource.refs().values())
+    ]
+
+
+def _body(raw: RawRequest) -> tuple[dict[str, Any] | None, Answer | None]:
+    try:
+        data = orjson.loads(raw.body) if raw.body else None
+    except orjson.JSONDecodeError as exc:
+        return None, _invalid([{"pointer": "", "detail": f"the body is not JSON: {exc}"}])
+    if not isinstance(data, dict):
+        return None, _invalid([{"pointer": "", "detail": "the body must be a JSON object"}])
+    return data, None
+
+
+def _invalid(violations: list[dict[str, str]]) -> Answer:
+    detail = "; ".join(f"{v['pointer'] or '/'}: {v['detail']}" for v in violations)
+    return problem(422, "Invalid record", detail, errors=violations)
+
+
+def _exists(resources: Resources) -> Any:
+    def exists(ref: RefField, value: Any) -> bool:
+        target = resources.collections.get(ref.target)
+        return target is None or target.get(value) is not None
+
+    return exists
+
+
+def _create(resources: Resources, collection: Collection, raw: RawRequest) -> Answer:
+    body, error = _body(raw)
+    if body is None:
+        return error or _invalid([])
+    violations = resources.validators[collection.key].violations(body, _exists(resources))
+    if violations:
+        return _invalid(violations)
+    if "id" in body:
+        if collection.get(body["id"]) is not None:
+            return problem(
+                409, "Conflict", f"{collection.resource.name} already has a record with the id {body['id']!r}"
+            )
+        record = body
+    else:
+        record = {"id": collection.new_id(), **body}
+    collection.put(record)
+    location = f"{raw.path.rstrip('/')}/{record['id']}".encode("latin-1", errors="replace")
+    return 201, [JSON, (b"location", location)], orjson.dumps(record)
+
+
+def _write(resources: Resources, collection: Collection, raw: RawRequest, current: Record) -> Answer:
+    body, error = _body(raw)
+    if body is None:
+        return error or _invalid([])
+    if "id" in body and body["id"] != current["id"]:
+        return _invalid([{"pointer": "/id", "detail": f"the id is {current['id']!r} and cannot change"}])
+    record = {"id": current["id"], **body} if raw.method == "PUT" else _merge(current, body)
+    violations = resources.validators[collection.key].violations(record, _exists(resources))
+    if violations:
+        return _invalid(violations)
+    collection.put(record)
+    return 200, [JSON], orjson.dumps(record)
+
+
+def _merge(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: mappings merge recursively, ``null`` removes a key."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merge(merged.get(key), value)
+    return merged

@@ -1,0 +1,60 @@
+"""Checking written records: field types (declared, or inferred from generated data) and refs.
+
+Each violation is a JSON pointer into the written body and a message, the items of a 422 problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+
+from mockery.resources.generate import RecordFactory, RefResolver, infer_schema
+from mockery.resources.model import RefField, Resource
+from mockery.store import Record
+
+Violation = dict[str, str]
+
+
+def pointer(path: Any) -> str:
+    """A JSON pointer (RFC 6901) to ``path``."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+class RecordValidator:
+    """Validates records written to one collection; its schema is built on first use."""
+
+    def __init__(self, resource: Resource, factory: RecordFactory, refs: RefResolver) -> None:
+        self.resource = resource
+        self._factory = factory
+        self._refs = refs
+        self._validator: jsonschema.Draft202012Validator | None = None
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of a record: each field's declared schema, or the one inferred from record 1."""
+        sample = self._factory.record(1)
+        id_type = "integer" if self.resource.id_kind == "integer" else "string"
+        properties: dict[str, Any] = {"id": {"type": id_type}}
+        for name, spec in self.resource.fields:
+            declared = dict(spec.schema) if spec.schema is not None else None
+            properties[name] = (
+                declared if declared is not None else infer_schema(spec.kind, sample.get(name), self._refs)
+            )
+        return {"type": "object", "properties": properties}
+
+    def violations(self, record: Record, exists: Callable[[RefField, Any], bool]) -> list[Violation]:
+        """Every way ``record`` breaks its collection's fields; ``exists`` tells whether a ref's target is there."""
+        if self._validator is None:
+            self._validator = jsonschema.Draft202012Validator(self.schema())
+        found = [
+            {"pointer": pointer(error.absolute_path), "detail": error.message}
+            for error in sorted(self._validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+        if found:
+            return found
+        for name, ref in self.resource.refs().items():
+            value = record.get(name)
+            if value is not None and not exists(ref, value):
+                found.append({"pointer": pointer([name]), "detail": f"no {ref.resource} record has the id {value!r}"})
+        return found
