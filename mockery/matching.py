@@ -1,21 +1,29 @@
 """The route table of one listener: find the route for a request, or explain why none fits.
 
-Lookup does not scan every route: literal paths are a dictionary lookup, and parameterised routes are
-bucketed by their first literal segment. Explaining a miss (the 404 body) is allowed to be slow.
+Which route answers when several could: the highest ``priority``; then the most specific (a literal path;
+then, segment by segment from the left, a literal segment before a parameter, and any parameter before a
+``{rest:path}``; then more conditions before fewer); then the order written (services in load order).
+
+Lookup does not scan every route: the candidates of a literal path, and of each first segment, are listed
+once at build time, already in that order; a request walks only its list, and evaluates the conditions of
+a route only when its path and method fit. Explaining a miss (the 404 body) is allowed to be slow.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.convertors import Convertor
 from starlette.routing import compile_path
 
+from mockery.conditions import RequestView
 from mockery.spec.model import Route, Service
+
+StateOf = Callable[[str], str]
 
 _WILD = "\x00"  # bucket of routes whose first segment is a parameter
 
@@ -30,6 +38,19 @@ class TableEntry:
     literal: bool
     regex: Any
     convertors: dict[str, Convertor[Any]]
+    rank: tuple[Any, ...] = ()
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.route.conditions) or self.route.scenario is not None
+
+    def failures(self, view: RequestView, state_of: StateOf) -> list[str]:
+        """Every condition of the route (its scenario's state included) that the request does not meet."""
+        reasons = self.route.conditions.failures(view)
+        step = self.route.scenario
+        if step is not None and step.state is not None and (state := state_of(step.name)) != step.state:
+            reasons.append(f"scenario {step.name!r}: expected state {step.state!r}, got {state!r}")
+        return reasons
 
     def parameters(self, path: str) -> dict[str, Any] | None:
         match = self.regex.match(path)
@@ -42,13 +63,17 @@ class TableEntry:
 class Match:
     entry: TableEntry
     path_params: dict[str, Any]
+    scenario_state: str | None = None
+    """The state of the route's scenario when it matched: a transition starts only from there."""
 
 
 @dataclass(frozen=True, slots=True)
 class Miss:
-    """No route answers; ``allowed`` lists the methods that would, when the path matched under others."""
+    """No route answers. ``allowed`` lists the methods that would, when the path matched under others;
+    ``failed`` the routes whose path and method fit but whose conditions did not hold."""
 
     allowed: tuple[str, ...] = ()
+    failed: tuple[TableEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,55 +93,130 @@ class RouteTable:
     """Routes of the services sharing one listener, in their order of precedence."""
 
     entries: list[TableEntry] = field(default_factory=list)
-    _literal: dict[str, list[TableEntry]] = field(default_factory=dict)
-    _buckets: dict[str, list[TableEntry]] = field(default_factory=dict)
+    _literal: dict[str, tuple[TableEntry, ...]] = field(default_factory=dict)
+    _buckets: dict[str, tuple[TableEntry, ...]] = field(default_factory=dict)
+    _wild: tuple[TableEntry, ...] = ()
 
     @classmethod
     def build(cls, services: Iterable[Service]) -> RouteTable:
         table = cls()
-        for service in services:
-            for route in service.routes:
+        literal: dict[str, list[TableEntry]] = {}
+        buckets: dict[str, list[TableEntry]] = {}
+        for service_order, service in enumerate(services):
+            for route_order, route in enumerate(service.routes):
                 regex, _, convertors = compile_path(route.path)
                 methods = set(route.methods)
                 if "GET" in methods:
                     methods.add("HEAD")
-                literal = "{" not in route.path
-                entry = TableEntry(service, route, frozenset(methods), literal, regex, convertors)
+                is_literal = "{" not in route.path
+                entry = TableEntry(
+                    service,
+                    route,
+                    frozenset(methods),
+                    is_literal,
+                    regex,
+                    convertors,
+                    rank_key(route, service_order, route_order),
+                )
                 table.entries.append(entry)
-                if literal:
-                    table._literal.setdefault(route.path, []).append(entry)
+                if is_literal:
+                    literal.setdefault(route.path, []).append(entry)
                 else:
-                    table._buckets.setdefault(_first_segment(route.path), []).append(entry)
+                    buckets.setdefault(_first_segment(route.path), []).append(entry)
+        wild = buckets.pop(_WILD, [])
+
+        def ranked(*groups: Iterable[TableEntry]) -> tuple[TableEntry, ...]:
+            return tuple(sorted((entry for group in groups for entry in group), key=lambda entry: entry.rank))
+
+        table._wild = ranked(wild)
+        table._buckets = {segment: ranked(bucket, wild) for segment, bucket in buckets.items()}
+        table._literal = {
+            path: ranked(entries, buckets.get(path[1:].split("/", 1)[0], ()), wild) for path, entries in literal.items()
+        }
         return table
 
-    def _candidates(self, path: str) -> Iterable[TableEntry]:
-        yield from self._literal.get(path, ())
-        segment = path[1:].split("/", 1)[0]
-        yield from self._buckets.get(segment, ())
-        yield from self._buckets.get(_WILD, ())
+    def candidates(self, path: str) -> tuple[TableEntry, ...]:
+        """The routes that may answer ``path``, best first: one dictionary lookup."""
+        found = self._literal.get(path)
+        if found is None:
+            found = self._buckets.get(path[1:].split("/", 1)[0], self._wild)
+        return found
 
-    def match(self, method: str, path: str) -> Match | Miss:
+    def match(
+        self, method: str, path: str, view: RequestView | None = None, state_of: StateOf | None = None
+    ) -> Match | Miss:
+        """The best route for the request, or a ``Miss``. Conditions need ``view`` (and scenarios ``state_of``);
+        without them, a route with conditions never matches."""
         allowed: set[str] = set()
-        for entry in self._candidates(path):
+        failed: list[TableEntry] = []
+        for entry in self.candidates(path):
             params = {} if entry.literal else entry.parameters(path)
             if params is None:
                 continue
-            if method in entry.methods:
+            if method not in entry.methods:
+                allowed |= entry.methods
+                continue
+            route = entry.route
+            if route.conditions and (view is None or not route.conditions.holds(view)):
+                failed.append(entry)
+                continue
+            step = route.scenario
+            if step is None:
                 return Match(entry, params)
-            allowed |= entry.methods
+            state = state_of(step.name) if state_of is not None else None
+            if state is None or (step.state is not None and state != step.state):
+                failed.append(entry)
+                continue
+            return Match(entry, params, state)
+        if failed:
+            return Miss((), tuple(failed))
         return Miss(tuple(sorted(allowed)))
 
-    def explain(self, method: str, path: str, limit: int = 3) -> list[NearMiss]:
-        """The routes closest to a request that none answered, each with why it did not match."""
+    def explain(
+        self,
+        method: str,
+        path: str,
+        limit: int = 3,
+        *,
+        miss: Miss | None = None,
+        view: RequestView | None = None,
+        state_of: StateOf | None = None,
+    ) -> list[NearMiss]:
+        """The routes closest to a request that none answered, each with why it did not match.
+
+        Routes whose path and method fit but whose conditions failed (``miss.failed``) come first (the fewest
+        failures first), each with every condition that failed,
+        e.g. ``query.status: expected 'active', got 'banned'``."""
+        near: list[NearMiss] = []
+        if miss is not None and miss.failed and view is not None:
+            explained = [(entry, entry.failures(view, state_of or (lambda name: "started"))) for entry in miss.failed]
+            # Closest first: the fewest failed conditions, then a literal path, then the order of choice.
+            explained.sort(key=lambda item: (len(item[1]), not item[0].literal, item[0].rank))
+            for entry, reasons in explained[:limit]:
+                near.append(NearMiss(entry.service.name, entry.route.name, tuple(reasons)))
+            if len(near) >= limit:
+                return near
         scored = []
         for entry in self.entries:
+            if miss is not None and entry in miss.failed:
+                continue
             reasons = _reasons(entry, method, path)
             score = difflib.SequenceMatcher(None, _skeleton(entry.route.path), path).ratio()
             if method in entry.methods:
                 score += 0.2
             scored.append((score, entry, reasons))
         scored.sort(key=lambda item: -item[0])
-        return [NearMiss(entry.service.name, entry.route.name, tuple(reasons)) for _, entry, reasons in scored[:limit]]
+        rest = limit - len(near)
+        return near + [
+            NearMiss(entry.service.name, entry.route.name, tuple(reasons)) for _, entry, reasons in scored[:rest]
+        ]
+
+
+def rank_key(route: Route, service_order: int, route_order: int) -> tuple[Any, ...]:
+    """Sort key of a route among those that may answer one request: smaller is tried first."""
+    segments = tuple(2 if ":path}" in segment else 1 if "{" in segment else 0 for segment in route.path.split("/")[1:])
+    conditions = len(route.conditions) + (route.scenario is not None and route.scenario.state is not None)
+    return (-route.priority, "{" in route.path, segments, -conditions, service_order, route_order)
 
 
 def _skeleton(pattern: str) -> str:
