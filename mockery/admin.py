@@ -1,0 +1,224 @@
+"""The admin API under ``/__mockery`` on the shared listener: health, metrics, the journal, runtime routes.
+
+Who may call it (see ``mockery.admin_guard``) is decided before any route is looked at. Every handler runs
+on the server's loop, between two requests, so what it changes is swapped in atomically.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+from starlette.types import Receive, Scope, Send
+
+from mockery.admin_guard import AdminGuard
+from mockery.errors import SpecErrors
+from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from mockery.spec.paths import RESERVED_PREFIX
+from mockery.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from mockery.server import Server
+
+PREFIX = RESERVED_PREFIX
+_JOURNAL_FILTERS = ("service", "method", "path", "route", "status")
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+def problem_response(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem document, as the listener answers its own errors."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
+
+
+class AdminApi:
+    """The ASGI app answering every path under ``/__mockery`` of one listener."""
+
+    def __init__(self, server: Server, *, listener_host: str, listener_port: int, token: str | None) -> None:
+        self.server = server
+        self.guard = AdminGuard(listener_host, listener_port, token)
+        self.router = Router(
+            routes=[
+                Route(f"{PREFIX}/health", self.health, methods=["GET"]),
+                Route(f"{PREFIX}/ready", self.ready, methods=["GET"]),
+                Route(f"{PREFIX}/metrics", self.metrics, methods=["GET"]),
+                Route(f"{PREFIX}/services", self.services, methods=["GET"]),
+                Route(f"{PREFIX}/requests", self.requests, methods=["GET", "DELETE"]),
+                Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
+                Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
+                Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
+            ],
+            redirect_slashes=False,
+            default=self.not_found,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = self.guard.check(scope)
+        if refusal is not None:
+            status, title, detail, headers = refusal
+            response = problem_response(status, title, detail)
+            response.headers.update(headers)
+            await response(scope, receive, send)
+            return
+        await self.router(scope, receive, send)
+
+    async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
+        paths = sorted({route.path for route in self.router.routes if isinstance(route, Route)})
+        response = problem_response(404, "No admin endpoint", f"no admin endpoint at {scope['path']}", endpoints=paths)
+        await response(scope, receive, send)
+
+    async def health(self, request: Request) -> Response:
+        server = self.server
+        return json_response(
+            {
+                "status": "ok",
+                "services": [service.name for service in server.specs.services],
+                "routes": server.specs.route_count,
+                "reload": server.reload_status.as_dict(),
+                "last_reload_error": server.reload_status.as_dict()["last_error"],
+            }
+        )
+
+    async def ready(self, request: Request) -> Response:
+        return json_response({"ready": True})
+
+    async def metrics(self, request: Request) -> Response:
+        journal = self.server.journal
+        text = self.server.metrics.render(
+            journal_size=len(journal), journal_capacity=journal.size, generation=self.server.reload_status.generation
+        )
+        return Response(text, media_type=METRICS_CONTENT_TYPE)
+
+    async def services(self, request: Request) -> Response:
+        runtime_ids = {id(added.route): added.id for added in self.server.runtime_routes.values()}
+        listeners = []
+        services = []
+        for listener in self.server.listeners:
+            listeners.append(
+                {
+                    "url": listener.url,
+                    "shared": listener.plan.shared,
+                    "services": [service.name for service in listener.app.services],
+                }
+            )
+            for service in listener.app.services:
+                services.append(
+                    {
+                        "name": service.name,
+                        "description": service.description,
+                        "url": listener.url + service.base_path,
+                        "base_path": service.base_path,
+                        "file": service.display_name,
+                        "routes": [
+                            {
+                                "name": route.name,
+                                "methods": list(route.methods),
+                                "path": route.path,
+                                "runtime_id": runtime_ids.get(id(route)),
+                            }
+                            for route in service.routes
+                        ],
+                    }
+                )
+        return json_response({"services": services, "listeners": listeners})
+
+    async def requests(self, request: Request) -> Response:
+        journal = self.server.journal
+        if request.method == "DELETE":
+            journal.clear()
+            return Response(status_code=204)
+        unknown = [name for name in request.query_params if name not in _JOURNAL_FILTERS]
+        if unknown:
+            hint = did_you_mean(unknown[0], _JOURNAL_FILTERS)
+            return problem_response(
+                400,
+                "Unknown filter",
+                f"unknown filter {unknown[0]!r}; filters: {', '.join(_JOURNAL_FILTERS)}"
+                + (f"; {hint}" if hint else ""),
+            )
+        filters: dict[str, Any] = {
+            name: value for name, value in request.query_params.items() if name in _JOURNAL_FILTERS[:4]
+        }
+        if "status" in request.query_params:
+            try:
+                filters["status"] = int(request.query_params["status"])
+            except ValueError:
+                value = request.query_params["status"]
+                return problem_response(400, "Bad filter", f"status must be an integer such as 200, not {value!r}")
+        calls = journal.calls(**filters)
+        return json_response({"count": len(calls), "requests": [call.as_dict() for call in calls]})
+
+    async def reset(self, request: Request) -> Response:
+        self.server.reset()
+        return json_response({"reset": True})
+
+    async def add_route(self, request: Request) -> Response:
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError as exc:
+            return problem_response(400, "Bad request body", f"the body is not JSON: {exc}")
+        if not isinstance(data, dict) or "route" not in data:
+            return problem_response(
+                422,
+                "Invalid route",
+                'send {"service": NAME, "route": ROUTE}, where ROUTE is a route as written in a spec',
+                errors=[{"field": "route", "message": "a route is required"}],
+            )
+        names = [service.name for service in self.server.specs.services]
+        service = data.get("service")
+        if service is None and len(names) == 1:
+            service = names[0]
+        if not isinstance(service, str) or service not in names:
+            hint = did_you_mean(service, names) if isinstance(service, str) else None
+            detail = f"service must name a served service ({', '.join(names)}), not {service!r}"
+            return problem_response(
+                422,
+                "Invalid route",
+                detail + (f"; {hint}" if hint else ""),
+                errors=[{"field": "service", "message": detail, "suggestion": hint}],
+            )
+        try:
+            added = self.server.add_route(service, data["route"])
+        except SpecErrors as exc:
+            errors = [
+                {
+                    "field": error.path,
+                    "message": error.message,
+                    "suggestion": error.suggestion,
+                    "line": error.line,
+                    "column": error.column,
+                }
+                for error in exc.errors
+            ]
+            return problem_response(422, "Invalid route", str(exc.errors[0]), errors=errors)
+        except TypeError as exc:
+            return problem_response(422, "Invalid route", str(exc), errors=[{"field": "route", "message": str(exc)}])
+        route = added.route
+        return json_response(
+            {
+                "id": added.id,
+                "service": service,
+                "name": route.name,
+                "methods": list(route.methods),
+                "path": route.path,
+            },
+            status=201,
+        )
+
+    async def remove_route(self, request: Request) -> Response:
+        route_id = request.path_params["route_id"]
+        if not self.server.remove_route(route_id):
+            known = sorted(self.server.runtime_routes)
+            return problem_response(
+                404, "No such route", f"no runtime route with id {route_id!r}; ids: {', '.join(known) or 'none'}"
+            )
+        return Response(status_code=204)
+
+    def __repr__(self) -> str:
+        return f"AdminApi({self.guard!r})"

@@ -1,0 +1,177 @@
+"""Hot reload: a `mockery serve --reload` process, its spec edited on disk while it serves."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sidecar_support import Process, serve, wait_for
+
+from mockery.errors import ServeError
+from mockery.server import Server
+from mockery.spec.loader import load_specs
+
+RELOAD_BOUND = 2.0
+
+
+def hello(text: str) -> str:
+    return f"service: hello\nroutes:\n  - path: /hello\n    response: {{body: {{a: {text}, b: {text}}}}}\n"
+
+
+BROKEN = "service: hello\nroutes:\n  - path: /hello\n    response: {body: {a: 1, b: 1\n"
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    path = folder / "hello.yaml"
+    path.write_text(hello("1"))
+    return path
+
+
+@pytest.fixture
+def reloading(spec: Path) -> Iterator[Process]:
+    process = serve(str(spec.parent), "--port", "0", "--reload", "--log-format", "json")
+    yield process
+    assert process.stop() == 0
+
+
+def served(process: Process) -> object:
+    return httpx.get(f"{process.url}/hello").json()
+
+
+def health(process: Process) -> dict[str, object]:
+    body = httpx.get(f"{process.url}/__mockery/health").json()
+    assert isinstance(body, dict)
+    return body
+
+
+def test_edit_then_break_then_fix(reloading: Process, spec: Path) -> None:
+    assert served(reloading) == {"a": 1, "b": 1}
+
+    spec.write_text(hello("2"))
+    wait_for(lambda: served(reloading) == {"a": 2, "b": 2}, RELOAD_BOUND, "the edit being served")
+
+    spec.write_text(BROKEN)
+    wait_for(lambda: health(reloading)["last_reload_error"] is not None, RELOAD_BOUND, "the error being reported")
+    assert served(reloading) == {"a": 2, "b": 2}
+    report = health(reloading)
+    assert report["status"] == "ok"
+    error = report["last_reload_error"]
+    assert isinstance(error, dict)
+    [located] = error["errors"]
+    assert located["file"].endswith("hello.yaml")
+    assert located["line"] >= 4
+    assert located["column"] >= 1
+    assert f":{located['line']}:{located['column']}:" in located["text"]
+
+    spec.write_text(hello("3"))
+    wait_for(lambda: served(reloading) == {"a": 3, "b": 3}, RELOAD_BOUND, "the fix being served")
+    report = health(reloading)
+    assert report["last_reload_error"] is None
+    assert report["reload"]["generation"] == 3  # type: ignore[index]
+
+    reloads = [record for record in reloading.records() if record["event"] == "reload"]
+    assert [record["ok"] for record in reloads] == [True, False, True]
+    assert "hello.yaml:" in str(reloads[1]["errors"])
+    requests = [record for record in reloading.records() if record["event"] == "request"]
+    assert requests
+    assert all(record["path"] == "/hello" for record in requests)
+
+
+def test_a_half_written_file_never_stops_the_serving(reloading: Process, spec: Path) -> None:
+    text = hello("5")
+    cut = text.index(", b:")
+    with spec.open("w") as handle:
+        handle.write(text[:cut])
+        handle.flush()
+        wait_for(lambda: health(reloading)["last_reload_error"] is not None, RELOAD_BOUND, "the partial write")
+        assert served(reloading) == {"a": 1, "b": 1}
+        handle.write(text[cut:])
+    wait_for(lambda: served(reloading) == {"a": 5, "b": 5}, RELOAD_BOUND, "the whole file being served")
+    assert reloading.process.poll() is None
+
+
+def test_requests_during_reloads_all_succeed_each_on_one_version(reloading: Process, spec: Path) -> None:
+    answers: list[object] = []
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def hammer() -> None:
+        with httpx.Client() as client:
+            while not done.is_set():
+                try:
+                    answers.append(client.get(f"{reloading.url}/hello").json())
+                except BaseException as exc:
+                    failures.append(exc)
+
+    workers = [threading.Thread(target=hammer) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        for version in range(2, 6):
+            spec.write_text(hello(str(version)))
+            wait_for(lambda v=version: served(reloading) == {"a": v, "b": v}, RELOAD_BOUND, f"version {version}")
+    finally:
+        done.set()
+        for worker in workers:
+            worker.join()
+    assert not failures
+    assert len(answers) > 20
+    assert all(isinstance(a, dict) and a["a"] == a["b"] for a in answers)
+    assert {a["a"] for a in answers if isinstance(a, dict)} >= {1, 5}
+
+
+def test_runtime_routes_survive_a_reload(reloading: Process, spec: Path) -> None:
+    route = {"path": "/extra", "response": {"body": "added"}}
+    assert httpx.post(f"{reloading.url}/__mockery/routes", json={"route": route}).status_code == 201
+    spec.write_text(hello("9"))
+    wait_for(lambda: served(reloading) == {"a": 9, "b": 9}, RELOAD_BOUND, "the edit being served")
+    assert httpx.get(f"{reloading.url}/extra").text == "added"
+
+
+def test_applying_specs_keeps_the_runtime_and_its_store(tmp_path: Path, write_spec: Callable[..., Path]) -> None:
+    first = write_spec(hello("1"), "one/hello.yaml")
+    server = Server(load_specs([first]), ephemeral=True)
+    runtime, store = server.runtime, server.runtime.store
+    store.set_value("scenario:checkout", "paid")
+    store.put_record("orders", "1", {"id": 1, "total": 12})
+    second = write_spec(hello("2") + "seed: 4\n", "two/hello.yaml")
+    server.apply_specs(load_specs([second]))
+    assert server.runtime is runtime
+    assert server.runtime.store is store
+    assert store.get_value("scenario:checkout") == "paid"
+    assert store.get_change("orders", "1") == (True, {"id": 1, "total": 12})
+    assert runtime.specs is server.specs
+    assert runtime.services["hello"].service.seed == 4
+
+
+def test_a_change_that_needs_a_new_listener_is_refused_and_nothing_changes(write_spec: Callable[..., Path]) -> None:
+    first = write_spec(hello("1"), "one/hello.yaml")
+    server = Server(load_specs([first]), ephemeral=True)
+    other = write_spec("service: other\nport: 0\nroutes:\n  - path: /o\n", "two/other.yaml")
+    before = server.specs
+    with pytest.raises(ServeError, match="other would need a listener of its own"):
+        server.apply_specs(load_specs([first, other]))
+    assert server.specs is before
+
+
+def test_a_reload_reported_as_failed_keeps_serving_in_text_logs_too(spec: Path) -> None:
+    process = serve(str(spec), "--port", "0", "--reload")
+    try:
+        spec.write_text(BROKEN)
+        wait_for(lambda: "reload failed" in process.output, RELOAD_BOUND, "the failure being logged")
+        assert served(process) == {"a": 1, "b": 1}
+        started = time.monotonic()
+        spec.write_text(hello("7"))
+        wait_for(lambda: served(process) == {"a": 7, "b": 7}, RELOAD_BOUND, "the fix being served")
+        assert time.monotonic() - started < RELOAD_BOUND
+    finally:
+        assert process.stop() == 0
+    assert "still serving generation 1" in process.output
+    assert "hello.yaml:" in process.output

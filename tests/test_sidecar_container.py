@@ -1,0 +1,170 @@
+"""The Dockerfile and the compose example, tested without a container engine: their commands run as
+processes with the environment they declare, and the compose file's wiring is checked."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sidecar_support import clean_environ, serve, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "examples" / "compose"
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(instruction, arguments) of every instruction, continuation lines joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def instruction(name: str) -> list[str]:
+    return [arguments for found, arguments in dockerfile() if found == name]
+
+
+def image_environ() -> dict[str, str]:
+    environ: dict[str, str] = {}
+    for arguments in instruction("ENV"):
+        for pair in shlex.split(arguments):
+            key, _, value = pair.partition("=")
+            environ[key] = value
+    return environ
+
+
+def exec_form(arguments: str) -> list[str]:
+    loaded = json.loads(arguments)
+    assert isinstance(loaded, list)
+    return [str(part) for part in loaded]
+
+
+def as_process(argv: list[str]) -> list[str]:
+    """The image's `mockery` script, as this interpreter runs it."""
+    assert argv[0] == "mockery"
+    return [sys.executable, "-m", "mockery", *argv[1:]]
+
+
+def test_the_dockerfile_builds_a_slim_non_root_image_serving_specs() -> None:
+    [base] = instruction("FROM")
+    assert base.startswith("python:3.11")
+    assert base.endswith("-slim")
+    [user] = instruction("USER")
+    assert user not in ("root", "0")
+    assert "useradd" in " ".join(instruction("RUN"))
+    environ = image_environ()
+    assert environ["MOCKERY_SPECS"] == "/specs"
+    assert environ["MOCKERY_HOST"] == "0.0.0.0"
+    assert environ["MOCKERY_PORT"] in " ".join(instruction("EXPOSE"))
+    assert exec_form(instruction("VOLUME")[0]) == ["/specs"]
+    assert exec_form(instruction("ENTRYPOINT")[0]) == ["mockery", "serve"]
+    [healthcheck] = instruction("HEALTHCHECK")
+    assert exec_form(healthcheck.split("CMD", 1)[1]) == ["mockery", "health"]
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", "tests", "**/__pycache__"} <= set(ignored)
+
+
+def test_the_entrypoint_serves_on_every_address_and_the_healthcheck_passes_then_fails(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(COMPOSE / "specs", specs)
+    environ = {**image_environ(), "MOCKERY_SPECS": str(specs), "MOCKERY_PORT": "0"}
+    process = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
+    healthcheck = as_process(exec_form(instruction("HEALTHCHECK")[0].split("CMD", 1)[1]))
+    port = process.url.rsplit(":", 1)[1]
+    try:
+        listening = [r for r in process.records() if r["event"] == "listening"]
+        assert str(listening[0]["url"]).startswith("http://0.0.0.0:")
+        healthy = subprocess.run(healthcheck, env=clean_environ({**environ, "MOCKERY_PORT": port}), capture_output=True)
+        assert healthy.returncode == 0, healthy.stderr
+    finally:
+        assert process.stop() == 0
+    unhealthy = subprocess.run(healthcheck, env=clean_environ({**environ, "MOCKERY_PORT": port}), capture_output=True)
+    assert unhealthy.returncode != 0
+    assert b"unhealthy" in unhealthy.stderr
+
+
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((COMPOSE / "docker-compose.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_the_compose_file_wires_the_app_to_two_fake_services_behind_a_health_check() -> None:
+    services = compose()["services"]
+    mockery, app, checks = services["mockery"], services["app"], services["checks"]
+    assert mockery["build"] == "../.."
+    assert (COMPOSE / mockery["build"] / "Dockerfile").is_file()
+    assert "./specs:/specs:ro" in mockery["volumes"]
+    assert (COMPOSE / "specs" / "users.yaml").is_file()
+    assert (COMPOSE / "specs" / "payments.yaml").is_file()
+    assert mockery["ports"] == ["127.0.0.1:8000:8000"]
+    assert mockery["healthcheck"]["test"] == ["CMD", "mockery", "health"]
+    assert mockery["environment"]["MOCKERY_RELOAD"] == "true"
+    aliases = mockery["networks"]["default"]["aliases"]
+    assert sorted(aliases) == ["payments", "users"]
+    assert app["environment"]["USERS_URL"] == "http://users:8000/users"
+    assert app["environment"]["PAYMENTS_URL"] == "http://payments:8000/payments"
+    assert app["depends_on"]["mockery"] == {"condition": "service_healthy"}
+    assert checks["depends_on"]["mockery"] == {"condition": "service_healthy"}
+    token = mockery["environment"]["MOCKERY_ADMIN_TOKEN"]
+    assert token.startswith("${MOCKERY_ADMIN_TOKEN")
+    assert checks["environment"]["MOCKERY_ADMIN_TOKEN"] == token
+    assert checks["environment"]["MOCKERY_URL"] == "http://mockery:8000"
+    assert checks["environment"]["APP_URL"] == f"http://app:{app['environment']['PORT']}"
+    for service, folder in ((app, "app"), (checks, "checks")):
+        mount = next(volume for volume in service["volumes"] if volume.startswith(f"./{folder}:"))
+        script = service["command"][-1]
+        assert script.startswith(mount.split(":")[1])
+        assert (COMPOSE / folder / Path(script).name).is_file()
+
+
+@pytest.mark.parametrize("token", ["compose-token-1b7c"])
+def test_the_compose_stack_runs_as_processes(tmp_path: Path, token: str) -> None:
+    """Each container's command, with its compose environment; service names become 127.0.0.1 ports."""
+    services = compose()["services"]
+    environ = {**image_environ(), **services["mockery"]["environment"]}
+    environ.update({"MOCKERY_SPECS": str(COMPOSE / "specs"), "MOCKERY_PORT": "0", "MOCKERY_ADMIN_TOKEN": token})
+    mockery = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
+    base = mockery.url
+    app_environ = {
+        key: value.replace("http://users:8000", base).replace("http://payments:8000", base)
+        for key, value in services["app"]["environment"].items()
+    }
+    app = subprocess.Popen(
+        [sys.executable, str(COMPOSE / "app" / "app.py")],
+        env=clean_environ({**app_environ, "PORT": "0"}),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert app.stdout is not None
+        app_port = app.stdout.readline().split()[-1]
+        checks_environ = {
+            **services["checks"]["environment"],
+            "APP_URL": f"http://127.0.0.1:{app_port}",
+            "MOCKERY_URL": base,
+            "MOCKERY_ADMIN_TOKEN": token,
+        }
+        checked = subprocess.run(
+            [sys.executable, str(COMPOSE / "checks" / "check.py")],
+            env=clean_environ(checks_environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "checks passed" in checked.stdout
+    finally:
+        app.terminate()
+        app.wait(timeout=10)
+        if app.stdout is not None:
+            app.stdout.close()
+        assert mockery.stop() == 0
+    wait_for(lambda: True)
+    assert token not in mockery.output
