@@ -7,18 +7,24 @@ request path stays a dictionary lookup and a render, with static bodies encoded 
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockery.fakes import json_default
+from mockery.behaviours import NO_BEHAVIOURS
+from mockery.chaos import break_connection, decide, send_paced
+from mockery.conditions import RequestView
+from mockery.fakes import derive_seed, json_default
 from mockery.journal import UNMATCHED, Call, Journal
 from mockery.logs import AccessLog
-from mockery.matching import Match, RouteTable
+from mockery.matching import Match, Miss, RouteTable
+from mockery.metrics import Metrics
 from mockery.requests import (
     DEFAULT_MAX_BODY,
     BadBody,
@@ -28,8 +34,12 @@ from mockery.requests import (
     read_body,
     template_request,
 )
+from mockery.resources.accessor import RecordNotFound
+from mockery.resources.rest import respond
 from mockery.runtime import Runtime
+from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
+from mockery.spec.paths import RESERVED_PREFIX
 from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError
 from mockery.values import templates
 
@@ -60,10 +70,14 @@ class ListenerApp:
         runtime: Runtime,
         config: AppConfig | None = None,
         journal: Journal | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.runtime = runtime
         self.config = config or AppConfig()
         self.journal = journal
+        self.metrics = metrics
+        # The admin API (mockery.admin) answers everything under /__mockery, which specs cannot claim.
+        self.admin: ASGIApp | None = None
         self.replace_services(services)
 
     def replace_services(self, services: Iterable[Service]) -> None:
@@ -80,6 +94,9 @@ class ListenerApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if self.admin is not None and scope["path"].startswith(RESERVED_PREFIX):
+                await self.admin(scope, receive, send)
+                return
             await self._http(scope, receive, send)
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
@@ -91,6 +108,7 @@ class ListenerApp:
         headers = header_map(scope)
         service_name, route_name, note = self._label, UNMATCHED, ""
         body = b""
+        behaviours, verdict = NO_BEHAVIOURS, None
         try:
             body = await read_body(receive, headers, self.config.max_body)
         except BodyTooLarge:
@@ -101,13 +119,36 @@ class ListenerApp:
                 limit=self.config.max_body,
             )
         else:
-            found = self.table.match(method, path)
+            view = RequestView(RawRequest(method, path, scope["query_string"].decode("latin-1"), headers, body))
+            found = self.table.match(method, path, view, self._state_of)
             if isinstance(found, Match):
                 service_name, route_name = found.entry.service.name, found.entry.route.name
                 # HEAD of a GET route renders as the GET would, so that its headers (and length) are the GET's.
                 as_method = "GET" if method == "HEAD" and "HEAD" not in found.entry.route.methods else method
                 raw = RawRequest(as_method, path, scope["query_string"].decode("latin-1"), headers, body)
-                status, response_headers, payload, note = self._respond(found, raw)
+                behaviours = self.runtime.chaos.resolve(found.entry.service, found.entry.route)
+                if behaviours:
+                    verdict = decide(
+                        behaviours,
+                        self.runtime.store,
+                        self.runtime.service_seed(found.entry.service),
+                        service_name,
+                        found.entry.route.index,
+                    )
+                if verdict is not None and verdict.limited:
+                    status, response_headers, payload = problem(
+                        429, "Too many requests", f"route {route_name} is rate-limited", route=route_name
+                    )
+                    note = "rate limited"
+                elif verdict is not None and verdict.fault is not None and verdict.fault.kind == "status":
+                    status, response_headers, payload = problem(
+                        verdict.fault.status, "Injected fault", f"a fault injected on route {route_name}"
+                    )
+                    note = "fault: status"
+                else:
+                    status, response_headers, payload, note = self._respond(found, raw, view)
+                if verdict is not None:
+                    response_headers.extend(verdict.headers)
             elif found.allowed:
                 status, response_headers, payload = problem(
                     405,
@@ -117,7 +158,12 @@ class ListenerApp:
                 )
                 response_headers.append((b"allow", ", ".join(found.allowed).encode()))
             else:
-                status, response_headers, payload = self._not_found(method, path)
+                status, response_headers, payload = self._not_found(method, path, found, view)
+        if verdict is not None and verdict.delay:
+            await asyncio.sleep(verdict.delay)
+        breaks = verdict is not None and verdict.fault is not None and verdict.fault.kind != "status"
+        if breaks:
+            note = f"fault: {verdict.fault.kind}"  # type: ignore[union-attr]
         duration = time.perf_counter() - started
         if self.journal is not None:
             # Recorded before the answer leaves, so that a client that got it also finds it in the journal.
@@ -125,13 +171,44 @@ class ListenerApp:
             self.journal.record(
                 Call(service_name, method, path, query_string, headers, body, route_name, status, duration)
             )
-        await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
+        if self.metrics is not None:
+            self.metrics.observe(service_name, route_name, status, duration)
+        if breaks:
+            await break_connection(send, receive, verdict.fault, status, response_headers, payload)  # type: ignore[union-attr, arg-type]
+        elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
+            await send_paced(send, status, response_headers, payload, behaviours)
+        else:
+            await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
         self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
 
-    def _respond(self, found: Match, raw: RawRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
+    def _state_of(self, scenario: str) -> str:
+        return state_of(self.runtime.store, scenario)
+
+    def _respond(
+        self, found: Match, raw: RawRequest, view: RequestView
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
         entry = found.entry
         route = entry.route
+        if route.handler is not None:
+            status, answer_headers, answer = route.handler.respond(
+                raw, found.path_params, self.runtime.services[entry.service.name]
+            )
+            return status, answer_headers, answer, ""
+        store = self.runtime.store
+        if route.scenario is not None and found.scenario_state is not None:
+            advance(store, route.scenario, found.scenario_state)
         response = route.response
+        if route.responses is not None:
+            service, index = entry.service, route.index
+
+            def draw() -> random.Random:
+                number = store.increment(f"mockery:picks:{service.name}:{index}")
+                return random.Random(derive_seed(self.runtime.service_seed(service), "pick", index, number))
+
+            response = route.responses.choose(view, store, f"mockery:sequence:{service.name}:{index}", draw)
+        if route.endpoint is not None:
+            status, answer_headers, answer = respond(self.runtime.resources, route.endpoint, raw, found.path_params)
+            return status, answer_headers, answer, ""
         headers: list[tuple[bytes, bytes]] = []
         if response.media_type:
             headers.append((b"content-type", response.media_type.encode("latin-1")))
@@ -156,6 +233,9 @@ class ListenerApp:
                     raise RenderLimitError(f"the body is over the limit of {MAX_RENDERED_BYTES} bytes")
             else:
                 payload = response.static_body or b""
+        except RecordNotFound as exc:
+            status, problem_headers, payload = problem(404, "Not found", str(exc))
+            return status, problem_headers, payload, str(exc)
         except Exception as exc:  # a template may raise anything; the server must keep serving
             reason = _reason(exc)
             status, problem_headers, payload = problem(
@@ -168,18 +248,20 @@ class ListenerApp:
             return status, problem_headers, payload, f"template error: {reason}"
         return response.status, headers, payload, ""
 
-    def _not_found(self, method: str, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def _not_found(
+        self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         closest = [
             {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
-            for near in self.table.explain(method, path)
+            for near in self.table.explain(method, path, miss=miss, view=view, state_of=self._state_of)
         ]
         return problem(404, "No route matches", f"no route matches {method} {path}", closest=closest)
 
 
 def _reads_body(route: Route) -> bool:
-    values = [value for _, value in route.response.headers]
-    if route.response.body is not None:
-        values.append(route.response.body)
+    responses = [option.response for option in route.responses.all] if route.responses else [route.response]
+    values = [value for response in responses for _, value in response.headers]
+    values.extend(response.body for response in responses if response.body is not None)
     return any(
         "body" in template.request_fields or "*" in template.request_fields
         for value in values

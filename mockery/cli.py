@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import httpx
 
 from mockery import __version__
+from mockery.admin_guard import is_loopback_host
 from mockery.app import AppConfig
 from mockery.errors import MockeryError
 from mockery.fakes import Clock
+from mockery.journal import DEFAULT_JOURNAL_SIZE
 from mockery.logs import AccessLog
+from mockery.reload import Reloader
 from mockery.requests import DEFAULT_MAX_BODY
-from mockery.server import DEFAULT_HOST, DEFAULT_PORT, Server
+from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server
 from mockery.spec.loader import load_specs
+from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
-from mockery.store import DEFAULT_STORE_URL, open_store
+from mockery.store import DEFAULT_STORE_URL, open_store, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,14 +72,37 @@ def cli() -> None:
 
 
 @cli.command()
-@_paths
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address of every listener.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port of the shared listener (0: any free port).")
-@click.option("--seed", default=0, show_default=True, help="Changes every service's generated data.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    envvar="MOCKERY_HOST",
+    show_envvar=True,
+    help="Address of every listener.",
+)
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    envvar="MOCKERY_PORT",
+    show_envvar=True,
+    help="Port of the shared listener (0: any free port).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    envvar="MOCKERY_SEED",
+    show_envvar=True,
+    help="Changes every service's data.",
+)
 @click.option(
     "--clock",
     default="2026-01-01T00:00:00Z",
     show_default=True,
+    envvar="MOCKERY_CLOCK",
+    show_envvar=True,
     callback=_parse_clock,
     help="What now() returns in templates: an ISO 8601 time, or 'system' for the real clock.",
 )
@@ -81,12 +110,63 @@ def cli() -> None:
     "--max-body",
     default=str(DEFAULT_MAX_BODY),
     show_default=True,
+    envvar="MOCKERY_MAX_BODY",
+    show_envvar=True,
     callback=_parse_size,
     help="Largest request body.",
 )
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--quiet", is_flag=True, help="No line per request.")
-@click.option("--state", default=DEFAULT_STORE_URL, show_default=True, help="Where changes are kept: memory://.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="MOCKERY_LOG_FORMAT",
+    show_envvar=True,
+)
+@click.option("--quiet", is_flag=True, envvar="MOCKERY_QUIET", show_envvar=True, help="No line per request.")
+@click.option(
+    "--state",
+    default=DEFAULT_STORE_URL,
+    show_default=True,
+    envvar="MOCKERY_STATE",
+    show_envvar=True,
+    help="Where changes are kept.",
+)
+@click.option(
+    "--journal-size",
+    default=DEFAULT_JOURNAL_SIZE,
+    show_default=True,
+    envvar="MOCKERY_JOURNAL_SIZE",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Requests the journal keeps.",
+)
+@click.option(
+    "--admin-token",
+    default=None,
+    envvar="MOCKERY_ADMIN_TOKEN",
+    show_envvar=True,
+    help="Token the admin API asks for (Authorization: Bearer TOKEN). Prefer the variable: flags show in ps.",
+)
+@click.option(
+    "--reload", is_flag=True, envvar="MOCKERY_RELOAD", show_envvar=True, help="Reload the specs when a file changes."
+)
+@click.option(
+    "--shutdown-timeout",
+    default=GRACEFUL_SHUTDOWN_SECONDS,
+    show_default=True,
+    envvar="MOCKERY_SHUTDOWN_TIMEOUT",
+    show_envvar=True,
+    type=click.IntRange(min=0),
+    help="Seconds to let requests in flight finish on SIGTERM or Ctrl-C.",
+)
+@click.option(
+    "--profile",
+    default=None,
+    envvar="MOCKERY_PROFILE",
+    show_envvar=True,
+    help="The behaviour profile to serve with (a key of the specs' `profiles`), e.g. flaky.",
+)
 def serve(
     paths: tuple[Path, ...],
     host: str,
@@ -97,17 +177,79 @@ def serve(
     log_format: str,
     quiet: bool,
     state: str,
+    journal_size: int,
+    admin_token: str | None,
+    reload: bool,
+    shutdown_timeout: int,
+    profile: str | None,
 ) -> None:
-    """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml)."""
+    """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml).
+
+    Without PATHS, serves MOCKERY_SPECS (paths separated by the system's path separator) or ./specs. Every
+    option can be set by the MOCKERY_* variable shown in its help; a flag wins over its variable.
+    """
     log = AccessLog(format="json" if log_format == "json" else "text", enabled=not quiet)
+    paths = paths or (Path("specs"),)
+    # Made before loading, so that it also notices a change made while the specs load.
+    reloader = Reloader(None, paths, log) if reload else None
     specs = load_specs(paths)
     store = open_store(state)
-    server = Server(specs, host=host, port=port, seed=seed, clock=clock, config=AppConfig(max_body, log), store=store)
-    for listener in server.bind():
+    server = Server(
+        specs,
+        host=host,
+        port=port,
+        seed=seed,
+        clock=clock,
+        config=AppConfig(max_body, log),
+        store=store,
+        journal_size=journal_size,
+        admin_token=admin_token,
+        shutdown_timeout=shutdown_timeout,
+    )
+    server.runtime.chaos.use(profile)
+    if reloader is not None:
+        reloader.server = server
+        server.reloader = reloader
+    listeners = server.bind()
+    for listener in listeners:
         names = ", ".join(service.name for service in listener.plan.services) or "(no services)"
         log.event("listening", url=listener.url, services=names)
-    log.event("ready", services=len(specs.services), routes=specs.route_count)
-    asyncio.run(server.serve())
+    guard = "token required" if admin_token else "loopback only" if is_loopback_host(host) else "health only"
+    log.event("admin", url=listeners[0].url + RESERVED_PREFIX, access=guard)
+    asyncio.run(
+        server.serve(
+            on_ready=lambda: log.event("ready", services=len(specs.services), routes=specs.route_count, reload=reload)
+        )
+    )
+    log.event("stopped")
+
+
+@cli.command()
+@click.option(
+    "--url",
+    envvar="MOCKERY_HEALTH_URL",
+    show_envvar=True,
+    default=None,
+    help="The server's URL (default: http://127.0.0.1:$MOCKERY_PORT, or port 8000); /__mockery/health is added.",
+)
+@click.option("--timeout", default=3.0, show_default=True, help="Seconds to wait for the answer.")
+def health(url: str | None, timeout: float) -> None:
+    """Exit 0 when the server answers its health check, 1 otherwise: for container health checks."""
+    if url is None:
+        url = f"http://127.0.0.1:{os.environ.get('MOCKERY_PORT') or DEFAULT_PORT}"
+    target = url.rstrip("/")
+    if not target.endswith(f"{RESERVED_PREFIX}/health"):
+        target += f"{RESERVED_PREFIX}/health"
+    try:
+        response = httpx.get(target, timeout=timeout)
+        report = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError) as exc:
+        raise click.ClickException(f"unhealthy: {target}: {exc}") from None
+    if not isinstance(report, dict) or report.get("status") != "ok":
+        raise click.ClickException(f"unhealthy: {target} answered {response.status_code}")
+    click.echo(f"ok: {target}: {len(report.get('services', []))} services")
+    if report.get("last_reload_error"):
+        click.echo(f"the last reload failed:\n{report['last_reload_error']['message']}", err=True)
 
 
 @cli.command()
@@ -143,6 +285,14 @@ def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
     for row in rows:
         padded = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*padded, row[3]]))
+
+
+@cli.command()
+@click.option("--state", required=True, help="The store to reset, e.g. sqlite:///state.db.")
+def reset(state: str) -> None:
+    """Forget every change kept in the store at STATE: every resource is back to its generated records."""
+    reset_state(state)
+    click.echo(f"reset {state}")
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import difflib
 import threading
 import time
@@ -16,16 +15,14 @@ from mockery.app import AppConfig, ListenerApp
 from mockery.errors import ServeError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
+from mockery.scenarios import Scenario, set_state, state_of
 from mockery.server import Server
 from mockery.spec.inline import InlineSpec
 from mockery.spec.loader import load_specs
 from mockery.spec.model import Route, SpecSet
-from mockery.spec.runtime_routes import build_route
 from mockery.store import Store, open_store
 
 START_TIMEOUT_SECONDS = 10.0
-# Route indexes of stubs start here, so that they never share a seed with a spec route.
-_STUB_INDEX_BASE = 1_000_000
 
 T = TypeVar("T")
 
@@ -48,10 +45,12 @@ class MockServer:
         host: str = "127.0.0.1",
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         store: Store | str | None = None,
+        profile: str | None = None,
     ) -> None:
         """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text.
 
-        ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default)."""
+        ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default).
+        ``profile`` names the behaviour profile to start with (see the ``profile`` property)."""
         if specs is None:
             paths, inline = _split_sources(sources)
             specs = load_specs(paths, environ=environ, inline=inline)
@@ -70,6 +69,8 @@ class MockServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        if profile is not None:
+            self._server.runtime.chaos.use(profile)
 
     def start(self) -> MockServer:
         self._server.bind()
@@ -148,13 +149,7 @@ class MockServer:
     def reset(self) -> None:
         """Put generated data, call counters, stubs and the journal back to where they were at start."""
 
-        def reset_in_loop() -> None:
-            self._server.runtime.reset()
-            for listener in self._server.listeners:
-                listener.app.replace_services(listener.plan.services)
-
-        self._in_loop(reset_in_loop)
-        self.journal.clear()
+        self._in_loop(self._server.reset)
 
     def stub(self, service: str, route: Mapping[str, Any] | str) -> Route:
         """Add a route to ``service`` now; it answers before the spec's own routes until ``reset()``.
@@ -163,20 +158,28 @@ class MockServer:
         mistakes raise ``SpecErrors`` naming the field, e.g. ``route.response.status``.
         """
 
-        def add() -> Route:
-            for listener in self._server.listeners:
-                for current in listener.app.services:
-                    if current.name == service:
-                        index = _STUB_INDEX_BASE + len(current.routes)
-                        added = build_route(current, route, index=index)
-                        updated = dataclasses.replace(current, routes=(added, *current.routes))
-                        listener.app.replace_services(
-                            updated if other.name == service else other for other in listener.app.services
-                        )
-                        return added
-            raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}")
+        return self._in_loop(lambda: self._server.add_route(service, route).route)
 
-        return self._in_loop(add)
+    @property
+    def profile(self) -> str | None:
+        """The active behaviour profile, ``None`` for the specs' own behaviours only. Settable at any time:
+        ``server.profile = "flaky"``; a profile no service defines raises ``ProfileError``. Kept by ``reset()``."""
+        return self._server.runtime.chaos.profile
+
+    @profile.setter
+    def profile(self, name: str | None) -> None:
+        chaos = self._server.runtime.chaos
+        self._in_loop(lambda: chaos.use(name))
+
+    def scenario(self, name: str) -> Scenario:
+        """A handle on scenario ``name``: ``.state`` reads or sets its state (``started`` at first and after
+        ``reset()``)."""
+        runtime = self._server.runtime
+        return Scenario(
+            name,
+            lambda: self._in_loop(lambda: state_of(runtime.store, name)),
+            lambda state: self._in_loop(lambda: set_state(runtime.store, name, state)),
+        )
 
     @property
     def journal(self) -> Journal:

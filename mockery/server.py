@@ -1,32 +1,46 @@
 """Serve a SpecSet: plan its listeners, bind them all, and run one uvicorn server per listener on one loop.
 
 Every socket is bound before any server starts, so that a port in use is reported (naming the services
-that wanted it) while nothing is serving yet.
+that wanted it) while nothing is serving yet. The server also owns what changes while it runs: routes
+added at runtime, a reloaded spec set (swapped in between two requests), the admin API of the shared
+listener, and its metrics.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from mockery.admin import AdminApi
 from mockery.app import AppConfig, ListenerApp
 from mockery.errors import ServeError, SpecErrors
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
+from mockery.metrics import Metrics
+from mockery.reload import ReloadStatus, refresh_runtime
 from mockery.runtime import Runtime
-from mockery.spec.loader import listener_key, route_conflicts
-from mockery.spec.model import Service, SpecSet
+from mockery.spec.loader import ListenerKey, listener_key, route_conflicts
+from mockery.spec.model import Route, Service, SpecSet
+from mockery.spec.runtime_routes import build_route
 from mockery.store import Store
+
+if TYPE_CHECKING:
+    from mockery.reload import Reloader
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_SECONDS = 10
+# Route indexes of runtime routes start here, so that they never share a seed with a spec route.
+RUNTIME_ROUTE_INDEX_BASE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,7 @@ class ListenerPlan:
     port: int
     services: tuple[Service, ...]
     shared: bool
+    key: ListenerKey = ("shared", 0)
 
 
 def plan_listeners(
@@ -53,7 +68,7 @@ def plan_listeners(
     for (kind, own_port), services in groups.items():
         shared = kind == "shared"
         chosen = 0 if ephemeral else (port if shared else own_port)
-        plans.append(ListenerPlan(host, chosen, tuple(services), shared))
+        plans.append(ListenerPlan(host, chosen, tuple(services), shared, (kind, own_port)))
     return plans
 
 
@@ -64,6 +79,8 @@ def bind(plan: ListenerPlan) -> socket.socket:
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listening at once: a client told "ready" is queued by the kernel until uvicorn starts accepting.
+        sock.listen(2048)
     except OSError as exc:
         names = ", ".join(service.name for service in plan.services) or "the shared listener"
         raise ServeError(f"cannot listen on {plan.host}:{plan.port} for {names}: {exc.strerror or exc}") from None
@@ -92,8 +109,22 @@ class RunningListener:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class RuntimeRoute:
+    """A route added while the server runs (``POST /__mockery/routes``, ``MockServer.stub``)."""
+
+    id: str
+    service: str
+    route: Route
+
+
 class Server:
-    """Every listener of a SpecSet, served from one event loop."""
+    """Every listener of a SpecSet, served from one event loop.
+
+    Methods that change what is served (``add_route``, ``remove_route``, ``reset``, ``apply_specs``) must run
+    on the server's loop (or before it starts): each swaps a listener's route table in one assignment, between
+    two requests.
+    """
 
     def __init__(
         self,
@@ -107,14 +138,30 @@ class Server:
         ephemeral: bool = False,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         store: Store | None = None,
+        admin_token: str | None = None,
+        shutdown_timeout: int = GRACEFUL_SHUTDOWN_SECONDS,
     ) -> None:
         self.specs = specs
+        self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
         self.journal = Journal(journal_size)
+        self.metrics = Metrics()
+        self.reload_status = ReloadStatus()
+        self.reloader: Reloader | None = None
         self.runtime = Runtime(specs, seed=seed, clock=clock, store=store)
         self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
+        self.shutdown_timeout = shutdown_timeout
         self.listeners: list[RunningListener] = []
+        self.runtime_routes: dict[str, RuntimeRoute] = {}
+        self._route_ids = itertools.count(1)
+        self._admin_token = admin_token or None
         self._servers: list[_Listener] = []
+        self._stopping = False
+
+    @property
+    def admin_token_set(self) -> bool:
+        """Whether the admin API asks for a token (the token itself is never exposed)."""
+        return self._admin_token is not None
 
     def bind(self) -> list[RunningListener]:
         """Bind every listener, or none: a failure closes what was bound and raises ``ServeError``."""
@@ -126,19 +173,24 @@ class Server:
             for sock in sockets:
                 sock.close()
             raise
-        self.listeners = [
-            RunningListener(
-                plan, sock, ListenerApp(plan.services, self.runtime, self.config, self.journal), url_of(sock)
-            )
-            for plan, sock in zip(self.plans, sockets, strict=True)
-        ]
+        self.listeners = []
+        for plan, sock in zip(self.plans, sockets, strict=True):
+            app = ListenerApp(plan.services, self.runtime, self.config, self.journal, metrics=self.metrics)
+            if plan.shared:
+                app.admin = AdminApi(
+                    self, listener_host=plan.host, listener_port=sock.getsockname()[1], token=self._admin_token
+                )
+            self.listeners.append(RunningListener(plan, sock, app, url_of(sock)))
         return self.listeners
 
-    async def serve(self, *, handle_signals: bool = True) -> None:
-        """Serve until ``stop()`` (or SIGINT/SIGTERM when ``handle_signals``)."""
+    async def serve(self, *, handle_signals: bool = True, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until ``stop()`` (or SIGINT/SIGTERM when ``handle_signals``); then finish the requests in
+        flight (for ``shutdown_timeout`` seconds at most) and close the store. ``on_ready`` is called once
+        the sockets listen and the reloader (if any) watches."""
         if not self.listeners:
             self.bind()
         self._servers = []
+        self._stopping = False
         for listener in self.listeners:
             config = uvicorn.Config(
                 listener.app,
@@ -148,14 +200,23 @@ class Server:
                 proxy_headers=False,
                 server_header=False,
                 date_header=False,
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+                timeout_graceful_shutdown=self.shutdown_timeout,
             )
             self._servers.append(_Listener(config))
         loop = asyncio.get_running_loop()
         if handle_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.stop)
+        watcher = asyncio.ensure_future(self.reloader.watch()) if self.reloader is not None else None
         try:
+            if self.reloader is not None and watcher is not None:
+                watching = asyncio.ensure_future(self.reloader.watching.wait())
+                await asyncio.wait([watching, watcher], return_when=asyncio.FIRST_COMPLETED)
+                watching.cancel()
+                if watcher.done():
+                    watcher.result()
+            if on_ready is not None:
+                on_ready()
             await asyncio.gather(
                 *(
                     server.serve(sockets=[listener.socket])
@@ -163,6 +224,10 @@ class Server:
                 )
             )
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             if handle_signals:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
@@ -175,9 +240,13 @@ class Server:
         return bool(self._servers) and all(server.started for server in self._servers)
 
     def stop(self) -> None:
-        """Ask every listener to finish its requests in flight and stop."""
+        """Ask every listener to stop accepting, finish its requests in flight and stop. A second call
+        (a second Ctrl-C) stops at once."""
         for server in self._servers:
+            if self._stopping:
+                server.force_exit = True
             server.should_exit = True
+        self._stopping = True
 
     def close(self) -> None:
         """Release the bound sockets of a server that will not serve."""
@@ -192,5 +261,76 @@ class Server:
                     return listener.url + candidate.base_path
         raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}")
 
+    # What changes while serving.
+
+    def add_route(self, service: str, raw: Mapping[str, Any] | str) -> RuntimeRoute:
+        """Add a route to ``service``, answering before the spec's own routes, until ``reset()`` or
+        ``remove_route``. Validated exactly like a route of a spec: ``SpecErrors`` naming the field."""
+        try:
+            current = self.specs.service(service)
+        except KeyError:
+            raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}") from None
+        added_before = [added.route.index for added in self.runtime_routes.values() if added.service == service]
+        used = {route.index for route in current.routes} | set(added_before)
+        index = RUNTIME_ROUTE_INDEX_BASE + len(current.routes) + len(added_before)
+        while index in used:
+            index += 1
+        route = build_route(current, raw, index=index)
+        added = RuntimeRoute(str(next(self._route_ids)), service, route)
+        self.runtime_routes[added.id] = added
+        self._publish()
+        return added
+
+    def remove_route(self, route_id: str) -> bool:
+        """Remove a route added at runtime; ``False`` when there is none with that id."""
+        if self.runtime_routes.pop(route_id, None) is None:
+            return False
+        self._publish()
+        return True
+
+    def reset(self) -> None:
+        """Back to the start: stored changes, counters, runtime routes and the journal forgotten."""
+        self.runtime.reset()
+        self.runtime_routes.clear()
+        self._publish()
+        self.journal.clear()
+
+    def apply_specs(self, specs: SpecSet) -> None:
+        """Serve ``specs`` instead of the current ones, keeping the store and the runtime routes of the
+        services that remain. Raises ``ServeError`` (and changes nothing) when ``specs`` need a listener
+        that is not running: that takes a restart."""
+        plans = {plan.key: plan for plan in plan_listeners(specs, self.host, self.port, ephemeral=self.ephemeral)}
+        running = {listener.plan.key for listener in self.listeners} or {plan.key for plan in self.plans}
+        missing = [plan for key, plan in plans.items() if key not in running and plan.services]
+        if missing:
+            names = ", ".join(service.name for plan in missing for service in plan.services)
+            raise ServeError(f"{names} would need a listener of its own that is not running: restart mockery to apply")
+        refresh_runtime(self.runtime, specs)
+        self.specs = specs
+        kept = {service.name for service in specs.services}
+        self.runtime_routes = {key: added for key, added in self.runtime_routes.items() if added.service in kept}
+        self.plans = [dataclasses.replace(plan, services=_services_of(plans, plan.key)) for plan in self.plans]
+        for listener in self.listeners:
+            listener.plan = dataclasses.replace(listener.plan, services=_services_of(plans, listener.plan.key))
+        self._publish()
+
+    def _publish(self) -> None:
+        """Swap in every listener's route table: runtime routes (newest first), then the spec's."""
+        added: dict[str, list[Route]] = {}
+        for runtime_route in self.runtime_routes.values():
+            added.setdefault(runtime_route.service, []).insert(0, runtime_route.route)
+        for listener in self.listeners:
+            listener.app.replace_services(
+                dataclasses.replace(service, routes=(*added[service.name], *service.routes))
+                if service.name in added
+                else service
+                for service in listener.plan.services
+            )
+
     def __repr__(self) -> str:
         return f"Server({[listener.url for listener in self.listeners] or 'not bound'})"
+
+
+def _services_of(plans: dict[ListenerKey, ListenerPlan], key: ListenerKey) -> tuple[Service, ...]:
+    plan = plans.get(key)
+    return plan.services if plan is not None else ()

@@ -31,7 +31,7 @@ MAX_RANGE = 10_000
 MAX_SIZE_ARGUMENT = 10_000
 
 # Names a template may use without defining them.
-CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random"})
+CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random", "resources"})
 
 _LONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
 _PRINTF_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{5,}|\d*\.(?:\*|\d{5,}))")
@@ -383,10 +383,13 @@ def _request_fields(tree: nodes.Template) -> frozenset[str]:
     return frozenset(fields)
 
 
-def template_problems(template: CompiledTemplate, faker_names: frozenset[str]) -> list[TemplateProblem]:
-    """Static checks beyond syntax: unknown names, unknown Faker providers, private attributes."""
+def template_problems(
+    template: CompiledTemplate, faker_names: frozenset[str], *, extra_names: frozenset[str] = frozenset()
+) -> list[TemplateProblem]:
+    """Static checks beyond syntax: unknown names (``extra_names`` are known too), unknown Faker providers,
+    private attributes."""
     problems: list[TemplateProblem] = []
-    known = CONTEXT_NAMES | set(sandbox().globals)
+    known = CONTEXT_NAMES | extra_names | set(sandbox().globals)
     for name, line in template.names:
         if name not in known:
             problems.append(TemplateProblem(line, f"unknown name {name!r}", did_you_mean(name, known)))

@@ -15,6 +15,8 @@ from jinja2 import TemplateSyntaxError
 
 from mockery.errors import SpecError
 from mockery.fakes import DEFAULT_LOCALE, available_locales, json_default, provider_names
+from mockery.resources.build import ResourceBuilder, resource_routes
+from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
 from mockery.spec.model import RandomMode, ResponseSpec, Route, Service
 from mockery.spec.paths import join, path_problems
@@ -47,6 +49,13 @@ class _Builder:
             )
         )
 
+    def position(self, path: DocPath) -> Position:
+        return self.document.position(path)
+
+    def template_error(self, path: DocPath, line: int, message: str, suggestion: str | None = None) -> None:
+        """An error at line ``line`` of the template written at ``path``."""
+        self.error_at(self.document.template_line(path, line), path, message, suggestion)
+
     def build(self) -> Service | None:
         data = self.document.data
         if not isinstance(data, dict):
@@ -68,9 +77,14 @@ class _Builder:
                     if route is not None:
                         routes.append(route)
         name = data.get("service")
+        resources = ResourceBuilder(self, name if isinstance(name, str) else "", locale, self.faker_names).build(
+            data.get("resources"), base_path
+        )
+        routes.extend(resource_routes(resources, self.document.position))
         port = data.get("port")
         seed = data.get("seed")
         description = data.get("description", "")
+        behaviours, profiles = service_behaviours(self, data, name if isinstance(name, str) else "")
         if not isinstance(name, str) or self.errors:
             return None
         return Service(
@@ -84,6 +98,9 @@ class _Builder:
             file=self.document.file,
             display_name=self.document.display_name,
             position=self.document.position(("service",)),
+            resources=resources,
+            behaviours=behaviours,
+            profiles=profiles,
         )
 
     def route(self, raw: dict[str, Any], path: DocPath, base_path: str, index: int) -> Route | None:
@@ -98,6 +115,11 @@ class _Builder:
         response = (
             self.response(raw_response, (*path, "response"), uses_request) if isinstance(raw_response, dict) else None
         )
+        service_name = self.document.data.get("service") if isinstance(self.document.data, dict) else None
+        routing = route_routing(self, raw, path, f"route:{service_name}:{index}", uses_request)
+        if routing is None:
+            return None
+        response = routing.pop("response", response)
         if not isinstance(route_path, str) or response is None or not all(isinstance(m, str) for m in methods):
             return None
         full_path = join(base_path, route_path)
@@ -112,6 +134,7 @@ class _Builder:
             uses_request=uses_request[0],
             position=self.document.position(path),
             index=index,
+            **routing,
         )
 
     def response(self, raw: dict[str, Any], path: DocPath, uses_request: list[bool]) -> ResponseSpec | None:

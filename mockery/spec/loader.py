@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mockery.errors import SpecError, SpecErrors, display_path
+from mockery.openapi import build_openapi_service, is_openapi, is_openapi_json
+from mockery.resources.build import ref_errors
 from mockery.spec.build import build_service
 from mockery.spec.document import Document
 from mockery.spec.inline import InlineSpec, inline_document
@@ -26,7 +28,9 @@ def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecE
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+            found = sorted(
+                p for p in path.rglob("*") if (p.suffix in SPEC_SUFFIXES or is_openapi_json(p)) and p.is_file()
+            )
             if not found:
                 errors.append(SpecError(display_path(path), 1, 1, "", "the folder holds no *.yaml or *.yml spec"))
             files.extend(found)
@@ -77,13 +81,17 @@ def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = 
     all_errors = list(errors)
     services: list[Service] = []
     for document in documents:
-        all_errors.extend(schema_errors(document))
-        service, build_errors = build_service(document)
+        if is_openapi(document.data):
+            service, build_errors = build_openapi_service(document)
+        else:
+            all_errors.extend(schema_errors(document))
+            service, build_errors = build_service(document)
         all_errors.extend(build_errors)
         if service is not None:
             services.append(service)
     all_errors.extend(duplicate_services(services))
     all_errors.extend(route_conflicts(services))
+    all_errors.extend(ref_errors(services))
     if all_errors:
         raise SpecErrors(all_errors)
     return SpecSet(tuple(services))
@@ -126,6 +134,8 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
     for service in services:
         listener = listener_key(service, shared_port)
         for route in service.routes:
+            if route.conditions or route.scenario is not None:
+                continue  # routes with conditions share a path by design: priority and specificity choose
             for method in route.methods:
                 key = (listener, method, shape(route.path))
                 first = claimed.setdefault(key, (service, route.index))

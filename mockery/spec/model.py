@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
+from mockery.behaviours import NO_BEHAVIOURS, Behaviours
+from mockery.conditions import NO_CONDITIONS, Conditions
+from mockery.requests import RawRequest
+from mockery.resources.model import Endpoint, Resource
+from mockery.response_sets import ResponseSet
+from mockery.scenarios import ScenarioStep
 from mockery.spec.document import Position
 from mockery.values import Value
 
 RandomMode = Literal["per_request", "per_call"]
+
+
+class Handler(Protocol):
+    """Answers a whole request itself, given the service's runtime state (an OpenAPI operation)."""
+
+    def respond(
+        self, raw: RawRequest, path_params: dict[str, Any], state: Any
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +50,16 @@ class Route:
     uses_request: bool
     position: Position
     index: int
+    # Set on the routes a resource serves (its CRUD endpoints): the app answers them from the collection.
+    endpoint: Endpoint | None = None
+    # Matching, responses and behaviours (see mockery.matching, mockery.response_sets, mockery.chaos).
+    priority: int = 0
+    conditions: Conditions = NO_CONDITIONS
+    scenario: ScenarioStep | None = None
+    responses: ResponseSet | None = None
+    behaviours: Behaviours = NO_BEHAVIOURS
+    # Set on the routes of an OpenAPI document (mockery.openapi): the operation answers the whole request.
+    handler: Handler | None = None
 
     def __repr__(self) -> str:
         return f"Route({self.name!r})"
@@ -55,6 +79,9 @@ class Service:
     file: Path
     display_name: str
     position: Position = field(default=Position(1, 1))
+    resources: tuple[Resource, ...] = ()
+    behaviours: Behaviours = NO_BEHAVIOURS
+    profiles: tuple[tuple[str, Behaviours], ...] = ()
 
     def __repr__(self) -> str:
         return f"Service({self.name!r}, {len(self.routes)} routes)"
