@@ -1,4 +1,5 @@
-"""The admin API under ``/__mockery`` on the shared listener: health, metrics, the journal, runtime routes.
+"""The admin API under ``/__mockery`` on the shared listener: health, metrics, the journal, runtime routes,
+scenarios and the behaviour profile.
 
 Who may call it (see ``mockery.admin_guard``) is decided before any route is looked at. Every handler runs
 on the server's loop, between two requests, so what it changes is swapped in atomically.
@@ -15,8 +16,10 @@ from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
 from mockery.admin_guard import AdminGuard
+from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from mockery.scenarios import set_state, state_of
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.suggest import did_you_mean
 
@@ -53,6 +56,8 @@ class AdminApi:
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
+                Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
+                Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
             ],
             redirect_slashes=False,
             default=self.not_found,
@@ -66,7 +71,11 @@ class AdminApi:
             response.headers.update(headers)
             await response(scope, receive, send)
             return
-        await self.router(scope, receive, send)
+        try:
+            await self.router(scope, receive, send)
+        except Exception as exc:  # an admin call that fails answers like every other mockery error
+            response = problem_response(500, "Admin error", f"{type(exc).__name__}: {exc}")
+            await response(scope, receive, send)
 
     async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
         paths = sorted({route.path for route in self.router.routes if isinstance(route, Route)})
@@ -123,6 +132,10 @@ class AdminApi:
                                 "runtime_id": runtime_ids.get(id(route)),
                             }
                             for route in service.routes
+                        ],
+                        "resources": [
+                            {"name": resource.name, "path": resource.path, "count": resource.count}
+                            for resource in service.resources
                         ],
                     }
                 )
@@ -220,5 +233,51 @@ class AdminApi:
             )
         return Response(status_code=204)
 
+    async def scenario(self, request: Request) -> Response:
+        store = self.server.runtime.store
+        name = request.path_params["name"]
+        if request.method == "PUT":
+            state = await _json_field(request, "state")
+            if not isinstance(state, str) or not state:
+                return problem_response(
+                    422,
+                    "Invalid scenario state",
+                    'send {"state": NAME}, e.g. {"state": "paid"}',
+                    errors=[{"field": "state", "message": "a non-empty string is required"}],
+                )
+            set_state(store, name, state)
+        return json_response({"name": name, "state": state_of(store, name)})
+
+    async def profile(self, request: Request) -> Response:
+        chaos = self.server.runtime.chaos
+        if request.method == "PUT":
+            profile = await _json_field(request, "profile")
+            if profile is not None and not isinstance(profile, str):
+                return problem_response(
+                    422,
+                    "Invalid profile",
+                    'send {"profile": NAME}, or {"profile": null} for none',
+                    errors=[{"field": "profile", "message": "a profile name or null is required"}],
+                )
+            try:
+                chaos.use(profile)
+            except ProfileError as exc:
+                return problem_response(
+                    422, "Invalid profile", str(exc), errors=[{"field": "profile", "message": str(exc)}]
+                )
+        return json_response({"profile": chaos.profile, "profiles": chaos.profiles})
+
     def __repr__(self) -> str:
         return f"AdminApi({self.guard!r})"
+
+
+_MISSING = object()
+
+
+async def _json_field(request: Request, name: str) -> Any:
+    """``name`` from a JSON object body; a sentinel that no check accepts when the body is not one."""
+    try:
+        data = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return _MISSING
+    return data.get(name, _MISSING) if isinstance(data, dict) else _MISSING

@@ -28,7 +28,7 @@ class AccessLog:
         stream = self.stream or sys.stderr
         if self.format == "json":
             record = {
-                "time": _timestamp(),
+                "time": _instant(),
                 "event": "request",
                 "service": service,
                 "method": method,
@@ -49,11 +49,16 @@ class AccessLog:
         """A line that is not about a request: start-up, a listener, a reload."""
         stream = self.stream or sys.stderr
         if self.format == "json":
-            stream.write(orjson.dumps({"time": _timestamp(), "event": message, **fields}).decode() + "\n")
+            stream.write(orjson.dumps({"time": _instant(), "event": message, **fields}).decode() + "\n")
         else:
             details = "  ".join(f"{key}={value}" for key, value in fields.items())
             stream.write(f"mockery: {message}{'  ' + details if details else ''}\n")
         stream.flush()
+
+
+def _instant() -> str:
+    """Full UTC time for machine logs: containers collect lines from several days and hosts."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _timestamp() -> str:

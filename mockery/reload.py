@@ -17,11 +17,8 @@ from typing import TYPE_CHECKING, Any
 import watchfiles
 
 from mockery.errors import MockeryError, SpecError, SpecErrors
-from mockery.fakes import new_generator, service_randomness
 from mockery.logs import AccessLog
-from mockery.runtime import Runtime, ServiceState
 from mockery.spec.loader import SPEC_SUFFIXES, load_specs
-from mockery.spec.model import SpecSet
 
 if TYPE_CHECKING:
     from mockery.server import Server
@@ -60,21 +57,6 @@ class ReloadStatus:
                 ],
             }
         return {"generation": self.generation, "reloaded_at": self.reloaded_at, "last_error": last_error}
-
-
-def refresh_runtime(runtime: Runtime, specs: SpecSet) -> None:
-    """Point ``runtime`` at ``specs`` without touching its store: generators are rebuilt from the same seeds,
-    so a service whose spec did not change generates the same data as before."""
-    generators: dict[str, Any] = {}
-    services: dict[str, ServiceState] = {}
-    for service in specs.services:
-        generator = generators.get(service.locale)
-        if generator is None:
-            generator = generators[service.locale] = new_generator(service.locale)
-        randomness = service_randomness(runtime.service_seed(service), generator, service.locale, runtime.clock)
-        services[service.name] = ServiceState(service, randomness)
-    runtime.specs = specs
-    runtime.services = services
 
 
 Snapshot = frozenset[tuple[str, int, int]]

@@ -26,7 +26,7 @@ from mockery.errors import ServeError, SpecErrors
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.metrics import Metrics
-from mockery.reload import ReloadStatus, refresh_runtime
+from mockery.reload import ReloadStatus
 from mockery.runtime import Runtime
 from mockery.spec.loader import ListenerKey, listener_key, route_conflicts
 from mockery.spec.model import Route, Service, SpecSet
@@ -305,7 +305,7 @@ class Server:
         if missing:
             names = ", ".join(service.name for plan in missing for service in plan.services)
             raise ServeError(f"{names} would need a listener of its own that is not running: restart mockery to apply")
-        refresh_runtime(self.runtime, specs)
+        self.runtime.rebind(specs)
         self.specs = specs
         kept = {service.name for service in specs.services}
         self.runtime_routes = {key: added for key, added in self.runtime_routes.items() if added.service in kept}

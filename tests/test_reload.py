@@ -175,3 +175,28 @@ def test_a_reload_reported_as_failed_keeps_serving_in_text_logs_too(spec: Path) 
         assert process.stop() == 0
     assert "still serving generation 1" in process.output
     assert "hello.yaml:" in process.output
+
+
+def test_records_created_through_the_api_survive_a_reload_that_did_not_touch_their_resource(tmp_path: Path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    spec = folder / "shop.yaml"
+    resources = "resources:\n  customers:\n    count: 3\n    fields: {name: name}\n"
+    spec.write_text(f"service: shop\n{resources}routes:\n  - path: /version\n    response: {{body: one}}\n")
+    process = serve(str(folder), "--port", "0", "--reload", "--log-format", "json")
+    try:
+        created = httpx.post(f"{process.url}/customers", json={"name": "Ada"})
+        assert created.status_code == 201
+        location = created.headers["location"]
+        template = "{{ resources.customers.get(4).name }}"
+        spec.write_text(
+            f"service: shop\n{resources}routes:\n  - path: /version\n    response: {{body: two}}\n"
+            f'  - path: /fourth\n    response: {{body: "{template}"}}\n'
+        )
+        wait_for(lambda: httpx.get(f"{process.url}/version").text == "two", RELOAD_BOUND, "the edit being served")
+        assert httpx.get(f"{process.url}{location}").json()["name"] == "Ada"
+        assert httpx.get(f"{process.url}/customers").headers["x-total-count"] == "4"
+        # Templates see the rebuilt collections too.
+        assert httpx.get(f"{process.url}/fourth").text == "Ada"
+    finally:
+        assert process.stop() == 0
