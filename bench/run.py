@@ -145,8 +145,11 @@ class Measurement:
 
 
 def _milliseconds(text: str) -> float:
-    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise RuntimeError(f"cannot read wrk's latency {text!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def drive(url: str, duration: float, warmup: float, script: str | None = None) -> Measurement:
@@ -157,6 +160,8 @@ def drive(url: str, duration: float, warmup: float, script: str | None = None) -
     subprocess.run([*base, f"-d{max(warmup, 1):.0f}s", url], capture_output=True, check=True)
     output = subprocess.run([*base, f"-d{max(duration, 1):.0f}s", url], capture_output=True, check=True, text=True)
     text = output.stdout
+    if "Requests/sec" not in text or "50%" not in text:
+        raise RuntimeError(f"wrk gave no result for {url}:\n{text}{output.stderr}")
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))  # type: ignore[union-attr]
     p50 = _milliseconds(re.search(r"50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
     p99 = _milliseconds(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]

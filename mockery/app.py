@@ -40,7 +40,7 @@ from mockery.runtime import Runtime
 from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
 from mockery.spec.paths import RESERVED_PREFIX
-from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError
+from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
 from mockery.values import templates
 
 PROBLEM_JSON = b"application/problem+json"
@@ -215,7 +215,7 @@ class ListenerApp:
         if response.static_body is not None and not response.headers:
             return response.status, headers, response.static_body, ""
         state = self.runtime.services[entry.service.name]
-        variables = dict(state.randomness.globals)
+        variables = TemplateVariables(state.randomness.globals)
         if route.uses_request:
             try:
                 variables["request"] = template_request(raw, found.path_params, with_body=self._reads_body[entry])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, cast
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -309,6 +309,17 @@ class CompiledTemplate:
         return self._render(variables)
 
 
+class TemplateVariables(dict[str, Any]):
+    """The variables of one response's render. It carries the Jinja context its lone expressions share,
+    made on first use; build a new one per response (text templates still get a context each)."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context: Context | None = None
+
+
 def is_template(text: str) -> bool:
     """Whether a string holds template syntax at all; plain strings are sent as they are."""
     return "{{" in text or "{%" in text or "{#" in text
@@ -321,9 +332,21 @@ def compile_template(source: str) -> CompiledTemplate:
     if lone is not None:
         tree = environment.parse(source)
         expression = environment.compile_expression(lone.group("expr"), undefined_to_none=True)
+        code = expression._template  # its root_render_func assigns the value to the context's "result"
 
         def render_native(variables: dict[str, Any]) -> Any:
-            result = expression(**variables)
+            if isinstance(variables, TemplateVariables):
+                # One Jinja context serves every lone expression of a response: no new context per value.
+                context = variables.context
+                if context is None:
+                    context = variables.context = code.new_context(variables)
+                for _ in code.root_render_func(context):
+                    pass
+                result = context.vars["result"]
+                if isinstance(result, Undefined):
+                    result = None
+            else:
+                result = expression(**variables)
             if isinstance(result, str):
                 _check_size(len(result))
             return result

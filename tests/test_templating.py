@@ -426,3 +426,15 @@ def test_templates_walks_a_value_tree_in_order() -> None:
     value = compile_value(data, (), lambda path, _: None, lambda path, exc: None)
     assert [template.source for template in templates(value)] == ["{{ 1 }}", "{{ 2 }}", "n{{ 3 }}"]
     assert list(templates(compile_value({"a": 1}, (), lambda path, _: None, lambda path, exc: None))) == []
+
+
+def test_lone_expressions_sharing_one_context_give_what_each_gives_alone() -> None:
+    from mockery.templating import TemplateVariables
+
+    sources = ["{{ 40 + 2 }}", "{{ request.missing }}", "{{ [1, 2] }}", "{{ request.name }}"]
+    templates = [compile_template(source) for source in sources]
+    variables = {"request": {"name": "Ada"}}
+    alone = [template.render(dict(variables)) for template in templates]
+    shared = TemplateVariables(variables)
+    assert [template.render(shared) for template in templates] == alone == [42, None, [1, 2], "Ada"]
+    assert shared.context is not None
