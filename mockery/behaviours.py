@@ -122,7 +122,14 @@ class Behaviours:
         return (self.delay is not None and self.delay.random) or (self.fault is not None and 0 < self.fault.rate < 1)
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f.name) is not None for f in fields(self))
+        # Asked on every request: spelled out rather than looping over dataclasses.fields().
+        return (
+            self.delay is not None
+            or self.fault is not None
+            or self.throttle is not None
+            or self.chunked is not None
+            or self.rate_limit is not None
+        )
 
 
 NO_BEHAVIOURS = Behaviours()

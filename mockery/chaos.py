@@ -75,6 +75,8 @@ class Chaos:
 
     def resolve(self, service: Service, route: Route) -> Behaviours:
         """The behaviours of ``route``: route, then active profile, then service, then server-wide."""
+        if not (route.behaviours or service.behaviours or self.behaviours or (self.profile and service.profiles)):
+            return NO_BEHAVIOURS  # the common case, decided without merging anything
         merged = route.behaviours
         if self.profile is not None:
             for name, overlay in service.profiles:
