@@ -163,8 +163,8 @@ def drive(url: str, duration: float, warmup: float, script: str | None = None) -
     if "Requests/sec" not in text or "50%" not in text:
         raise RuntimeError(f"wrk gave no result for {url}:\n{text}{output.stderr}")
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    p50 = _milliseconds(re.search(r"^\s*50%\s+(\S+)", text, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    p99 = _milliseconds(re.search(r"^\s*99%\s+(\S+)", text, re.MULTILINE).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     return Measurement(rate, p50, p99, int(errors.group(1)) if errors else 0)
 
@@ -239,27 +239,33 @@ def main() -> int:
                 for path in ("/static", "/users/42") if name == "starlette" else ("/static",):
                     if {"a", "b"} & chosen or name == "starlette":
                         baselines[name][path] = drive(f"http://127.0.0.1:{port}{path}", args.duration, args.warmup)
-        for workload in WORKLOADS:
-            if workload.key not in chosen:
+        # Workloads on the same specs share one server process, so that their ratios (e.g. (f) to (a)) are not
+        # blurred by the swing between processes.
+        for needs_resources in (False, True):
+            group = [w for w in WORKLOADS if w.key in chosen and w.needs_resources == needs_resources]
+            if not group:
                 continue
-            if workload.needs_resources and not has_resources:
-                notes.append(f"({workload.key}) {workload.title}: skipped, this build cannot serve resources yet.")
+            if needs_resources and not has_resources:
+                notes.extend(f"({w.key}) {w.title}: skipped, this build cannot serve resources yet." for w in group)
                 continue
-            target = resources_folder if workload.needs_resources else folder
+            target = resources_folder if needs_resources else folder
             port = free_port()
-            probe = "/api/people/1" if workload.needs_resources else "/static"
+            probe = "/api/people/1" if needs_resources else "/static"
             with server(mockery_command(target, port), port, probe) as (process, _):
-                measured = drive(f"http://127.0.0.1:{port}{workload.path}", args.duration, args.warmup, workload.script)
-                rss = peak_rss_mb(process)
-            baseline = baselines["starlette"][workload.baseline_path]
-            raw = baselines["raw"].get("/static")
-            rows.append(
-                f"| ({workload.key}) {workload.title} | {measured.requests_per_second:,.0f} | {measured.p50_ms:.2f} | "
-                f"{measured.p99_ms:.2f} | {rss:.0f} | {measured.requests_per_second / baseline.requests_per_second:.2f}"
-                f" (of Starlette {workload.baseline_path}) | "
-                + (f"{measured.requests_per_second / raw.requests_per_second:.2f}" if raw else "-")
-                + f" | {measured.errors} |"
-            )
+                for workload in group:
+                    url = f"http://127.0.0.1:{port}{workload.path}"
+                    measured = drive(url, args.duration, args.warmup, workload.script)
+                    rss = peak_rss_mb(process)
+                    baseline = baselines["starlette"][workload.baseline_path]
+                    raw = baselines["raw"].get("/static")
+                    rows.append(
+                        f"| ({workload.key}) {workload.title} | {measured.requests_per_second:,.0f} | "
+                        f"{measured.p50_ms:.2f} | {measured.p99_ms:.2f} | {rss:.0f} | "
+                        f"{measured.requests_per_second / baseline.requests_per_second:.2f}"
+                        f" (of Starlette {workload.baseline_path}) | "
+                        + (f"{measured.requests_per_second / raw.requests_per_second:.2f}" if raw else "-")
+                        + f" | {measured.errors} |"
+                    )
         if "g" in chosen:
             many = Path(scratch) / "hundred"
             many.mkdir()
