@@ -79,26 +79,18 @@ class _Converter:
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
-                self.error(
-                    node,
-                    path,
-                    f"tag {_tag_name(node.tag)!r} is not allowed",
-                    "specs use plain YAML: remove the tag",
-                )
-                return None
+                return self._reject_tag(node, path, node.tag)
             return [self.convert(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self._scalar(node, path)
 
+    def _reject_tag(self, node: Node, path: DocPath, tag: str) -> None:
+        """A tag would ask for a Python object or a type JSON lacks: report it, construct nothing."""
+        self.error(node, path, f"tag {_tag_name(tag)!r} is not allowed", "specs use plain YAML: remove the tag")
+
     def _mapping(self, node: MappingNode, path: DocPath, depth: int) -> dict[str, Any] | None:
         if node.tag != _TAG + "map":
-            self.error(
-                node,
-                path,
-                f"tag {_tag_name(node.tag)!r} is not allowed",
-                "specs use plain YAML: remove the tag",
-            )
-            return None
+            return self._reject_tag(node, path, node.tag)
         result: dict[str, Any] = {}
         explicit: dict[str, Node] = {}
         merged: dict[str, Any] = {}
@@ -155,8 +147,7 @@ class _Converter:
             )
             return value
         if tag not in _PLAIN_TAGS:
-            self.error(node, path, f"tag {_tag_name(tag)!r} is not allowed", "specs use plain YAML: remove the tag")
-            return None
+            return self._reject_tag(node, path, tag)
         result = self._constructor.construct_object(ScalarNode(tag, value, node.start_mark, node.end_mark))
         if isinstance(result, float) and not math.isfinite(result):
             self.error(node, path, f"{value!r} is not a number JSON can carry", f'quote it: "{value}"')
