@@ -295,6 +295,28 @@ def reset(state: str) -> None:
     click.echo(f"reset {state}")
 
 
+@cli.group(name="import")
+def import_group() -> None:
+    """Turn documents in other formats into mockery specs."""
+
+
+@import_group.command(name="openapi")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the spec is written to, as <service>.yaml.",
+)
+def import_openapi(document: Path, output: Path) -> None:
+    """Write the OpenAPI DOCUMENT as an editable mockery spec: resources for collections, routes for the rest."""
+    from mockery.openapi.importer import write_spec
+
+    click.echo(f"wrote {write_spec(document, output)}")
+
+
 def main() -> None:
     """Entry point of the `mockery` script."""
     cli()

@@ -20,8 +20,20 @@ def _iso_instant(faker: Any, source: random.Random) -> str:
     return instant.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+class _Provider:
+    """A maker that calls one Faker provider; its name is what ``mockery import`` writes in a field."""
+
+    __slots__ = ("provider",)
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    def __call__(self, faker: Any, source: random.Random) -> Any:
+        return getattr(faker, self.provider)()
+
+
 def _call(name: str) -> Maker:
-    return lambda faker, source: getattr(faker, name)()
+    return _Provider(name)
 
 
 _EXACT: dict[str, Maker] = {
@@ -125,6 +137,13 @@ def string_maker(name: str | None) -> Maker | None:
         if key.endswith(ending) and len(key) > len(ending):
             return maker
     return None
+
+
+def faker_provider(name: str | None) -> str | None:
+    """The Faker provider a string property called ``name`` gets (``None`` when the name says nothing, or
+    when the value is not one provider call, as for timestamps)."""
+    maker = string_maker(name)
+    return maker.provider if isinstance(maker, _Provider) else None
 
 
 def number_range(name: str | None) -> tuple[float, float, int] | None:

@@ -208,7 +208,9 @@ def _pattern_format_clash(parts: list[dict[str, Any]]) -> str | None:
     from mockery.openapi.document import FORMAT_CHECKER  # document imports this module
 
     patterns = [p["pattern"] for p in parts if isinstance(p.get("pattern"), str)]
-    formats = [p["format"] for p in parts if isinstance(p.get("format"), str) and p["format"] in FORMAT_CHECKER.checkers]
+    formats = [
+        p["format"] for p in parts if isinstance(p.get("format"), str) and p["format"] in FORMAT_CHECKER.checkers
+    ]
     if not patterns or not formats:
         return None
     source = random.Random(0)

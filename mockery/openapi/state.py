@@ -163,7 +163,9 @@ def _response_schema(doc: OpenAPIDocument, operation: dict[str, Any] | None) -> 
         return None
     for code in sorted(str(code) for code in operation["responses"]):
         if code.startswith("2"):
-            found = _json_schema(doc, doc.resolve(operation["responses"].get(code, operation["responses"].get(int(code)))))
+            found = _json_schema(
+                doc, doc.resolve(operation["responses"].get(code, operation["responses"].get(int(code))))
+            )
             if found is not None:
                 return found
     return None

@@ -108,11 +108,7 @@ def _with_read_only(body: bytes, schema: Any, generator: SchemaGenerator) -> byt
     properties = merged.get("properties") if isinstance(merged.get("properties"), dict) else {}
     assert isinstance(properties, dict)
     document = generator.document
-    missing = [
-        key
-        for key, sub in properties.items()
-        if key != "id" and key not in data and _read_only(sub, document)
-    ]
+    missing = [key for key, sub in properties.items() if key != "id" and key not in data and _read_only(sub, document)]
     if not missing:
         return body
     made = generator.generate(schema)

@@ -7,9 +7,9 @@ runtime turns into a ``Collection``; ``Endpoint`` marks a route that a resource 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import random
 from typing import Any, Literal, Protocol
 
 from mockery.spec.document import Position
@@ -89,7 +89,8 @@ class RecordMaker(Protocol):
     found in an OpenAPI document generates records from its schema. ``paths`` are the dotted field paths
     a list may filter and sort on."""
 
-    paths: frozenset[str]
+    @property
+    def paths(self) -> frozenset[str]: ...
 
     def __call__(self, source: random.Random, faker: Any) -> dict[str, Any]: ...
 

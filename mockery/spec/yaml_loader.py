@@ -79,7 +79,8 @@ class _Converter:
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
-                return self._reject_tag(node, path, node.tag)
+                self._reject_tag(node, path, node.tag)
+                return None
             return [self.convert(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self._scalar(node, path)
@@ -90,7 +91,8 @@ class _Converter:
 
     def _mapping(self, node: MappingNode, path: DocPath, depth: int) -> dict[str, Any] | None:
         if node.tag != _TAG + "map":
-            return self._reject_tag(node, path, node.tag)
+            self._reject_tag(node, path, node.tag)
+            return None
         result: dict[str, Any] = {}
         explicit: dict[str, Node] = {}
         merged: dict[str, Any] = {}
@@ -147,7 +149,8 @@ class _Converter:
             )
             return value
         if tag not in _PLAIN_TAGS:
-            return self._reject_tag(node, path, tag)
+            self._reject_tag(node, path, tag)
+            return None
         result = self._constructor.construct_object(ScalarNode(tag, value, node.start_mark, node.end_mark))
         if isinstance(result, float) and not math.isfinite(result):
             self.error(node, path, f"{value!r} is not a number JSON can carry", f'quote it: "{value}"')
