@@ -11,6 +11,10 @@ class PaymentDeclined(Exception):
     """The payment provider refused the card."""
 
 
+class PaymentsUnavailable(Exception):
+    """The payment provider is down: the shop tells the customer to try again later."""
+
+
 @dataclass(frozen=True)
 class Receipt:
     email: str
@@ -31,6 +35,17 @@ class Shop:
         payment = self.payments.post(path, json={"amount": amount, "currency": currency})
         if payment.status_code == 402:
             raise PaymentDeclined(payment.json()["detail"])
+        if payment.status_code >= 500:
+            raise PaymentsUnavailable(f"the payment provider answered {payment.status_code}")
         payment.raise_for_status()
         body = payment.json()
         return Receipt(user.json()["email"], body["amount"], body["currency"], body["status"])
+
+    def refund(self) -> list[str]:
+        """Ask for a refund and follow it until it is done; returns the statuses seen."""
+        seen = [self.payments.post("/refunds").json()["status"]]
+        while seen[-1] != "refunded":
+            status = self.payments.get("/refunds/status")
+            status.raise_for_status()
+            seen.append(status.json()["status"])
+        return seen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from shop import PaymentDeclined, Shop
+from shop import PaymentDeclined, PaymentsUnavailable, Shop
 
 from mockery import MockServer
 
@@ -35,3 +35,20 @@ def test_a_declined_card_charges_nothing(shop: Shop, mockery: MockServer) -> Non
 
 def test_each_test_starts_with_an_empty_journal(mockery: MockServer) -> None:
     assert mockery.calls == []
+
+
+def test_a_refund_goes_through_every_state(shop: Shop, mockery: MockServer) -> None:
+    assert mockery.scenario("refund").state == "started"
+    assert shop.refund() == ["requested", "processing", "refunded"]
+    assert mockery.scenario("refund").state == "refunded"
+
+
+def test_a_payment_outage_is_reported_not_charged(shop: Shop, mockery: MockServer) -> None:
+    # A fault injected for this test only: every payment fails with a 503 until the next reset.
+    mockery.stub(
+        "payments",
+        {"method": "POST", "path": "/payments", "fault": {"rate": 1.0, "kind": "status", "status": 503}},
+    )
+    with pytest.raises(PaymentsUnavailable, match="503"):
+        shop.checkout(42, 1999)
+    mockery.assert_called("POST", "/v1/payments", times=1)
