@@ -15,12 +15,14 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
+from mockery.admin_docs import DocsEndpoints
 from mockery.admin_guard import AdminGuard
 from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockery.scenarios import set_state, state_of
 from mockery.spec.paths import RESERVED_PREFIX
+from mockery.store import StoreError
 from mockery.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class AdminApi:
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
                 Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
                 Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
+                *DocsEndpoints(server, problem_response).routes(),
             ],
             redirect_slashes=False,
             default=self.not_found,
@@ -95,6 +98,12 @@ class AdminApi:
         )
 
     async def ready(self, request: Request) -> Response:
+        """Ready when the store answers: a replica whose Redis is unreachable is taken out of the rotation."""
+        store = self.server.runtime.store
+        try:
+            store.get_value("mockery:ready")
+        except StoreError as exc:
+            return json_response({"ready": False, "store": getattr(exc, "url", repr(store)), "reason": str(exc)}, 503)
         return json_response({"ready": True})
 
     async def metrics(self, request: Request) -> Response:

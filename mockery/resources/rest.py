@@ -179,6 +179,10 @@ def _create(resources: Resources, collection: Collection, raw: RawRequest) -> An
     if violations:
         return _invalid(violations)
     if "id" in body:
+        if collection.codec.parse(body["id"]) is None:  # a float, a bool, a number past 64 bits...
+            return _invalid(
+                [{"pointer": "/id", "detail": f"{body['id']!r} cannot be an id of {collection.resource.name}"}]
+            )
         if collection.get(body["id"]) is not None:
             return problem(
                 409, "Conflict", f"{collection.resource.name} already has a record with the id {body['id']!r}"
