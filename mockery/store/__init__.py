@@ -1,28 +1,33 @@
-"""State backends, chosen by URL: ``memory://`` (the default) and ``sqlite:///path``."""
+"""State backends, chosen by URL: ``memory://`` (the default), ``sqlite:///path`` and ``redis://host:port/db``."""
 
 from __future__ import annotations
 
-from mockery.store.base import Record, Store, StoreError
+from mockery.store.base import Record, Store, StoreError, StoreUnavailable
 from mockery.store.memory import MemoryStore
 from mockery.store.sqlite import SqliteStore
 
 DEFAULT_STORE_URL = "memory://"
 
 
-def open_store(url: str = DEFAULT_STORE_URL) -> Store:
-    """The store a URL names; ``StoreError`` naming the supported schemes for anything else."""
+def open_store(url: str = DEFAULT_STORE_URL, *, prefix: str | None = None) -> Store:
+    """The store a URL names; ``StoreError`` naming the supported schemes for anything else. ``prefix``
+    namespaces the keys of a shared store (Redis); the embedded stores ignore it."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme == "memory":
         return MemoryStore(url)
     if scheme == "sqlite":
         return SqliteStore(url)
-    raise StoreError(f"unknown state store {url!r}; supported: memory://, sqlite:///path")
+    if scheme in ("redis", "rediss", "unix"):
+        from mockery.store.redis import RedisStore  # the redis package is an optional dependency
+
+        return RedisStore(url, prefix)
+    raise StoreError(f"unknown state store {url!r}; supported: memory://, sqlite:///path, redis://host:port/db")
 
 
-def reset_state(url: str) -> None:
+def reset_state(url: str, *, prefix: str | None = None) -> None:
     """Forget every change kept in the store at ``url``: what ``mockery reset --state URL`` does. A running
     server on the same SQLite file sees its collections back in their generated state at its next request."""
-    store = open_store(url)
+    store = open_store(url, prefix=prefix)
     try:
         store.reset()
     finally:
@@ -36,6 +41,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "open_store",
     "reset_state",
 ]

@@ -23,6 +23,18 @@ class StoreError(MockeryError):
     """The store cannot be opened or used: a corrupt or foreign file, an unknown URL scheme, ..."""
 
 
+class StoreUnavailable(StoreError):
+    """A networked store (Redis) cannot be reached right now; the next call tries again.
+
+    Requests that need state answer 503 while it lasts, and ``/__mockery/ready`` reports not ready.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"the state store {url} is unavailable: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 @runtime_checkable
 class Store(Protocol):
     """What every state backend provides. Keys are plain strings; records are JSON-like dictionaries."""
@@ -63,9 +75,14 @@ class Store(Protocol):
     def set_value(self, key: str, value: str) -> None:
         """Set ``key`` to ``value``."""
 
-    def compare_and_set(self, key: str, expected: str | None, value: str) -> bool:
-        """Set ``key`` to ``value`` only if it is now ``expected`` (``None``: unset). Atomic."""
+    def compare_and_set(self, key: str, expected: str | None, value: str, *, unset_as: str | None = None) -> bool:
+        """Set ``key`` to ``value`` only if it is now ``expected`` (``None``: unset). Atomic. With ``unset_as``
+        an unset key counts as holding that value (a scenario that never moved is in ``started``)."""
 
     def increment(self, key: str, amount: int = 1, *, ttl_seconds: float | None = None) -> int:
         """Add ``amount`` to the integer at ``key`` (0 when unset) and return it. With ``ttl_seconds`` a new
         key expires that long after its creation: a fixed rate-limit window."""
+
+    def count_in_window(self, key: str, window_seconds: float) -> tuple[int, float]:
+        """Count one event in the fixed window at ``key`` (opened by its first event, lasting ``window_seconds``)
+        and return ``(events so far, seconds left in the window)``. Atomic: a rate limit shared by replicas."""

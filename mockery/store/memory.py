@@ -76,11 +76,12 @@ class MemoryStore:
             self._values[key] = value
             self._expiry.pop(key, None)
 
-    def compare_and_set(self, key: str, expected: str | None, value: str) -> bool:
+    def compare_and_set(self, key: str, expected: str | None, value: str, *, unset_as: str | None = None) -> bool:
         with self._lock:
             self._expire(key)
-            if self._values.get(key) != expected:
+            if self._values.get(key, unset_as) != expected:
                 return False
+            self._expiry.pop(key, None)
             self._values[key] = value
             return True
 
@@ -92,6 +93,17 @@ class MemoryStore:
             value = int(self._values.get(key, "0")) + amount
             self._values[key] = str(value)
             return value
+
+    def count_in_window(self, key: str, window_seconds: float) -> tuple[int, float]:
+        with self._lock:
+            self._expire(key)
+            now = time.monotonic()
+            deadline = self._expiry.get(key) if key in self._values else None
+            if deadline is None:
+                deadline = self._expiry[key] = now + window_seconds
+            count = int(self._values.get(key, "0")) + 1
+            self._values[key] = str(count)
+            return count, max(0.0, deadline - now)
 
     def _expire(self, key: str) -> None:
         deadline = self._expiry.get(key)

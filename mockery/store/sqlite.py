@@ -128,10 +128,10 @@ class SqliteStore:
         with self._write() as db:
             db.execute('INSERT OR REPLACE INTO "values" (key, value, expires) VALUES (?, ?, NULL)', (key, value))
 
-    def compare_and_set(self, key: str, expected: str | None, value: str) -> bool:
+    def compare_and_set(self, key: str, expected: str | None, value: str, *, unset_as: str | None = None) -> bool:
         with self._write() as db:
             current = _live_value(db, key)
-            if current != expected:
+            if (unset_as if current is None else current) != expected:
                 return False
             db.execute('INSERT OR REPLACE INTO "values" (key, value, expires) VALUES (?, ?, NULL)', (key, value))
             return True
@@ -148,6 +148,19 @@ class SqliteStore:
                 'INSERT OR REPLACE INTO "values" (key, value, expires) VALUES (?, ?, ?)', (key, str(value), expires)
             )
             return value
+
+    def count_in_window(self, key: str, window_seconds: float) -> tuple[int, float]:
+        with self._write() as db:
+            now = time.time()
+            row = db.execute('SELECT value, expires FROM "values" WHERE key = ?', (key,)).fetchone()
+            if row is not None and row[1] is not None and row[1] > now:
+                count, expires = int(row[0]) + 1, float(row[1])
+            else:
+                count, expires = 1, now + window_seconds
+            db.execute(
+                'INSERT OR REPLACE INTO "values" (key, value, expires) VALUES (?, ?, ?)', (key, str(count), expires)
+            )
+            return count, max(0.0, expires - now)
 
 
 def _live_value(db: sqlite3.Connection, key: str) -> str | None:

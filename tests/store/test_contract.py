@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,21 +12,32 @@ import pytest
 from mockery.store import MemoryStore, Store, StoreError, open_store
 
 
-def memory_store(tmp_path: Path) -> Store:
+def memory_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return MemoryStore()
 
 
-def sqlite_store(tmp_path: Path) -> Store:
+def sqlite_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return open_store(f"sqlite:///{tmp_path}/state.db")
 
 
-STORES: dict[str, Callable[[Path], Store]] = {"memory": memory_store, "sqlite": sqlite_store}
+def redis_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    server = request.getfixturevalue("redis_server")
+    # A prefix per test: reset() in one test must not touch another's keys.
+    return open_store(server.url, prefix=f"contract-{uuid.uuid4().hex}")
+
+
+STORES: dict[str, Callable[[pytest.FixtureRequest, Path], Store]] = {
+    "memory": memory_store,
+    "sqlite": sqlite_store,
+    "redis": redis_store,
+}
 
 
 @pytest.fixture(params=sorted(STORES))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    opened = STORES[request.param](tmp_path)
+    opened = STORES[request.param](request, tmp_path)
     yield opened
+    opened.reset()
     opened.close()
 
 
@@ -119,7 +131,9 @@ def test_reset_forgets_everything(store: Store) -> None:
 
 
 def test_unknown_scheme_names_the_supported_ones() -> None:
-    with pytest.raises(StoreError, match=r"unknown state store 'mongo://x'; supported: memory://, sqlite:///path"):
+    with pytest.raises(
+        StoreError, match=r"unknown state store 'mongo://x'; supported: memory://, sqlite:///path, redis://host:port/db"
+    ):
         open_store("mongo://x")
 
 
@@ -128,3 +142,63 @@ def test_changes_keep_the_order_of_first_writing(store: Store) -> None:
         store.put_record("users", key, {"k": key})
     store.put_record("users", "b", {"k": "b2"})
     assert list(store.changes("users")) == ["b", "a", "c"]
+
+
+def test_compare_and_set_can_count_an_unset_key_as_a_value(store: Store) -> None:
+    assert not store.compare_and_set("scenario:s", "started", "paid")
+    assert store.compare_and_set("scenario:s", "started", "paid", unset_as="started")
+    assert not store.compare_and_set("scenario:s", "started", "shipped", unset_as="started")
+    assert store.compare_and_set("scenario:s", "paid", "started", unset_as="started")
+    assert store.get_value("scenario:s") == "started"
+    assert store.compare_and_set("scenario:s", "started", "paid", unset_as="started")
+
+
+def test_counts_in_a_window_and_says_how_long_it_lasts(store: Store) -> None:
+    count, left = store.count_in_window("rate:w", 60)
+    assert count == 1
+    assert 59 < left <= 60
+    count, left = store.count_in_window("rate:w", 60)
+    assert count == 2
+    assert 0 < left <= 60
+    assert store.count_in_window("rate:zero", 0.0)[0] == 1
+    assert store.count_in_window("rate:zero", 0.0)[0] == 1
+
+
+def race(store: Store, work: Callable[[int], object], threads: int = 8) -> list[object]:
+    """Run ``work(n)`` on ``threads`` threads at once; their results, in no particular order."""
+    results: list[object] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads)
+
+    def run(number: int) -> None:
+        barrier.wait()
+        value = work(number)
+        with lock:
+            results.append(value)
+
+    running = [threading.Thread(target=run, args=(number,)) for number in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    return results
+
+
+def test_only_one_insert_of_an_id_wins_a_race(store: Store) -> None:
+    results = race(store, lambda number: store.insert_record("users", "42", {"by": number}))
+    assert results.count(True) == 1
+    _, record = store.get_change("users", "42")
+    assert record is not None
+    assert set(record) == {"by"}
+
+
+def test_only_one_compare_and_set_wins_a_race(store: Store) -> None:
+    results = race(store, lambda number: store.compare_and_set("s", "started", f"next{number}", unset_as="started"))
+    assert results.count(True) == 1
+
+
+def test_increments_and_window_counts_lose_nothing_in_a_race(store: Store) -> None:
+    counts = race(store, lambda _: store.increment("seq:r", ttl_seconds=60))
+    assert sorted(counts) == list(range(1, 9))  # type: ignore[type-var]
+    windows = race(store, lambda _: store.count_in_window("rate:r", 60)[0])
+    assert sorted(windows) == list(range(1, 9))  # type: ignore[type-var]

@@ -1,0 +1,65 @@
+"""What only the Redis store does: prefixes, an optional dependency, an engine that can go away."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import pytest
+from redis_server import RedisServer, running_redis
+
+from mockery.store import StoreError, StoreUnavailable, open_store
+from mockery.store.redis import RedisStore, redacted
+
+
+def test_a_missing_redis_package_names_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "redis", None)
+    with pytest.raises(StoreError, match=r"needs the redis package: pip install 'mockery\[redis\]'"):
+        open_store("redis://127.0.0.1:1/0")
+
+
+def test_prefixes_keep_deployments_apart_and_reset_only_its_own(redis_server: RedisServer) -> None:
+    name = uuid.uuid4().hex
+    one, other = open_store(redis_server.url, prefix=f"a{name}"), open_store(redis_server.url, prefix=f"b{name}")
+    try:
+        one.put_record("users", "1", {"n": 1})
+        other.set_value("k", "v")
+        assert other.changes("users") == {}
+        one.reset()
+        assert one.changes("users") == {}
+        assert other.get_value("k") == "v"
+    finally:
+        other.reset()
+        one.close()
+        other.close()
+
+
+def test_an_unreachable_redis_raises_store_unavailable_then_recovers() -> None:
+    with running_redis() as server:
+        store = open_store(server.url, prefix=f"t{uuid.uuid4().hex}")
+        store.set_value("k", "v")
+        server.stop()
+        with pytest.raises(StoreUnavailable, match=rf"the state store {server.url} is unavailable") as raised:
+            store.get_value("k")
+        assert raised.value.url == server.url
+        server.start()
+        assert store.get_value("k") is None  # a Redis without persistence comes back empty
+        store.set_value("k", "again")
+        assert store.get_value("k") == "again"
+        store.close()
+
+
+def test_a_password_is_never_shown() -> None:
+    assert redacted("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
+    assert redacted("redis://user:s3cret@cache/1") == "redis://user:***@cache/1"
+    assert redacted("redis://cache:6379/0") == "redis://cache:6379/0"
+    store = RedisStore("redis://:s3cret@127.0.0.1:1/0", prefix="p")
+    assert repr(store) == "RedisStore('redis://:***@127.0.0.1:1/0', prefix='p')"
+    with pytest.raises(StoreUnavailable) as raised:
+        store.get_value("k")
+    assert "s3cret" not in str(raised.value)
+
+
+def test_a_bad_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="is not a Redis URL"):
+        open_store("redis://127.0.0.1:notaport/0")
