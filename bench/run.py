@@ -93,7 +93,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def pinned(core: int) -> list[str]:
+# `--workers` and `--state` of mockery's servers; with several workers they may use every core (wrk stays on 1).
+SERVE_OPTIONS: list[str] = []
+SERVER_CORES = "0"
+
+
+def pinned(core: int | str) -> list[str]:
     if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
         return ["taskset", "-c", str(core)]
     return []
@@ -104,7 +109,8 @@ def server(command: list[str], port: int, probe: str = "/static") -> Iterator[tu
     """Start a server on core 0; yields the process and the seconds until it first answered."""
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    process = subprocess.Popen(pinned(0) + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    cores = SERVER_CORES if "mockery" in command else 0
+    process = subprocess.Popen(pinned(cores) + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         deadline = started + 60
         while True:
@@ -133,7 +139,7 @@ def uvicorn_command(app: str, port: int) -> list[str]:
 
 
 def mockery_command(folder: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "mockery", "serve", str(folder), "--port", str(port), "--quiet"]
+    return [sys.executable, "-m", "mockery", "serve", str(folder), "--port", str(port), "--quiet", *SERVE_OPTIONS]
 
 
 @dataclass
@@ -209,7 +215,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each run")
     parser.add_argument("--only", default="", help="comma-separated workload keys (a-g)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--workers", type=int, default=1, help="mockery's --workers (more than 1 needs --state)")
+    parser.add_argument("--state", default="", help="mockery's --state, e.g. redis://127.0.0.1:6379/0")
     args = parser.parse_args()
+    global SERVER_CORES
+    SERVE_OPTIONS.extend(["--workers", str(args.workers)] + (["--state", args.state] if args.state else []))
+    if args.workers > 1:
+        SERVER_CORES = f"0-{(os.cpu_count() or 1) - 1}"
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed; install it with `apt-get install wrk` (Debian's package).", file=sys.stderr)
         return 2
@@ -296,8 +308,9 @@ def main() -> int:
         [
             "# Benchmark results",
             "",
-            f"Run on {dt.date.today().isoformat()} with `python3 bench/run.py --duration {args.duration:g}`"
-            f" ({CONNECTIONS} connections, wrk on core 1, servers on core 0).",
+            f"Run on {dt.date.today().isoformat()} with `python3 bench/run.py --duration {args.duration:g}"
+            f"{' ' + ' '.join(SERVE_OPTIONS) if args.workers > 1 or args.state else ''}`"
+            f" ({CONNECTIONS} connections, wrk on core 1, mockery on cores {SERVER_CORES}, baselines on core 0).",
             "",
             f"Machine: {machine()}.",
             "",

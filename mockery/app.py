@@ -25,6 +25,7 @@ from mockery.journal import UNMATCHED, Call, Journal
 from mockery.logs import AccessLog
 from mockery.matching import Match, Miss, RouteTable
 from mockery.metrics import Metrics
+from mockery.proxy import Proxies
 from mockery.requests import (
     DEFAULT_MAX_BODY,
     BadBody,
@@ -40,6 +41,7 @@ from mockery.runtime import Runtime
 from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
 from mockery.spec.paths import RESERVED_PREFIX
+from mockery.store import StoreError
 from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
 from mockery.values import templates
 
@@ -78,6 +80,7 @@ class ListenerApp:
         self.metrics = metrics
         # The admin API (mockery.admin) answers everything under /__mockery, which specs cannot claim.
         self.admin: ASGIApp | None = None
+        self._proxies: Proxies | None = None
         self.replace_services(services)
 
     def replace_services(self, services: Iterable[Service]) -> None:
@@ -87,7 +90,9 @@ class ListenerApp:
         # Only a route whose templates read the body gets it parsed, and so a 400 when it cannot be.
         reads_body = {entry: _reads_body(entry.route) for entry in table.entries}
         self._label = ",".join(service.name for service in services) or "-"
-        self.services, self.table, self._reads_body = services, table, reads_body
+        # Services with a `proxy` forward what their routes miss; forwarders of unchanged proxies are kept.
+        proxies = Proxies(services, self._proxies)
+        self.services, self.table, self._reads_body, self._proxies = services, table, reads_body, proxies
 
     def __repr__(self) -> str:
         return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
@@ -97,7 +102,11 @@ class ListenerApp:
             if self.admin is not None and scope["path"].startswith(RESERVED_PREFIX):
                 await self.admin(scope, receive, send)
                 return
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except StoreError as exc:
+                # Raised before anything was sent (no store call follows the response's start).
+                await self._store_failed(scope, send, exc)
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
 
@@ -149,6 +158,9 @@ class ListenerApp:
                     status, response_headers, payload, note = self._respond(found, raw, view)
                 if verdict is not None:
                     response_headers.extend(verdict.headers)
+            elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
+                service_name, note = upstream[0], "proxied"
+                status, response_headers, payload = await upstream[1].forward_scope(scope, body)
             elif found.allowed:
                 status, response_headers, payload = problem(
                     405,
@@ -180,6 +192,24 @@ class ListenerApp:
         else:
             await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
         self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
+
+    async def _store_failed(self, scope: Scope, send: Send, exc: StoreError) -> None:
+        """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
+        method, path = scope["method"], scope["path"]
+        store = self.runtime.store
+        status, headers, payload = problem(
+            503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or repr(store)
+        )
+        headers.append((b"retry-after", b"1"))
+        if self.journal is not None:
+            query_string = scope["query_string"].decode("latin-1")
+            self.journal.record(
+                Call(self._label, method, path, query_string, header_map(scope), b"", UNMATCHED, 503, 0.0)
+            )
+        if self.metrics is not None:
+            self.metrics.observe(self._label, UNMATCHED, status, 0.0)
+        await _send(send, status, headers, b"" if method == "HEAD" else payload, len(payload))
+        self.config.access_log.request(self._label, method, path, status, UNMATCHED, 0.0, "store unavailable")
 
     def _state_of(self, scenario: str) -> str:
         return state_of(self.runtime.store, scenario)
@@ -236,6 +266,8 @@ class ListenerApp:
         except RecordNotFound as exc:
             status, problem_headers, payload = problem(404, "Not found", str(exc))
             return status, problem_headers, payload, str(exc)
+        except StoreError:
+            raise  # not the template's fault: a 503
         except Exception as exc:  # a template may raise anything; the server must keep serving
             reason = _reason(exc)
             status, problem_headers, payload = problem(

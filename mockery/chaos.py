@@ -21,7 +21,6 @@ import math
 import random
 import socket
 import struct
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,19 +112,10 @@ def decide(behaviours: Behaviours, store: Store, seed: int, service: str, route_
 
 
 def _count(limit: RateLimit, store: Store) -> tuple[bool, Headers]:
-    """Count a request in its fixed window (opened by the window's first request, expiring ``per`` later)."""
-    key = f"mockery:rate:{limit.scope}"
-    now = time.time()
-    count = store.increment(key, ttl_seconds=limit.per)
-    if count == 1:
-        reset_at = now + limit.per
-        store.set_value(key + ":reset", repr(reset_at))
-    else:
-        stored = store.get_value(key + ":reset")
-        reset_at = float(stored) if stored else now + limit.per
-        if reset_at < now:
-            reset_at = now + limit.per
-    seconds = max(1, math.ceil(reset_at - now))
+    """Count a request in its fixed window (opened by the window's first request, expiring ``per`` later):
+    one atomic store call, so that replicas sharing a store share the window and its count."""
+    count, left = store.count_in_window(f"mockery:rate:{limit.scope}", limit.per)
+    seconds = max(1, math.ceil(left))
     headers = [
         (b"x-ratelimit-limit", str(limit.requests).encode()),
         (b"x-ratelimit-remaining", str(max(0, limit.requests - count)).encode()),

@@ -30,6 +30,7 @@ from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
 from mockery.store import DEFAULT_STORE_URL, open_store, reset_state
+from mockery.workers import check_workers, default_prefix, serve_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -133,6 +134,22 @@ def cli() -> None:
     help="Where changes are kept.",
 )
 @click.option(
+    "--state-prefix",
+    default=None,
+    envvar="MOCKERY_STATE_PREFIX",
+    show_envvar=True,
+    help="Prefix of the keys in a shared store (Redis). Default: derived from the services' names and the seed.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    envvar="MOCKERY_WORKERS",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Processes serving the same ports; more than one needs a shared store (sqlite:// or redis://).",
+)
+@click.option(
     "--journal-size",
     default=DEFAULT_JOURNAL_SIZE,
     show_default=True,
@@ -177,6 +194,8 @@ def serve(
     log_format: str,
     quiet: bool,
     state: str,
+    state_prefix: str | None,
+    workers: int,
     journal_size: int,
     admin_token: str | None,
     reload: bool,
@@ -192,8 +211,10 @@ def serve(
     paths = paths or (Path("specs"),)
     # Made before loading, so that it also notices a change made while the specs load.
     reloader = Reloader(None, paths, log) if reload else None
+    check_workers(state, workers, reload=reload)
     specs = load_specs(paths)
-    store = open_store(state)
+    prefix = state_prefix or default_prefix(specs, seed)
+    store = open_store(state, prefix=prefix)
     server = Server(
         specs,
         host=host,
@@ -216,6 +237,19 @@ def serve(
         log.event("listening", url=listener.url, services=names)
     guard = "token required" if admin_token else "loopback only" if is_loopback_host(host) else "health only"
     log.event("admin", url=listeners[0].url + RESERVED_PREFIX, access=guard)
+    if workers > 1:
+        code = serve_workers(
+            server,
+            workers,
+            lambda: open_store(state, prefix=prefix),
+            on_ready=lambda: log.event(
+                "ready", services=len(specs.services), routes=specs.route_count, workers=workers
+            ),
+        )
+        log.event("stopped")
+        if code:
+            raise SystemExit(code)
+        return
     asyncio.run(
         server.serve(
             on_ready=lambda: log.event("ready", services=len(specs.services), routes=specs.route_count, reload=reload)
@@ -315,6 +349,34 @@ def import_openapi(document: Path, output: Path) -> None:
     from mockery.openapi.importer import write_spec
 
     click.echo(f"wrote {write_spec(document, output)}")
+
+
+@cli.command()
+@click.option("--upstream", required=True, help="The real API to record, e.g. https://api.example.com.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The spec to write.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port of the recording proxy (0: any).")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address of the recording proxy.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for the upstream.")
+@click.option("--keep-pii", is_flag=True, help="Write recorded values as they are: no anonymisation.")
+@click.option("--summary", "write_summary", is_flag=True, help="Also write the summary beside the spec.")
+def record(upstream: str, out: Path, port: int, host: str, timeout: float, keep_pii: bool, write_summary: bool) -> None:
+    """Proxy to UPSTREAM and record; on Ctrl-C, SIGTERM or POST /__mockery/record/stop write the spec."""
+    from mockery.proxy import upstream_problem
+    from mockery.record.run import record as run_record
+
+    if (reason := upstream_problem(upstream)) is not None:
+        raise click.BadParameter(reason, param_hint="--upstream")
+    summary_out = out.with_name(f"{out.stem}.summary.txt") if write_summary else None
+    run_record(
+        upstream,
+        out,
+        host=host,
+        port=port,
+        timeout=timeout,
+        anonymise=not keep_pii,
+        summary_out=summary_out,
+        echo=click.echo,
+    )
 
 
 def main() -> None:

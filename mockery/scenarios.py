@@ -37,16 +37,13 @@ def set_state(store: Store, name: str, state: str) -> None:
 def advance(store: Store, step: ScenarioStep, seen: str) -> bool:
     """Move the scenario to ``step.next`` if it is still in ``seen``, the state the route was matched in.
 
-    A compare-and-set: when two requests race, only the first moves the scenario, so a transition is never
-    applied twice nor from a state the route does not answer. ``False`` when another request won the race.
+    One compare-and-set: when two requests race (on one server or on replicas sharing a store), only the
+    first moves the scenario, so a transition is never applied twice nor from a state the route does not
+    answer. ``False`` when another request won the race.
     """
     if step.next is None:
         return True
-    key = _PREFIX + step.name
-    stored = store.get_value(key)
-    if (stored or INITIAL_STATE) != seen:
-        return False
-    return store.compare_and_set(key, stored, step.next)
+    return store.compare_and_set(_PREFIX + step.name, seen, step.next, unset_as=INITIAL_STATE)
 
 
 class Scenario:

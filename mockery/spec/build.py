@@ -15,10 +15,11 @@ from jinja2 import TemplateSyntaxError
 
 from mockery.errors import SpecError
 from mockery.fakes import DEFAULT_LOCALE, available_locales, json_default, provider_names
+from mockery.proxy import upstream_problem
 from mockery.resources.build import ResourceBuilder, resource_routes
 from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
-from mockery.spec.model import RandomMode, ResponseSpec, Route, Service
+from mockery.spec.model import Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.spec.paths import join, path_problems
 from mockery.suggest import did_you_mean
 from mockery.templating import CompiledTemplate, template_problems
@@ -85,6 +86,7 @@ class _Builder:
         seed = data.get("seed")
         description = data.get("description", "")
         behaviours, profiles = service_behaviours(self, data, name if isinstance(name, str) else "")
+        proxy = self.proxy(data.get("proxy"))
         if not isinstance(name, str) or self.errors:
             return None
         return Service(
@@ -101,7 +103,18 @@ class _Builder:
             resources=resources,
             behaviours=behaviours,
             profiles=profiles,
+            proxy=proxy,
         )
+
+    def proxy(self, raw: Any) -> Proxy | None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("upstream"), str):
+            return None
+        upstream: str = raw["upstream"]
+        if (reason := upstream_problem(upstream)) is not None:
+            self.error(("proxy", "upstream"), reason, "name the real service as an absolute http:// or https:// URL")
+            return None
+        timeout = raw.get("timeout", 30)
+        return Proxy(upstream, float(timeout) if isinstance(timeout, int | float) else 30.0)
 
     def route(self, raw: dict[str, Any], path: DocPath, base_path: str, index: int) -> Route | None:
         method = raw.get("method", "GET")

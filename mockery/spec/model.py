@@ -66,6 +66,14 @@ class Route:
 
 
 @dataclass(frozen=True, slots=True)
+class Proxy:
+    """The real service behind a fake: requests no route answers are forwarded to ``upstream`` (mockery.proxy)."""
+
+    upstream: str
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     """One fake service, built from one spec file."""
 
@@ -82,6 +90,7 @@ class Service:
     resources: tuple[Resource, ...] = ()
     behaviours: Behaviours = NO_BEHAVIOURS
     profiles: tuple[tuple[str, Behaviours], ...] = ()
+    proxy: Proxy | None = None
 
     def __repr__(self) -> str:
         return f"Service({self.name!r}, {len(self.routes)} routes)"
