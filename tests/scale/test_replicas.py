@@ -49,7 +49,9 @@ def test_500_concurrent_posts_over_both_replicas_get_500_distinct_ids_readable_f
     urls = [replica.url for replica in replicas]
 
     async def run() -> tuple[list[httpx.Response], list[httpx.Response]]:
-        limits = httpx.Limits(max_connections=100)
+        # A fresh connection per request: a pooled connection that the server closes as idle just as the
+        # client reuses it would fail a POST on a busy machine, and that would test httpx, not mockery.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
         async with httpx.AsyncClient(limits=limits, timeout=30) as client:
             posts = await asyncio.gather(
                 *(client.post(f"{urls[n % 2]}/orders", json={"item": f"item{n}"}) for n in range(500))
