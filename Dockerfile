@@ -1,4 +1,5 @@
 # mockery as a sidecar: mount your specs at /specs; configure with MOCKERY_* variables (docs/sidecar.md).
+# The redis extra is installed, so that --state redis://host:6379/0 works as is (docs/deploy.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/mockery
 COPY pyproject.toml README.md ./
 COPY mockery ./mockery
-RUN pip install . \
+RUN pip install '.[redis]' \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin mockery \
     && mkdir /specs \
     && chown mockery:mockery /specs

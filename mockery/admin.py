@@ -42,6 +42,15 @@ def problem_response(status: int, title: str, detail: str, **extra: Any) -> Resp
     return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
 
 
+def store_unavailable_response(exc: StoreError, store: object) -> Response:
+    """The 503 a listener answers when its store cannot be used: it names the store and asks for a retry."""
+    response = problem_response(
+        503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or repr(store)
+    )
+    response.headers["retry-after"] = "1"
+    return response
+
+
 class AdminApi:
     """The ASGI app answering every path under ``/__mockery`` of one listener."""
 
@@ -76,6 +85,11 @@ class AdminApi:
             return
         try:
             await self.router(scope, receive, send)
+        except StoreError as exc:
+            # As on the listener: the store (Redis) is unreachable, not the call wrong; handlers touch the store
+            # before their response starts, and a failed reset changes nothing (the store goes first).
+            response = store_unavailable_response(exc, self.server.runtime.store)
+            await response(scope, receive, send)
         except Exception as exc:  # an admin call that fails answers like every other mockery error
             response = problem_response(500, "Admin error", f"{type(exc).__name__}: {exc}")
             await response(scope, receive, send)

@@ -30,6 +30,7 @@ from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
 from mockery.store import DEFAULT_STORE_URL, open_store, reset_state
+from mockery.store.redis import redacted
 from mockery.workers import check_workers, default_prefix, serve_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -321,12 +322,53 @@ def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
         click.echo("  ".join([*padded, row[3]]))
 
 
+# Stores whose keys carry a prefix (one Redis may hold several deployments); the embedded ones have none.
+SHARED_PREFIX_SCHEMES = ("redis", "rediss", "unix")
+
+
 @cli.command()
-@click.option("--state", required=True, help="The store to reset, e.g. sqlite:///state.db.")
-def reset(state: str) -> None:
-    """Forget every change kept in the store at STATE: every resource is back to its generated records."""
-    reset_state(state)
-    click.echo(f"reset {state}")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
+@click.option(
+    "--state",
+    required=True,
+    envvar="MOCKERY_STATE",
+    show_envvar=True,
+    help="The store to reset, e.g. sqlite:///state.db or redis://host:6379/0.",
+)
+@click.option(
+    "--state-prefix",
+    default=None,
+    envvar="MOCKERY_STATE_PREFIX",
+    show_envvar=True,
+    help="Prefix of the keys to delete in a shared store (Redis). Default: serve's, from PATHS and --seed.",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    envvar="MOCKERY_SEED",
+    show_envvar=True,
+    help="The seed the server runs with: part of the default prefix.",
+)
+def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: int) -> None:
+    """Forget every change kept in the store at STATE: every resource is back to its generated records.
+
+    In Redis, only the keys under the server's prefix are deleted: give --state-prefix, or the PATHS (or
+    MOCKERY_SPECS) and --seed the server was started with, from which serve derives its default prefix.
+    SQLite and memory stores need neither.
+    """
+    shared = state.split("://", 1)[0] in SHARED_PREFIX_SCHEMES
+    prefix = state_prefix
+    if prefix is None and shared:
+        if not paths:
+            raise click.UsageError(
+                "resetting a Redis store needs the server's key prefix: give the specs the server serves "
+                "(mockery reset --state URL specs/, with its --seed), or --state-prefix PREFIX "
+                "(MOCKERY_STATE_PREFIX)"
+            )
+        prefix = default_prefix(load_specs(paths), seed)
+    reset_state(state, prefix=prefix)
+    click.echo(f"reset {redacted(state)}" + (f" (the keys under {prefix}:)" if shared else ""))
 
 
 @cli.group(name="import")

@@ -4,16 +4,24 @@ processes with the environment they declare, and the compose file's wiring is ch
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from sidecar_support import clean_environ, serve, wait_for
+
+# The redis-server helper lives beside the store tests, which use it too.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "store"))
+
+from redis_server import running_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "examples" / "compose"
@@ -87,6 +95,43 @@ def test_the_entrypoint_serves_on_every_address_and_the_healthcheck_passes_then_
     unhealthy = subprocess.run(healthcheck, env=clean_environ({**environ, "MOCKERY_PORT": port}), capture_output=True)
     assert unhealthy.returncode != 0
     assert b"unhealthy" in unhealthy.stderr
+
+
+def pip_installed_extras() -> set[str]:
+    """The extras of this project that the image's `pip install .[...]` installs."""
+    extras: set[str] = set()
+    for run in instruction("RUN"):
+        for command in run.split("&&"):
+            words = shlex.split(command)
+            if words[:2] != ["pip", "install"]:
+                continue
+            for target in words[2:]:
+                found = re.fullmatch(r"\.\[([\w,\s-]+)\]", target)
+                if found:
+                    extras |= {extra.strip() for extra in found.group(1).split(",")}
+    return extras
+
+
+def test_the_image_installs_the_redis_extra_so_a_redis_store_needs_no_other_layer() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "redis" in pip_installed_extras()
+    assert any(requirement.startswith("redis") for requirement in project["optional-dependencies"]["redis"])
+    assert "mockery[redis]" in (ROOT / "docs" / "sidecar.md").read_text()
+    assert "mockery-redis" not in (ROOT / "docs" / "deploy.md").read_text()  # no image of its own any more
+
+
+def test_the_entrypoint_serves_with_a_redis_store_from_the_image_environment(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(COMPOSE / "specs", specs)
+    with running_redis() as redis:
+        environ = {**image_environ(), "MOCKERY_SPECS": str(specs), "MOCKERY_PORT": "0", "MOCKERY_STATE": redis.url}
+        process = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
+        try:
+            port = process.url.rsplit(":", 1)[1]
+            ready = httpx.get(f"http://127.0.0.1:{port}/__mockery/ready")
+            assert (ready.status_code, ready.json()) == (200, {"ready": True})
+        finally:
+            assert process.stop() == 0
 
 
 def compose() -> dict[str, Any]:
