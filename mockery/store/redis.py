@@ -103,7 +103,7 @@ class RedisStore:
             from redis.backoff import NoBackoff
             from redis.retry import Retry
         except ImportError:
-            raise StoreError(f"the state store {url} needs the redis package: {INSTALL_LINE}") from None
+            raise StoreError(f"the state store {redacted(url)} needs the redis package: {INSTALL_LINE}") from None
         self.url = url
         self.prefix = prefix or DEFAULT_PREFIX
         self._shown = redacted(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -17,8 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
 
 from redis_server import RedisServer, running_redis
-
-STARTUP_TIMEOUT = 30.0
+from scale_support import STARTUP_TIMEOUT, Mockery
 
 SHOP = """\
 service: shop
@@ -43,31 +41,6 @@ routes:
     scenario: {name: checkout, state: paid}
     response: {body: {status: paid}}
 """
-
-
-class Mockery:
-    """A running `mockery serve` process, its shared listener's URL and its log so far."""
-
-    def __init__(self, process: subprocess.Popen[str], url: str, lines: list[str]) -> None:
-        self.process = process
-        self.url = url
-        self.lines = lines
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            _, rest = self.process.communicate(timeout=STARTUP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, rest = self.process.communicate()
-        return "".join(self.lines) + rest
-
-
-def run_mockery(*args: str) -> subprocess.CompletedProcess[str]:
-    """`mockery serve` expected to refuse: its exit code and messages."""
-    command = [sys.executable, "-m", "mockery", "serve", "--port", "0", "--quiet", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=STARTUP_TIMEOUT, check=False)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from conftest import Mockery
 from redis_server import RedisServer
+from scale_support import Mockery
 
 
 def assert_store_unavailable(answer: httpx.Response, store: str) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from conftest import STARTUP_TIMEOUT, Mockery
 from redis_server import RedisServer, free_port
+from scale_support import STARTUP_TIMEOUT, Mockery
 
 from mockery.spec.loader import load_specs
 from mockery.workers import default_prefix

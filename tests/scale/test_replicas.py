@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from conftest import Mockery
 from redis_server import RedisServer
+from scale_support import Mockery
 
 
 def pair(mockery: Callable[..., Mockery], shop: Path, redis: RedisServer) -> tuple[Mockery, Mockery]:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from conftest import Mockery
 from redis_server import RedisServer
+from scale_support import Mockery
 
 
 def test_stateful_routes_answer_503_while_redis_is_down_and_recover_when_it_returns(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Mockery, run_mockery
 from redis_server import RedisServer
+from scale_support import Mockery, run_mockery
 
 
 def children(pid: int) -> list[int]:

@@ -14,8 +14,9 @@ from mockery.store.redis import RedisStore, redacted
 
 def test_a_missing_redis_package_names_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis", None)
-    with pytest.raises(StoreError, match=r"needs the redis package: pip install 'mockery\[redis\]'"):
-        open_store("redis://127.0.0.1:1/0")
+    with pytest.raises(StoreError, match=r"needs the redis package: pip install 'mockery\[redis\]'") as refused:
+        open_store("redis://:hunter2@127.0.0.1:1/0")
+    assert "hunter2" not in str(refused.value)
 
 
 def test_prefixes_keep_deployments_apart_and_reset_only_its_own(redis_server: RedisServer) -> None:
