@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
+
 from mockery.resources.generate import IdCodec, RecordFactory, RecordId
 from mockery.resources.model import Resource
 from mockery.resources.query import Query, QueryError
@@ -21,6 +23,7 @@ from mockery.store import Record, Store
 
 DEFAULT_CACHE_SIZE = 10_000
 DEFAULT_SCAN_LIMIT = 200_000
+SELECTION_CACHE_SIZE = 32  # filtered and sorted answers kept, as lists of ids
 
 
 class Collection:
@@ -43,6 +46,7 @@ class Collection:
         self.cache_size = cache_size
         self.scan_limit = scan_limit
         self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._selections: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"Collection({self.key!r}, count={self.resource.count}, cached={len(self._cache)})"
@@ -141,10 +145,36 @@ class Collection:
         if not query.scans and extra is None:
             start, stop = query.window(self.total(), self.resource.list_limit)
             return self.page(start, stop)
-        matches = [r for r in self.scan() if query.matches(r) and (extra is None or extra(r))]
+        if extra is not None:
+            matches = [r for r in self.scan() if query.matches(r) and extra(r)]
+            query.sorted(matches)
+            start, stop = query.window(len(matches), self.resource.list_limit)
+            return matches[start:stop], len(matches)
+        ids = self._matching_ids(query)
+        start, stop = query.window(len(ids), self.resource.list_limit)
+        window = [self.get(record_id) for record_id in ids[start:stop]]
+        return [record for record in window if record is not None], len(ids)
+
+    def _matching_ids(self, query: Query) -> list[Any]:
+        """The ids of the records matching ``query``, in its order.
+
+        Answering a filter or a sort reads every record, so the answer (ids only) is kept for the next page or
+        the next client asking the same, as long as the stored changes are the same: any write anywhere,
+        in this process or another sharing the store, changes their fingerprint.
+        """
+        changes = self.store.changes(self.key)
+        key = (query.filters, query.text, query.sort, _fingerprint(changes))
+        ids = self._selections.get(key)
+        if ids is not None:
+            self._selections.move_to_end(key)
+            return ids
+        matches = [record for record in self.scan() if query.matches(record)]
         query.sorted(matches)
-        start, stop = query.window(len(matches), self.resource.list_limit)
-        return matches[start:stop], len(matches)
+        ids = [record["id"] for record in matches]
+        self._selections[key] = ids
+        if len(self._selections) > SELECTION_CACHE_SIZE:
+            self._selections.popitem(last=False)
+        return ids
 
     def _current(self, number: int, changes: Mapping[str, Record | None], *, cache: bool) -> Record:
         key = self.codec.key(number)
@@ -176,6 +206,11 @@ class Collection:
             return False
         self.store.delete_record(self.key, parsed[0])
         return True
+
+
+def _fingerprint(changes: Mapping[str, Record | None]) -> int:
+    """Which version of the stored changes a cached selection was computed from."""
+    return hash(orjson.dumps(dict(changes), option=orjson.OPT_SORT_KEYS)) if changes else 0
 
 
 def _nth_live(position: int, deleted: list[int]) -> int:
