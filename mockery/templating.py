@@ -261,16 +261,21 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
 class FakerProxy:
     """What templates call ``faker``: the provider methods of one Faker generator, and nothing else."""
 
-    __slots__ = ("_methods",)
+    __slots__ = ("_generator", "_methods", "_names")
 
     def __init__(self, generator: Any, names: frozenset[str]) -> None:
-        self._methods = {name: _FakerMethod(getattr(generator, name)) for name in names}
+        self._generator = generator
+        self._names = names
+        # Wrapped on first use: a locale has ~280 providers, a spec calls a handful, and start-up matters.
+        self._methods: dict[str, _FakerMethod] = {}
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return self._methods[name]
-        except KeyError:
-            raise AttributeError(f"unknown Faker provider {name!r}") from None
+        method = self._methods.get(name)
+        if method is None:
+            if name not in self._names:
+                raise AttributeError(f"unknown Faker provider {name!r}")
+            method = self._methods[name] = _FakerMethod(getattr(self._generator, name))
+        return method
 
 
 @functools.cache
@@ -325,6 +330,7 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
 
+@functools.lru_cache(maxsize=4096)
 def compile_template(source: str) -> CompiledTemplate:
     """Compile ``source``; raises ``TemplateSyntaxError`` with the template line of the mistake."""
     environment = sandbox()

@@ -25,6 +25,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
 
+# libyaml's composer where PyYAML was built with it (several times faster); the pure-Python one otherwise.
+# Both only compose nodes: nothing is ever constructed from a tag.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"}
 _ENV_PATTERN = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -130,7 +134,7 @@ class _Converter:
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
         tag = node.tag
         value: str = node.value
-        plain = node.style is None
+        plain = not node.style  # None from PyYAML's composer, "" from libyaml's
         if "$" in value:
             value = self._substitute(node, path, value)
             if plain and value != node.value:
@@ -237,7 +241,11 @@ def parse_document(
     """
     file = display_name
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        try:
+            nodes = list(yaml.compose_all(text, Loader=_COMPOSER))
+        except yaml.YAMLError:
+            # The pure-Python composer words its errors best (and finds tabs): let it say what is wrong.
+            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
         # Tabs are only looked for once the file fails to parse: inside a block scalar or a quoted string a tab
         # after the indentation is text (a TSV body), and reporting it would reject a valid spec.
