@@ -225,12 +225,7 @@ def _nth_live(position: int, deleted: list[int]) -> int:
 
 
 def _copy(record: Record) -> Record:
-    return {key: _copy_value(value) for key, value in record.items()}
-
-
-def _copy_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy_value(item) for item in value]
-    return value
+    """A deep copy, so that nobody changes the cached record. Records are plain JSON: orjson copies them
+    faster than a recursive Python walk."""
+    copied: Record = orjson.loads(orjson.dumps(record))
+    return copied

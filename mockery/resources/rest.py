@@ -100,12 +100,12 @@ def _link(raw: RawRequest, query: Query, total: int, cap: int) -> str:
         "next": page + 1 if page < last else None,
         "last": last,
     }
-    parts = []
-    for rel, number in pages.items():
-        if number is not None:
-            params = urlencode([*query.rest, ("_page", number), ("_limit", limit)])
-            parts.append(f'<{base}?{params}>; rel="{rel}"')
-    return ", ".join(parts)
+    # The query is encoded once; only the page number differs between the links.
+    kept = urlencode(query.rest)
+    prefix = f"{base}?{kept}&_page=" if kept else f"{base}?_page="
+    return ", ".join(
+        f'<{prefix}{number}&_limit={limit}>; rel="{rel}"' for rel, number in pages.items() if number is not None
+    )
 
 
 def _decorate(resources: Resources, resource: Resource, records: list[Record], query: Query) -> list[Record]:
