@@ -19,9 +19,9 @@ import orjson
 from mockery.fakes import json_default
 from mockery.openapi.generate import SchemaGenerator
 from mockery.requests import RawRequest
-from mockery.resources.model import Endpoint
+from mockery.resources.model import Endpoint, field_paths
 from mockery.resources.query import OPERATORS, RESERVED
-from mockery.resources.registry import Resources, field_paths
+from mockery.resources.registry import Resources
 from mockery.resources.rest import respond
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]

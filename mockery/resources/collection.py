@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from mockery.resources.generate import IdCodec, RecordFactory, RecordId
-from mockery.resources.model import Resource
+from mockery.resources.model import Resource, field_paths
 from mockery.resources.query import Query, QueryError
 from mockery.store import Record, Store
 
@@ -47,6 +47,7 @@ class Collection:
         self.scan_limit = scan_limit
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self._selections: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
 
     def __repr__(self) -> str:
         return f"Collection({self.key!r}, count={self.resource.count}, cached={len(self._cache)})"
@@ -56,8 +57,9 @@ class Collection:
         """How many generated records the cache holds now (never more than ``cache_size``)."""
         return len(self._cache)
 
-    def generated(self, number: int, *, cache: bool = True) -> Record:
-        """Generated record ``number`` (before any change), as a fresh copy."""
+    def generated(self, number: int, *, cache: bool = True, copy: bool = True) -> Record:
+        """Generated record ``number`` (before any change): a fresh copy, or with ``copy=False`` the cached
+        record itself, for a caller that only reads it (serialises it) and never changes it."""
         record = self._cache.get(number)
         if record is not None:
             self._cache.move_to_end(number)
@@ -67,13 +69,13 @@ class Collection:
                 self._cache[number] = record
                 if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
-        return _copy(record)
+        return _copy(record) if copy else record
 
     def parse_id(self, raw: object) -> tuple[str, int | None] | None:
         return self.codec.parse(raw)
 
-    def get(self, raw_id: object) -> Record | None:
-        """The current record with this id, or ``None``."""
+    def get(self, raw_id: object, *, copy: bool = True) -> Record | None:
+        """The current record with this id, or ``None`` (``copy=False``: see ``generated``)."""
         parsed = self.codec.parse(raw_id)
         if parsed is None:
             return None
@@ -82,7 +84,7 @@ class Collection:
         if changed:
             return record
         if number is not None and number <= self.resource.count:
-            return self.generated(number)
+            return self.generated(number, copy=copy)
         return None
 
     def _overlay(self) -> tuple[Mapping[str, Record | None], list[int], list[Record]]:
@@ -152,7 +154,9 @@ class Collection:
             return matches[start:stop], len(matches)
         ids = self._matching_ids(query)
         start, stop = query.window(len(ids), self.resource.list_limit)
-        window = [self.get(record_id) for record_id in ids[start:stop]]
+        # Records are only serialised unless _expand or _embed will add to them: no copies needed then.
+        copy = bool(query.expand or query.embed)
+        window = [self.get(record_id, copy=copy) for record_id in ids[start:stop]]
         return [record for record in window if record is not None], len(ids)
 
     def _matching_ids(self, query: Query) -> list[Any]:

@@ -141,3 +141,23 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"Endpoint({self.resource.key!r}, {self.action!r})"
+
+
+def field_paths(resource: Resource) -> frozenset[str]:
+    """The dotted paths a list may filter and sort on: ``id``, every field, every nested field."""
+    paths = {"id"}
+
+    def walk(prefix: str, kind: FieldKind) -> None:
+        if isinstance(kind, ObjectField):
+            for name, spec in kind.fields:
+                paths.add(f"{prefix}.{name}")
+                walk(f"{prefix}.{name}", spec.kind)
+        elif isinstance(kind, ArrayField):
+            walk(prefix, kind.item.kind)
+
+    for name, spec in resource.fields:
+        paths.add(name)
+        walk(name, spec.kind)
+    if resource.maker is not None:
+        paths |= resource.maker.paths
+    return frozenset(paths)

@@ -13,7 +13,7 @@ from mockery.fakes import Clock, new_generator
 from mockery.resources.accessor import CollectionView, ResourcesView
 from mockery.resources.collection import Collection
 from mockery.resources.generate import IdCodec, RecordFactory
-from mockery.resources.model import ArrayField, FieldKind, ObjectField, RefField, Resource
+from mockery.resources.model import RefField, Resource, field_paths
 from mockery.resources.validate import RecordValidator
 from mockery.spec.model import Service, SpecSet
 from mockery.store import Store
@@ -54,23 +54,3 @@ class Resources:
     def view(self, service: str) -> ResourcesView:
         """The ``resources`` template global of ``service``."""
         return ResourcesView(service, self._views.get)
-
-
-def field_paths(resource: Resource) -> frozenset[str]:
-    """The dotted paths a list may filter and sort on: ``id``, every field, every nested field."""
-    paths = {"id"}
-
-    def walk(prefix: str, kind: FieldKind) -> None:
-        if isinstance(kind, ObjectField):
-            for name, spec in kind.fields:
-                paths.add(f"{prefix}.{name}")
-                walk(f"{prefix}.{name}", spec.kind)
-        elif isinstance(kind, ArrayField):
-            walk(prefix, kind.item.kind)
-
-    for name, spec in resource.fields:
-        paths.add(name)
-        walk(name, spec.kind)
-    if resource.maker is not None:
-        paths |= resource.maker.paths
-    return frozenset(paths)

@@ -18,7 +18,7 @@ from mockery.requests import RawRequest
 from mockery.resources.collection import Collection
 from mockery.resources.model import Endpoint, RefField, Resource
 from mockery.resources.query import Query, QueryError, parse_query
-from mockery.resources.registry import Resources, field_paths
+from mockery.resources.registry import Resources
 from mockery.store import Record
 
 Headers = list[tuple[bytes, bytes]]
@@ -42,11 +42,14 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
         if endpoint.action == "create":
             return _create(resources, collection, raw)
         record_id = path_params.get("id")
-        current = collection.get(record_id)
+        # A plain get only serialises the record: it may be the cached one. Writes change a copy.
+        current = collection.get(record_id, copy=not (endpoint.action == "get" and not raw.query_string))
         if current is None:
             return _missing(endpoint.resource, record_id)
         if endpoint.action == "get":
-            query = parse_query(raw.query_string, field_paths(endpoint.resource))
+            if not raw.query_string:  # the common case: nothing to expand or embed
+                return 200, [JSON], orjson.dumps(current)
+            query = parse_query(raw.query_string, collection.field_paths)
             return 200, [JSON], orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0])
         if endpoint.action == "delete":
             collection.delete(record_id)
@@ -66,7 +69,7 @@ def _list(
     resources: Resources, endpoint: Endpoint, collection: Collection, raw: RawRequest, path_params: dict[str, Any]
 ) -> Answer:
     resource = endpoint.resource
-    query = parse_query(raw.query_string, field_paths(resource))
+    query = parse_query(raw.query_string, collection.field_paths)
     extra = None
     if endpoint.parent is not None:
         parent = resources.collection(endpoint.parent).get(path_params.get("id"))
