@@ -47,6 +47,7 @@ class Collection:
         self.scan_limit = scan_limit
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self._selections: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], list[Record]] = OrderedDict()
         self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
 
     def __repr__(self) -> str:
@@ -152,14 +153,22 @@ class Collection:
             query.sorted(matches)
             start, stop = query.window(len(matches), self.resource.list_limit)
             return matches[start:stop], len(matches)
-        ids = self._matching_ids(query)
+        ids, key = self._matching_ids(query)
         start, stop = query.window(len(ids), self.resource.list_limit)
-        # Records are only serialised unless _expand or _embed will add to them: no copies needed then.
-        copy = bool(query.expand or query.embed)
-        window = [self.get(record_id, copy=copy) for record_id in ids[start:stop]]
-        return [record for record in window if record is not None], len(ids)
+        if query.expand or query.embed:  # they add to the records: hand out copies
+            window = [self.get(record_id) for record_id in ids[start:stop]]
+            return [record for record in window if record is not None], len(ids)
+        # Only serialised: the same page of the same answer is the same records, kept with the answer.
+        page_key = (key, start, stop)
+        records = self._pages.get(page_key)
+        if records is None:
+            found = [self.get(record_id, copy=False) for record_id in ids[start:stop]]
+            records = self._pages[page_key] = [record for record in found if record is not None]
+            if len(self._pages) > SELECTION_CACHE_SIZE * 4:
+                self._pages.popitem(last=False)
+        return records, len(ids)
 
-    def _matching_ids(self, query: Query) -> list[Any]:
+    def _matching_ids(self, query: Query) -> tuple[list[Any], tuple[Any, ...]]:
         """The ids of the records matching ``query``, in its order.
 
         Answering a filter or a sort reads every record, so the answer (ids only) is kept for the next page or
@@ -171,14 +180,14 @@ class Collection:
         ids = self._selections.get(key)
         if ids is not None:
             self._selections.move_to_end(key)
-            return ids
+            return ids, key
         matches = [record for record in self.scan() if query.matches(record)]
         query.sorted(matches)
         ids = [record["id"] for record in matches]
         self._selections[key] = ids
         if len(self._selections) > SELECTION_CACHE_SIZE:
             self._selections.popitem(last=False)
-        return ids
+        return ids, key
 
     def _current(self, number: int, changes: Mapping[str, Record | None], *, cache: bool) -> Record:
         key = self.codec.key(number)
