@@ -124,3 +124,28 @@ def test_runs_under_xdist_with_two_workers(project: pytest.Pytester) -> None:
         """
     )
     project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2").assert_outcomes(passed=8)
+
+
+def test_records_written_in_one_test_are_gone_in_the_next(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import httpx
+
+        ports = []
+
+        def test_writes(mockery):
+            ports.append(mockery.url)
+            shop = mockery.url_for("shop")
+            created = httpx.post(shop + "/customers", json={"name": "Ada", "email": "ada@example.com"})
+            assert created.status_code == 201
+            assert httpx.get(shop + created.headers["location"].removeprefix("/shop")).status_code == 200
+            assert httpx.get(shop + "/customers").headers["x-total-count"] == "51"
+
+        def test_reads(mockery):
+            assert mockery.url == ports[0]
+            shop = mockery.url_for("shop")
+            assert httpx.get(shop + "/customers").headers["x-total-count"] == "50"
+            assert httpx.get(shop + "/customers/51").status_code == 404
+        """
+    )
+    project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
