@@ -35,6 +35,13 @@ from mockery.workers import check_workers, default_prefix, serve_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def _env_option(*decls: str, env: str, **kwargs: Any) -> Callable[[F], F]:
+    """An option with its MOCKERY_* variable, shown in --help: a container is configured by environment."""
+    option: Callable[[F], F] = click.option(*decls, envvar=env, show_envvar=True, **kwargs)
+    return option
+
+
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
@@ -75,114 +82,99 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
-@click.option(
+@_env_option(
     "--host",
     default=DEFAULT_HOST,
     show_default=True,
-    envvar="MOCKERY_HOST",
-    show_envvar=True,
+    env="MOCKERY_HOST",
     help="Address of every listener.",
 )
-@click.option(
+@_env_option(
     "--port",
     default=DEFAULT_PORT,
     show_default=True,
-    envvar="MOCKERY_PORT",
-    show_envvar=True,
+    env="MOCKERY_PORT",
     help="Port of the shared listener (0: any free port).",
 )
-@click.option(
+@_env_option(
     "--seed",
     default=0,
     show_default=True,
-    envvar="MOCKERY_SEED",
-    show_envvar=True,
+    env="MOCKERY_SEED",
     help="Changes every service's data.",
 )
-@click.option(
+@_env_option(
     "--clock",
     default="2026-01-01T00:00:00Z",
     show_default=True,
-    envvar="MOCKERY_CLOCK",
-    show_envvar=True,
+    env="MOCKERY_CLOCK",
     callback=_parse_clock,
     help="What now() returns in templates: an ISO 8601 time, or 'system' for the real clock.",
 )
-@click.option(
+@_env_option(
     "--max-body",
     default=str(DEFAULT_MAX_BODY),
     show_default=True,
-    envvar="MOCKERY_MAX_BODY",
-    show_envvar=True,
+    env="MOCKERY_MAX_BODY",
     callback=_parse_size,
     help="Largest request body.",
 )
-@click.option(
+@_env_option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    envvar="MOCKERY_LOG_FORMAT",
-    show_envvar=True,
+    env="MOCKERY_LOG_FORMAT",
 )
-@click.option("--quiet", is_flag=True, envvar="MOCKERY_QUIET", show_envvar=True, help="No line per request.")
-@click.option(
+@_env_option("--quiet", is_flag=True, env="MOCKERY_QUIET", help="No line per request.")
+@_env_option(
     "--state",
     default=DEFAULT_STORE_URL,
     show_default=True,
-    envvar="MOCKERY_STATE",
-    show_envvar=True,
+    env="MOCKERY_STATE",
     help="Where changes are kept.",
 )
-@click.option(
+@_env_option(
     "--state-prefix",
     default=None,
-    envvar="MOCKERY_STATE_PREFIX",
-    show_envvar=True,
+    env="MOCKERY_STATE_PREFIX",
     help="Prefix of the keys in a shared store (Redis). Default: derived from the services' names and the seed.",
 )
-@click.option(
+@_env_option(
     "--workers",
     default=1,
     show_default=True,
-    envvar="MOCKERY_WORKERS",
-    show_envvar=True,
+    env="MOCKERY_WORKERS",
     type=click.IntRange(min=1),
     help="Processes serving the same ports; more than one needs a shared store (sqlite:// or redis://).",
 )
-@click.option(
+@_env_option(
     "--journal-size",
     default=DEFAULT_JOURNAL_SIZE,
     show_default=True,
-    envvar="MOCKERY_JOURNAL_SIZE",
-    show_envvar=True,
+    env="MOCKERY_JOURNAL_SIZE",
     type=click.IntRange(min=1),
     help="Requests the journal keeps.",
 )
-@click.option(
+@_env_option(
     "--admin-token",
     default=None,
-    envvar="MOCKERY_ADMIN_TOKEN",
-    show_envvar=True,
+    env="MOCKERY_ADMIN_TOKEN",
     help="Token the admin API asks for (Authorization: Bearer TOKEN). Prefer the variable: flags show in ps.",
 )
-@click.option(
-    "--reload", is_flag=True, envvar="MOCKERY_RELOAD", show_envvar=True, help="Reload the specs when a file changes."
-)
-@click.option(
+@_env_option("--reload", is_flag=True, env="MOCKERY_RELOAD", help="Reload the specs when a file changes.")
+@_env_option(
     "--shutdown-timeout",
     default=GRACEFUL_SHUTDOWN_SECONDS,
     show_default=True,
-    envvar="MOCKERY_SHUTDOWN_TIMEOUT",
-    show_envvar=True,
+    env="MOCKERY_SHUTDOWN_TIMEOUT",
     type=click.IntRange(min=0),
     help="Seconds to let requests in flight finish on SIGTERM or Ctrl-C.",
 )
-@click.option(
+@_env_option(
     "--profile",
     default=None,
-    envvar="MOCKERY_PROFILE",
-    show_envvar=True,
+    env="MOCKERY_PROFILE",
     help="The behaviour profile to serve with (a key of the specs' `profiles`), e.g. flaky.",
 )
 def serve(
@@ -260,10 +252,9 @@ def serve(
 
 
 @cli.command()
-@click.option(
+@_env_option(
     "--url",
-    envvar="MOCKERY_HEALTH_URL",
-    show_envvar=True,
+    env="MOCKERY_HEALTH_URL",
     default=None,
     help="The server's URL (default: http://127.0.0.1:$MOCKERY_PORT, or port 8000); /__mockery/health is added.",
 )
@@ -328,26 +319,23 @@ SHARED_PREFIX_SCHEMES = ("redis", "rediss", "unix")
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
-@click.option(
+@_env_option(
     "--state",
     required=True,
-    envvar="MOCKERY_STATE",
-    show_envvar=True,
+    env="MOCKERY_STATE",
     help="The store to reset, e.g. sqlite:///state.db or redis://host:6379/0.",
 )
-@click.option(
+@_env_option(
     "--state-prefix",
     default=None,
-    envvar="MOCKERY_STATE_PREFIX",
-    show_envvar=True,
+    env="MOCKERY_STATE_PREFIX",
     help="Prefix of the keys to delete in a shared store (Redis). Default: serve's, from PATHS and --seed.",
 )
-@click.option(
+@_env_option(
     "--seed",
     default=0,
     show_default=True,
-    envvar="MOCKERY_SEED",
-    show_envvar=True,
+    env="MOCKERY_SEED",
     help="The seed the server runs with: part of the default prefix.",
 )
 def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: int) -> None:
