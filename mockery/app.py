@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockery.behaviours import NO_BEHAVIOURS
-from mockery.chaos import break_connection, decide, send_paced
+from mockery.behaviours import NO_BEHAVIOURS, Behaviours
+from mockery.chaos import Verdict, break_connection, decide, send_paced
 from mockery.conditions import RequestView
 from mockery.fakes import derive_seed, json_default
 from mockery.journal import UNMATCHED, Call, Journal
@@ -117,7 +117,8 @@ class ListenerApp:
         headers = header_map(scope)
         service_name, route_name, note = self._label, UNMATCHED, ""
         body = b""
-        behaviours, verdict = NO_BEHAVIOURS, None
+        behaviours: Behaviours = NO_BEHAVIOURS
+        verdict: Verdict | None = None
         try:
             body = await read_body(receive, headers, self.config.max_body)
         except BodyTooLarge:
@@ -132,32 +133,9 @@ class ListenerApp:
             found = self.table.match(method, path, view, self._state_of)
             if isinstance(found, Match):
                 service_name, route_name = found.entry.service.name, found.entry.route.name
-                # HEAD of a GET route renders as the GET would, so that its headers (and length) are the GET's.
-                as_method = "GET" if method == "HEAD" and "HEAD" not in found.entry.route.methods else method
-                raw = RawRequest(as_method, path, scope["query_string"].decode("latin-1"), headers, body)
-                behaviours = self.runtime.chaos.resolve(found.entry.service, found.entry.route)
-                if behaviours:
-                    verdict = decide(
-                        behaviours,
-                        self.runtime.store,
-                        self.runtime.service_seed(found.entry.service),
-                        service_name,
-                        found.entry.route.index,
-                    )
-                if verdict is not None and verdict.limited:
-                    status, response_headers, payload = problem(
-                        429, "Too many requests", f"route {route_name} is rate-limited", route=route_name
-                    )
-                    note = "rate limited"
-                elif verdict is not None and verdict.fault is not None and verdict.fault.kind == "status":
-                    status, response_headers, payload = problem(
-                        verdict.fault.status, "Injected fault", f"a fault injected on route {route_name}"
-                    )
-                    note = "fault: status"
-                else:
-                    status, response_headers, payload, note = self._respond(found, raw, view)
-                if verdict is not None:
-                    response_headers.extend(verdict.headers)
+                status, response_headers, payload, note, behaviours, verdict = self._matched(
+                    found, RawRequest(method, path, view.raw.query_string, headers, body), view
+                )
             elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
                 service_name, note = upstream[0], "proxied"
                 status, response_headers, payload = await upstream[1].forward_scope(scope, body)
@@ -173,25 +151,60 @@ class ListenerApp:
                 status, response_headers, payload = self._not_found(method, path, found, view)
         if verdict is not None and verdict.delay:
             await asyncio.sleep(verdict.delay)
-        breaks = verdict is not None and verdict.fault is not None and verdict.fault.kind != "status"
-        if breaks:
-            note = f"fault: {verdict.fault.kind}"  # type: ignore[union-attr]
+        fault = verdict.fault if verdict is not None else None
+        breaking = fault if fault is not None and fault.kind != "status" else None
+        if breaking is not None:
+            note = f"fault: {breaking.kind}"
         duration = time.perf_counter() - started
-        if self.journal is not None:
-            # Recorded before the answer leaves, so that a client that got it also finds it in the journal.
-            query_string = scope["query_string"].decode("latin-1")
-            self.journal.record(
-                Call(service_name, method, path, query_string, headers, body, route_name, status, duration)
-            )
-        if self.metrics is not None:
-            self.metrics.observe(service_name, route_name, status, duration)
-        if breaks:
-            await break_connection(send, receive, verdict.fault, status, response_headers, payload)  # type: ignore[union-attr, arg-type]
+        self._observe(scope, headers, body, service_name, route_name, status, duration)
+        if breaking is not None:
+            await break_connection(send, receive, breaking, status, response_headers, payload)
         elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
             await send_paced(send, status, response_headers, payload, behaviours)
         else:
             await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
         self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
+
+    def _matched(
+        self, found: Match, raw: RawRequest, view: RequestView
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, Behaviours, Verdict | None]:
+        """The answer of a matched route, after its behaviours had their say (a rate limit, a fault)."""
+        entry = found.entry
+        route = entry.route
+        if raw.method == "HEAD" and "HEAD" not in route.methods:
+            # HEAD of a GET route renders as the GET would, so that its headers (and length) are the GET's.
+            raw = RawRequest("GET", raw.path, raw.query_string, raw.headers, raw.body)
+        behaviours, verdict = self.runtime.chaos.resolve(entry.service, route), None
+        if behaviours:
+            seed = self.runtime.service_seed(entry.service)
+            verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.index)
+        if verdict is not None and verdict.limited:
+            status, headers, payload = problem(
+                429, "Too many requests", f"route {route.name} is rate-limited", route=route.name
+            )
+            note = "rate limited"
+        elif verdict is not None and verdict.fault is not None and verdict.fault.kind == "status":
+            status, headers, payload = problem(
+                verdict.fault.status, "Injected fault", f"a fault injected on route {route.name}"
+            )
+            note = "fault: status"
+        else:
+            status, headers, payload, note = self._respond(found, raw, view)
+        if verdict is not None:
+            headers.extend(verdict.headers)
+        return status, headers, payload, note, behaviours, verdict
+
+    def _observe(
+        self, scope: Scope, headers: dict[str, str], body: bytes, service: str, route: str, status: int, duration: float
+    ) -> None:
+        """Journal and metrics, before the answer leaves: a client that got it also finds it in the journal."""
+        if self.journal is not None:
+            query_string = scope["query_string"].decode("latin-1")
+            self.journal.record(
+                Call(service, scope["method"], scope["path"], query_string, headers, body, route, status, duration)
+            )
+        if self.metrics is not None:
+            self.metrics.observe(service, route, status, duration)
 
     async def _store_failed(self, scope: Scope, send: Send, exc: StoreError) -> None:
         """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
@@ -201,13 +214,7 @@ class ListenerApp:
             503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or repr(store)
         )
         headers.append((b"retry-after", b"1"))
-        if self.journal is not None:
-            query_string = scope["query_string"].decode("latin-1")
-            self.journal.record(
-                Call(self._label, method, path, query_string, header_map(scope), b"", UNMATCHED, 503, 0.0)
-            )
-        if self.metrics is not None:
-            self.metrics.observe(self._label, UNMATCHED, status, 0.0)
+        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, status, 0.0)
         await _send(send, status, headers, b"" if method == "HEAD" else payload, len(payload))
         self.config.access_log.request(self._label, method, path, status, UNMATCHED, 0.0, "store unavailable")
 
