@@ -22,7 +22,7 @@ from mockery.fakes import new_generator
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
 from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.names import faker_provider, number_range
-from mockery.openapi.operation import _json_media, _media_example
+from mockery.openapi.operation import json_media, media_example
 from mockery.openapi.service import base_path, service_name
 from mockery.openapi.state import CollectionPlan, find_collections
 from mockery.spec.yaml_loader import load_document
@@ -213,12 +213,12 @@ class _Importer:
         status = int(code) if str(code).isdigit() else 200
         response: dict[str, Any] = {"status": status} if status != 200 else {}
         documented = self.doc.resolve(responses.get(code, responses.get(int(code)) if str(code).isdigit() else None))
-        media = _json_media(documented) if isinstance(documented, dict) else None
+        media = json_media(documented) if isinstance(documented, dict) else None
         if media is not None and status not in (204, 304):
             media_type, body = media
             body = body if isinstance(body, dict) else {}
             schema = body.get("schema")
-            found, example = _media_example(body, schema, None, self.doc)
+            found, example = media_example(body, schema, None, self.doc)
             value = example if found else self.generator.generate(schema) if schema is not None else None
             if media_type != "application/json":
                 response["headers"] = {"content-type": media_type}

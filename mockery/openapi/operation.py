@@ -125,7 +125,7 @@ class Operation:
         status, headers, body = stateful_answer(self.binding, resources, raw, path_params, generator)
         if status >= 400:
             response = self.document.resolve(self.responses.get(str(status)))
-            if isinstance(response, dict) and _json_media(response) is not None:
+            if isinstance(response, dict) and json_media(response) is not None:
                 return self._answer(str(status), {}, [], source, faker)
             return status, headers, body
         code = self._success()
@@ -139,7 +139,7 @@ class Operation:
     def _invalid(self, errors: list[dict[str, str]], source: Any, faker: Any, prefer: dict[str, str]) -> Answer:
         for code in ("422", "400"):
             response = self.document.resolve(self.responses.get(code))
-            if isinstance(response, dict) and _json_media(response) is not None:
+            if isinstance(response, dict) and json_media(response) is not None:
                 return self._answer(code, prefer, [], source, faker)
         status = 400 if "400" in self.responses and "422" not in self.responses else 422
         detail = "; ".join(f"{error['location']}: {error['message']}" for error in errors)
@@ -180,13 +180,13 @@ class Operation:
         content = response.get("content")
         if not isinstance(content, dict) or not content or status in (204, 304):
             return status, headers, b""
-        media_type, media = _json_media(response) or next(iter(content.items()))
+        media_type, media = json_media(response) or next(iter(content.items()))
         media = media if isinstance(media, dict) else {}
         schema = media.get("schema")
         body: Any = None
         found = False
         if prefer.get("dynamic") != "true":
-            found, body = _media_example(media, schema, prefer.get("example"), self.document)
+            found, body = media_example(media, schema, prefer.get("example"), self.document)
             if found and "example" in prefer:
                 applied.append(f"example={prefer['example']}")
         if not found:
@@ -209,7 +209,8 @@ def _status(code: str, preferred: str | None) -> int:
     return 200 if code == "default" else int(code[0]) * 100
 
 
-def _json_media(response: dict[str, Any]) -> tuple[str, Any] | None:
+def json_media(response: dict[str, Any]) -> tuple[str, Any] | None:
+    """The JSON media type of a documented response and its media object (the importer uses it too)."""
     content = response.get("content")
     if not isinstance(content, dict):
         return None
@@ -219,7 +220,7 @@ def _json_media(response: dict[str, Any]) -> tuple[str, Any] | None:
     return None
 
 
-def _media_example(media: dict[str, Any], schema: Any, name: str | None, document: OpenAPIDocument) -> tuple[bool, Any]:
+def media_example(media: dict[str, Any], schema: Any, name: str | None, document: OpenAPIDocument) -> tuple[bool, Any]:
     """The example to answer with: the named one, else ``example``, else the first of ``examples``; valid only."""
     candidates: list[Any] = []
     examples = media.get("examples") if isinstance(media.get("examples"), dict) else {}
