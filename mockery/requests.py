@@ -83,7 +83,7 @@ def parse_body(body: bytes, content_type: str) -> Any:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise BadBody(f"the body is not valid JSON: {exc}") from None
-        if _depth_over(data, MAX_JSON_DEPTH):
+        if depth_over(data, MAX_JSON_DEPTH):
             raise BadBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
         return data
     if media == "application/x-www-form-urlencoded":
@@ -91,7 +91,8 @@ def parse_body(body: bytes, content_type: str) -> Any:
     return body.decode("utf-8", errors="replace")
 
 
-def _depth_over(data: Any, limit: int) -> bool:
+def depth_over(data: Any, limit: int) -> bool:
+    """Whether parsed JSON nests deeper than ``limit``: checked without recursion, so depth itself cannot overflow."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
