@@ -27,6 +27,9 @@ HOW_TO_ENABLE = (
     "'Authorization: Bearer TOKEN', or listen on a loopback address such as 127.0.0.1"
 )
 
+# The largest body an admin or recorder endpoint reads (a route, a scenario move, a stop): JSON of a few KiB.
+ADMIN_MAX_BODY = 1024 * 1024
+
 Refusal = tuple[int, str, str, dict[str, str]]
 
 

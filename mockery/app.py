@@ -27,8 +27,10 @@ from mockery.matching import Match, Miss, RouteTable
 from mockery.metrics import Metrics
 from mockery.proxy import Proxies
 from mockery.requests import (
+    DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     BadBody,
+    BodyTimeout,
     BodyTooLarge,
     RawRequest,
     header_map,
@@ -54,6 +56,7 @@ class AppConfig:
     """Settings of every listener of a server."""
 
     max_body: int = DEFAULT_MAX_BODY
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     access_log: AccessLog = field(default_factory=lambda: AccessLog(enabled=False))
 
 
@@ -120,7 +123,15 @@ class ListenerApp:
         behaviours: Behaviours = NO_BEHAVIOURS
         verdict: Verdict | None = None
         try:
-            body = await read_body(receive, headers, self.config.max_body)
+            body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
+        except BodyTimeout:
+            status, response_headers, payload = problem(
+                408,
+                "Request timeout",
+                f"the client sent no part of its body for {self.config.body_timeout:g} s",
+                timeout=self.config.body_timeout,
+            )
+            response_headers.append((b"connection", b"close"))
         except BodyTooLarge:
             status, response_headers, payload = problem(
                 413,

@@ -214,7 +214,7 @@ def serve(
         port=port,
         seed=seed,
         clock=clock,
-        config=AppConfig(max_body, log),
+        config=AppConfig(max_body, access_log=log),
         store=store,
         journal_size=journal_size,
         admin_token=admin_token,

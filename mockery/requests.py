@@ -6,6 +6,7 @@ template can do more than read the request.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -15,6 +16,8 @@ import orjson
 from starlette.types import Receive, Scope
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+# How long a client may go silent while it sends a body (MOCKERY_BODY_TIMEOUT); a stalled upload is answered 408.
+DEFAULT_BODY_TIMEOUT = 30.0
 MAX_JSON_DEPTH = 128
 # How much of an oversized body is read and dropped before the 413 is sent; past it the connection closes.
 _DRAIN_FACTOR = 4
@@ -22,6 +25,10 @@ _DRAIN_FACTOR = 4
 
 class BodyTooLarge(Exception):
     """The body is over the configured maximum."""
+
+
+class BodyTimeout(Exception):
+    """The client stopped sending its body for longer than the idle deadline."""
 
 
 class BadBody(Exception):
@@ -47,14 +54,24 @@ def header_map(scope: Scope) -> dict[str, str]:
     return headers
 
 
-async def read_body(receive: Receive, headers: dict[str, str], max_body: int) -> bytes:
-    """The whole body, or ``BodyTooLarge`` once it passes ``max_body`` bytes."""
+async def read_body(
+    receive: Receive, headers: dict[str, str], max_body: int, idle_timeout: float | None = DEFAULT_BODY_TIMEOUT
+) -> bytes:
+    """The whole body; ``BodyTooLarge`` once it passes ``max_body`` bytes, ``BodyTimeout`` if the client goes
+    silent for ``idle_timeout`` seconds between two chunks (a stalled upload would otherwise hold a connection
+    and its buffers for ever)."""
     declared = headers.get("content-length")
     too_large = declared is not None and declared.isdigit() and int(declared) > max_body
+    # A request without a body gets its one empty message at once: no deadline (and no task) on the hot path.
+    if declared in (None, "0") and "transfer-encoding" not in headers:
+        idle_timeout = None
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        try:
+            message = await (receive() if idle_timeout is None else asyncio.wait_for(receive(), idle_timeout))
+        except TimeoutError:
+            raise BodyTimeout from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
