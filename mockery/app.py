@@ -8,7 +8,9 @@ request path stays a dictionary lookup and a render, with static bodies encoded 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,12 +25,15 @@ from mockery.conditions import RequestView
 from mockery.fakes import derive_seed, json_default
 from mockery.journal import UNMATCHED, Call, Journal
 from mockery.logs import AccessLog
-from mockery.matching import Match, Miss, RouteTable
+from mockery.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
 from mockery.metrics import Metrics
 from mockery.proxy import Proxies
 from mockery.requests import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
+    FORM_MEDIA_TYPE,
+    MAX_FIELDS,
+    MAX_HEADERS,
     BadBody,
     BodyTimeout,
     BodyTooLarge,
@@ -140,26 +145,40 @@ class ListenerApp:
                 limit=self.config.max_body,
             )
         else:
-            view = RequestView(RawRequest(method, path, scope["query_string"].decode("latin-1"), headers, body))
-            found = self.table.match(method, path, view, self._state_of)
-            if isinstance(found, Match):
-                service_name, route_name = found.entry.service.name, found.entry.route.name
-                status, response_headers, payload, note, behaviours, verdict = self._matched(
-                    found, RawRequest(method, path, view.raw.query_string, headers, body), view
-                )
-            elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
-                service_name, note = upstream[0], "proxied"
-                status, response_headers, payload = await upstream[1].forward_scope(scope, body)
-            elif found.allowed:
-                status, response_headers, payload = problem(
-                    405,
-                    "Method not allowed",
-                    f"{path} is served for {', '.join(found.allowed)}, not {method}",
-                    allowed=list(found.allowed),
-                )
-                response_headers.append((b"allow", ", ".join(found.allowed).encode()))
+            query_string = scope["query_string"].decode("latin-1")
+            refusal = _over_limits(scope, query_string, headers, body)
+            if refusal is not None:
+                status, response_headers, payload = refusal
             else:
-                status, response_headers, payload = self._not_found(method, path, found, view)
+                try:
+                    view = RequestView(RawRequest(method, path, query_string, headers, body))
+                    found = self.table.match(method, path, view, self._state_of)
+                    if isinstance(found, Match):
+                        service_name, route_name = found.entry.service.name, found.entry.route.name
+                        status, response_headers, payload, note, behaviours, verdict = self._matched(
+                            found, RawRequest(method, path, query_string, headers, body), view
+                        )
+                    elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
+                        service_name, note = upstream[0], "proxied"
+                        status, response_headers, payload = await upstream[1].forward_scope(scope, body)
+                    elif found.allowed:
+                        status, response_headers, payload = problem(
+                            405,
+                            "Method not allowed",
+                            f"{_shown(path)} is served for {', '.join(found.allowed)}, not {method}",
+                            allowed=list(found.allowed),
+                        )
+                        response_headers.append((b"allow", ", ".join(found.allowed).encode()))
+                    else:
+                        status, response_headers, payload = self._not_found(method, path, found, view)
+                except StoreError:
+                    raise  # not a defect: the store is out of reach, a 503
+                except Exception as exc:  # a defect of mockery's own: the client still gets a problem document
+                    _logger.exception("mockery failed to answer %s %s", method, path)
+                    status, response_headers, payload = problem(
+                        500, "Internal error", f"mockery failed to answer this request: {type(exc).__name__}"
+                    )
+                    note, behaviours, verdict = f"internal error: {_reason(exc)}", NO_BEHAVIOURS, None
         if verdict is not None and verdict.delay:
             await asyncio.sleep(verdict.delay)
         fault = verdict.fault if verdict is not None else None
@@ -173,7 +192,13 @@ class ListenerApp:
         elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
             await send_paced(send, status, response_headers, payload, behaviours)
         else:
-            await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
+            try:
+                await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
+            except _InvalidHeader as exc:
+                # uvicorn checks every header before it writes a byte: the answer can still be a problem.
+                status, response_headers, payload = problem(500, "Invalid response header", str(exc))
+                note = f"invalid response header: {exc}"
+                await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
         self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
 
     def _matched(
@@ -305,7 +330,7 @@ class ListenerApp:
             {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
             for near in self.table.explain(method, path, miss=miss, view=view, state_of=self._state_of)
         ]
-        return problem(404, "No route matches", f"no route matches {method} {path}", closest=closest)
+        return problem(404, "No route matches", f"no route matches {method} {_shown(path)}", closest=closest)
 
 
 def _reads_body(route: Route) -> bool:
@@ -317,6 +342,11 @@ def _reads_body(route: Route) -> bool:
         for value in values
         for template in templates(value)
     )
+
+
+def _shown(path: str) -> str:
+    """A path as an error detail quotes it: a client's 60 KB path makes no 60 KB answer."""
+    return path if len(path) <= MAX_COMPARED_CHARS else f"{path[:MAX_COMPARED_CHARS]}... ({len(path)} chars)"
 
 
 def _reason(exc: BaseException) -> str:
@@ -333,15 +363,51 @@ def _text(value: Any) -> str:
 
 def _header_text(value: Any) -> bytes:
     text = _text(value)
-    if "\r" in text or "\n" in text:
-        raise RenderLimitError("a header value holds a line break")
+    if (found := _CONTROL.search(text)) is not None:
+        raise RenderLimitError(f"a header value holds the control character {found.group()!r}")
     return text.encode("latin-1", errors="replace")
+
+
+class _InvalidHeader(Exception):
+    """A header value that HTTP cannot carry (a control character): the server refused to send it."""
+
+
+def _over_limits(
+    scope: Scope, query_string: str, headers: dict[str, str], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    """A problem answer for a request with more headers or fields than any client sends: parsing those is work
+    that grows with what a client chose to send, so it is refused before any of it is done."""
+    if len(scope["headers"]) > MAX_HEADERS:
+        return problem(431, "Too many headers", f"the request has over {MAX_HEADERS} header fields", limit=MAX_HEADERS)
+    if query_string.count("&") >= MAX_FIELDS:
+        return problem(400, "Too many query fields", f"the query has over {MAX_FIELDS} fields", limit=MAX_FIELDS)
+    if body and body.count(b"&") >= MAX_FIELDS and headers.get("content-type", "").lower().startswith(FORM_MEDIA_TYPE):
+        return problem(413, "Too many form fields", f"the form has over {MAX_FIELDS} fields", limit=MAX_FIELDS)
+    return None
 
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int) -> None:
     headers.append((b"content-length", str(length).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    try:
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+    except RuntimeError as exc:
+        if "header" not in str(exc):
+            raise
+        raise _InvalidHeader(_bad_header(headers)) from None
     await send({"type": "http.response.body", "body": body})
+
+
+def _bad_header(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        text = value.decode("latin-1")
+        if (found := _CONTROL.search(text)) is not None:
+            return f"the value of header {name.decode('latin-1')!r} holds the control character {found.group()!r}"
+    return "a header name or value HTTP cannot carry"
+
+
+# What HTTP forbids in a field value (RFC 9110 5.5): every control character but the tab.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # re-ok: a fixed pattern, linear on any input
+_logger = logging.getLogger("mockery")
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -1,4 +1,8 @@
-"""Request and start-up logs: one readable line per request, or one JSON object per line for machines."""
+"""Request and start-up logs: one readable line per request, or one JSON object per line for machines.
+
+A text line quotes what clients sent (a path, a reason): control characters in it are written escaped
+(``\\x0a``), so that no request can forge a line of the log or move the terminal's cursor.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,10 @@ class AccessLog:
             stream.write(orjson.dumps(record).decode() + "\n")
         else:
             line = f"{_timestamp()} {service:<12} {method:<6} {path} -> {status}  [{route}]  {duration * 1000:.1f}ms"
-            stream.write(f"{line}  {note}\n" if note else line + "\n")
+            if note:
+                line = f"{line}  {note}"
+            stream.write(line if line.isprintable() else line.translate(_ESCAPES))
+            stream.write("\n")
         stream.flush()
 
     def event(self, message: str, **fields: object) -> None:
@@ -52,8 +59,14 @@ class AccessLog:
             stream.write(orjson.dumps({"time": _instant(), "event": message, **fields}).decode() + "\n")
         else:
             details = "  ".join(f"{key}={value}" for key, value in fields.items())
-            stream.write(f"mockery: {message}{'  ' + details if details else ''}\n")
+            line = f"mockery: {message}{'  ' + details if details else ''}"
+            stream.write(line if line.isprintable() else line.translate(_ESCAPES))
+            stream.write("\n")
         stream.flush()
+
+
+# C0 and C1 controls and DEL, written as \xNN: a line of the text log is one line whatever a client sent.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def _instant() -> str:

@@ -6,17 +6,21 @@ then, segment by segment from the left, a literal segment before a parameter, an
 
 Lookup does not scan every route: the candidates of a literal path, and of each first segment, are listed
 once at build time, already in that order; a request walks only its list, and evaluates the conditions of
-a route only when its path and method fit. Explaining a miss (the 404 body) is allowed to be slow.
+a route only when its path and method fit. Explaining a miss (the 404 body) costs about what a match
+costs: it scores at most ``MAX_EXPLAINED`` routes (the request's own bucket first), compares at most
+``MAX_COMPARED_CHARS`` of the path, and quotes at most ``MAX_QUOTED_CHARS`` of a client's value, so that a
+long unmatched path against thousands of routes is answered as fast as any other 404.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import re2  # type: ignore[import-untyped]
 from starlette.convertors import Convertor
 from starlette.routing import compile_path
 
@@ -26,6 +30,9 @@ from mockery.spec.model import Route, Service
 StateOf = Callable[[str], str]
 
 _WILD = "\x00"  # bucket of routes whose first segment is a parameter
+MAX_EXPLAINED = 64
+MAX_COMPARED_CHARS = 256
+MAX_QUOTED_CHARS = 64
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -197,11 +204,13 @@ class RouteTable:
             if len(near) >= limit:
                 return near
         scored = []
-        for entry in self.entries:
+        compared = path[:MAX_COMPARED_CHARS]
+        path_segments = path.split("/", MAX_COMPARED_CHARS)
+        for entry in self._explainable(path):
             if miss is not None and entry in miss.failed:
                 continue
-            reasons = _reasons(entry, method, path)
-            score = difflib.SequenceMatcher(None, _skeleton(entry.route.path), path).ratio()
+            reasons = _reasons(entry, method, path_segments)
+            score = difflib.SequenceMatcher(None, _skeleton(entry.route.path), compared, autojunk=False).ratio()
             if method in entry.methods:
                 score += 0.2
             scored.append((score, entry, reasons))
@@ -210,6 +219,20 @@ class RouteTable:
         return near + [
             NearMiss(entry.service.name, entry.route.name, tuple(reasons)) for _, entry, reasons in scored[:rest]
         ]
+
+    def _explainable(self, path: str) -> list[TableEntry]:
+        """The routes a miss is compared with: its own bucket's first, then the rest, ``MAX_EXPLAINED`` at most."""
+        if len(self.entries) <= MAX_EXPLAINED:
+            return self.entries
+        chosen = list(self.candidates(path)[:MAX_EXPLAINED])
+        if len(chosen) < MAX_EXPLAINED:
+            seen = set(chosen)
+            for entry in self.entries:
+                if entry not in seen:
+                    chosen.append(entry)
+                    if len(chosen) == MAX_EXPLAINED:
+                        break
+        return chosen
 
 
 def rank_key(route: Route, service_order: int, route_order: int) -> tuple[Any, ...]:
@@ -226,25 +249,36 @@ def _skeleton(pattern: str) -> str:
     return "/".join(out)
 
 
-def _reasons(entry: TableEntry, method: str, path: str) -> list[str]:
+def _reasons(entry: TableEntry, method: str, path_segments: list[str]) -> list[str]:
     reasons = []
     pattern_segments = entry.route.path.split("/")
-    path_segments = path.split("/")
     if len(pattern_segments) != len(path_segments) and not any(":path}" in s for s in pattern_segments):
-        reasons.append(f"the path has {len(path_segments) - 1} segments, the route {len(pattern_segments) - 1}")
+        count = f"{len(path_segments) - 1}" if len(path_segments) <= MAX_COMPARED_CHARS else "too many"
+        reasons.append(f"the path has {count} segments, the route {len(pattern_segments) - 1}")
     for index, (expected, got) in enumerate(zip(pattern_segments, path_segments, strict=False)):
         if expected.startswith("{") and expected.endswith("}"):
             name, _, kind = expected[1:-1].partition(":")
             if kind in ("", "str", "path"):
                 continue
-            _, _, convertors = compile_path("/" + expected)
-            if not re.fullmatch(convertors[name].regex, got):
-                reasons.append(f"path parameter {name!r} must be {_KIND_NAMES.get(kind, kind)}, got {got!r}")
+            if _convertor_pattern(kind).fullmatch(got) is None:
+                reasons.append(f"path parameter {name!r} must be {_KIND_NAMES.get(kind, kind)}, got {_quote(got)}")
         elif expected != got:
-            reasons.append(f"segment {index}: expected {expected!r}, got {got!r}")
+            reasons.append(f"segment {index}: expected {expected!r}, got {_quote(got)}")
     if method not in entry.methods:
         reasons.append(f"method {method} is not one of {', '.join(sorted(entry.methods))}")
     return reasons
+
+
+@functools.cache
+def _convertor_pattern(kind: str) -> Any:
+    """Starlette's pattern of a parameter type, on RE2: the segment it is matched against is the client's."""
+    _, _, convertors = compile_path("/{value:" + kind + "}")
+    return re2.compile(convertors["value"].regex)
+
+
+def _quote(value: str) -> str:
+    """A client's value as a reason quotes it: cut short, so that a 404 body stays small whatever was sent."""
+    return repr(value) if len(value) <= MAX_QUOTED_CHARS else f"{value[:MAX_QUOTED_CHARS]!r}... ({len(value)} chars)"
 
 
 _KIND_NAMES = {"int": "an integer", "float": "a number", "uuid": "a UUID"}

@@ -19,6 +19,10 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # How long a client may go silent while it sends a body (MOCKERY_BODY_TIMEOUT); a stalled upload is answered 408.
 DEFAULT_BODY_TIMEOUT = 30.0
 MAX_JSON_DEPTH = 128
+# A request with more header fields, or more query or form fields, than any client sends is refused unparsed.
+MAX_HEADERS = 100
+MAX_FIELDS = 1000
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 # How much of an oversized body is read and dropped before the 413 is sent; past it the connection closes.
 _DRAIN_FACTOR = 4
 
@@ -103,7 +107,7 @@ def parse_body(body: bytes, content_type: str) -> Any:
         if depth_over(data, MAX_JSON_DEPTH):
             raise BadBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
         return data
-    if media == "application/x-www-form-urlencoded":
+    if media == FORM_MEDIA_TYPE:
         return query_map(body.decode("latin-1"))
     return body.decode("utf-8", errors="replace")
 
@@ -127,11 +131,13 @@ def query_map(query_string: str) -> dict[str, Any]:
     """Query or form fields: a single value as a string, a repeated one as a list of strings."""
     result: dict[str, Any] = {}
     for key, value in parse_qsl(query_string, keep_blank_values=True):
-        if key in result:
-            existing = result[key]
-            result[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
-        else:
+        existing = result.get(key)
+        if existing is None:
             result[key] = value
+        elif isinstance(existing, list):
+            existing.append(value)  # in place: a key repeated n times costs n, not n squared
+        else:
+            result[key] = [existing, value]
     return result
 
 

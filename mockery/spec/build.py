@@ -20,7 +20,7 @@ from mockery.resources.build import ResourceBuilder, resource_routes
 from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
 from mockery.spec.model import Proxy, RandomMode, ResponseSpec, Route, Service
-from mockery.spec.paths import join, path_problems
+from mockery.spec.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.suggest import did_you_mean
 from mockery.templating import CompiledTemplate, template_problems
 from mockery.values import ConstantValue, Value, compile_value
@@ -69,6 +69,8 @@ class _Builder:
         self.faker_names = provider_names(locale)
         base_path = data.get("base_path", "")
         base_path = base_path.rstrip("/") if isinstance(base_path, str) else ""
+        if is_reserved(base_path):
+            self.error(("base_path",), RESERVED_MESSAGE, "choose a base path outside it, such as /api")
         raw_routes = data.get("routes", [])
         routes = []
         if isinstance(raw_routes, list):

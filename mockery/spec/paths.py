@@ -33,9 +33,17 @@ def path_problems(path: str) -> list[tuple[str, str | None]]:
         problems.append(("unbalanced '{' or '}'", "parameters look like {name} or {name:int}"))
     if "?" in path or "#" in path:
         problems.append(("a path cannot hold a query or fragment", "match the query with parameters in templates"))
-    if path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/"):
-        problems.append((f"paths under {RESERVED_PREFIX} are reserved for mockery itself", None))
+    if is_reserved(path):
+        problems.append((RESERVED_MESSAGE, None))
     return problems
+
+
+RESERVED_MESSAGE = f"paths under {RESERVED_PREFIX} are reserved for mockery itself"
+
+
+def is_reserved(path: str) -> bool:
+    """Whether ``path`` lies under the admin API's prefix, which no spec may claim."""
+    return path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/")
 
 
 def parameter_names(path: str) -> tuple[str, ...]:
