@@ -51,8 +51,9 @@ def test_500_concurrent_posts_over_both_replicas_get_500_distinct_ids_readable_f
     async def run() -> tuple[list[httpx.Response], list[httpx.Response]]:
         # A fresh connection per request: a pooled connection that the server closes as idle just as the
         # client reuses it would fail a POST on a busy machine, and that would test httpx, not mockery.
+        # No deadline for a free connection: 500 requests queue for 100 connections, however busy the machine.
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30, pool=None)) as client:
             posts = await asyncio.gather(
                 *(client.post(f"{urls[n % 2]}/orders", json={"item": f"item{n}"}) for n in range(500))
             )
