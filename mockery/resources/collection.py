@@ -19,6 +19,7 @@ import orjson
 from mockery.resources.generate import IdCodec, RecordFactory, RecordId
 from mockery.resources.model import Resource, field_paths
 from mockery.resources.query import Query, QueryError
+from mockery.resources.records import serialise
 from mockery.store import Record, Store
 
 DEFAULT_CACHE_SIZE = 10_000
@@ -207,10 +208,14 @@ class Collection:
             if self.get(candidate) is None:
                 return candidate
 
-    def put(self, record: Record) -> None:
+    def put(self, record: Record) -> bytes:
+        """Store ``record`` (created, replaced or patched) and return it serialised. It is serialised and
+        measured first: ``UnstorableRecord`` (and nothing stored) when a read could not serialise it again."""
         parsed = self.codec.parse(record["id"])
         assert parsed is not None
+        payload = serialise(record)
         self.store.put_record(self.key, parsed[0], record)
+        return payload
 
     def delete(self, raw_id: object) -> bool:
         """Delete the record; ``False`` when there is none."""

@@ -3,7 +3,9 @@
 ``GET /users`` (a JSON array; ``X-Total-Count`` and RFC 8288 ``Link`` headers), ``GET /users/{id}``,
 ``POST /users`` (201 and ``Location``), ``PUT`` (replace), ``PATCH`` (JSON merge patch, RFC 7396),
 ``DELETE`` (204), and ``GET /companies/{id}/users``. Mistakes are RFC 9457 problem documents: 400 for a
-bad query, 404, 409 for an id that exists, 422 listing each violation of a written body.
+bad query or a written body that is not JSON (or nests too deep), 404, 409 for an id that exists, 413 for a
+body with too many values, 422 listing each violation of a written body. A write is parsed, bounded and
+serialised before it is stored (``mockery.resources.records``): what is stored can always be read back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mockery.requests import RawRequest
 from mockery.resources.collection import Collection
 from mockery.resources.model import Endpoint, RefField, Resource
 from mockery.resources.query import Query, QueryError, parse_query
+from mockery.resources.records import UnstorableRecord, read_record
 from mockery.resources.registry import Resources
 from mockery.store import Record
 
@@ -152,13 +155,14 @@ def _embedders(resources: Resources, resource: Resource) -> list[str]:
 
 
 def _body(raw: RawRequest) -> tuple[dict[str, Any] | None, Answer | None]:
-    try:
-        data = orjson.loads(raw.body) if raw.body else None
-    except orjson.JSONDecodeError as exc:
-        return None, _invalid([{"pointer": "", "detail": f"the body is not JSON: {exc}"}])
-    if not isinstance(data, dict):
-        return None, _invalid([{"pointer": "", "detail": "the body must be a JSON object"}])
-    return data, None
+    """The record a write carries, parsed and bounded before anything else looks at it."""
+    read = read_record(raw.body)
+    if isinstance(read, dict):
+        return read, None
+    if read.status == 422:
+        return None, _invalid([{"pointer": read.pointer, "detail": read.detail}])
+    extra = {} if read.limit is None else {"limit": read.limit}
+    return None, problem(read.status, read.title, read.detail, **extra)
 
 
 def _invalid(violations: list[dict[str, str]]) -> Answer:
@@ -193,9 +197,12 @@ def _create(resources: Resources, collection: Collection, raw: RawRequest) -> An
         record = body
     else:
         record = {"id": collection.new_id(), **body}
-    collection.put(record)
+    try:
+        payload = collection.put(record)
+    except UnstorableRecord as exc:
+        return _invalid([{"pointer": "", "detail": str(exc)}])
     location = f"{raw.path.rstrip('/')}/{record['id']}".encode("latin-1", errors="replace")
-    return 201, [JSON, (b"location", location)], orjson.dumps(record)
+    return 201, [JSON, (b"location", location)], payload
 
 
 def _write(resources: Resources, collection: Collection, raw: RawRequest, current: Record) -> Answer:
@@ -208,8 +215,11 @@ def _write(resources: Resources, collection: Collection, raw: RawRequest, curren
     violations = resources.validators[collection.key].violations(record, _exists(resources))
     if violations:
         return _invalid(violations)
-    collection.put(record)
-    return 200, [JSON], orjson.dumps(record)
+    try:
+        payload = collection.put(record)
+    except UnstorableRecord as exc:
+        return _invalid([{"pointer": "", "detail": str(exc)}])
+    return 200, [JSON], payload
 
 
 def _merge(target: Any, patch: Any) -> Any:
