@@ -5,16 +5,19 @@
 value contains the text, case-insensitively), ``_sort=name,-age`` (and ``_order``), ``_page``/``_limit``,
 ``_start``/``_end``, ``_embed`` and ``_expand``. A query value is compared with a number as a number, with
 ``true``/``false`` as a boolean, and with anything else as text; a list matches when one of its items does.
+
+``_like`` and ``q`` are compiled by ``mockery.regexes`` (RE2, searched in linear time, the length capped):
+a pattern RE2 refuses is a ``QueryError`` naming the parameter and RE2's reason.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockery.regexes import compile_client_regex
 from mockery.store import Record
 
 OPERATORS = ("ne", "gt", "gte", "lt", "lte", "like")
@@ -36,7 +39,8 @@ class Filter:
     path: tuple[str, ...]
     operator: str  # "eq" or one of OPERATORS
     values: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...] = ()
+    # Compiled from ``values``, which stand for them in comparisons (and so in cache keys).
+    patterns: tuple[Any, ...] = field(default=(), compare=False)
 
     def test(self, record: Record) -> bool:
         found = _lookup(record, self.path)
@@ -55,6 +59,7 @@ class Query:
 
     filters: tuple[Filter, ...] = ()
     text: str | None = None
+    text_pattern: Any = field(default=None, compare=False)  # ``text`` compiled for a literal search
     sort: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (path, descending)
     page: int | None = None
     limit: int | None = None
@@ -70,7 +75,7 @@ class Query:
         return bool(self.filters or self.text is not None or self.sort)
 
     def matches(self, record: Record) -> bool:
-        if self.text is not None and not _contains(record, self.text.lower()):
+        if self.text_pattern is not None and not _contains(record, self.text_pattern):
             return False
         return all(one.test(record) for one in self.filters)
 
@@ -109,15 +114,16 @@ def parse_query(query_string: str, fields: Iterable[str]) -> Query:
             else:
                 allowed = [*sorted(valid), *(f"<field>_{op}" for op in OPERATORS), *sorted(RESERVED)]
                 raise QueryError(f"unknown query parameter {name!r}", allowed)
-        patterns: tuple[re.Pattern[str], ...] = ()
+        patterns: tuple[Any, ...] = ()
         if operator == "like":
-            patterns = tuple(_regex(value) for value in values)
+            patterns = tuple(_regex(name, value, literal=False) for value in values)
         filters.append(Filter(tuple(path_text.split(".")), operator, tuple(values), patterns))
     sort = _sort(grouped, valid)
-    text = grouped.get("q", [None])[-1]
+    text = grouped.get("q", [None])[-1] or None
     return Query(
         filters=tuple(filters),
-        text=text or None,
+        text=text,
+        text_pattern=_regex("q", text, literal=True) if text is not None else None,
         sort=sort,
         page=_number(grouped, "_page", 1),
         limit=_number(grouped, "_limit", 0),
@@ -160,11 +166,12 @@ def _sort(grouped: dict[str, list[str]], valid: frozenset[str]) -> tuple[tuple[t
     return tuple(keys)
 
 
-def _regex(text: str) -> re.Pattern[str]:
-    try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error as exc:
-        raise QueryError(f"_like takes a regular expression; {text!r} is not one: {exc}") from None
+def _regex(name: str, text: str, *, literal: bool) -> Any:
+    regex, reason = compile_client_regex(text, ignore_case=True, literal=literal)
+    if regex is None:
+        kind = "text" if literal else "regular expression (RE2 syntax)"
+        raise QueryError(f"the query parameter {name!r} takes a {kind}: {reason}")
+    return regex
 
 
 _MISSING = object()
@@ -225,18 +232,18 @@ def _compare(found: Any, operator: str, text: str) -> bool:
     return bool(left <= right)
 
 
-def _like(found: Any, pattern: re.Pattern[str]) -> bool:
+def _like(found: Any, pattern: Any) -> bool:
     if isinstance(found, list):
         return any(_like(item, pattern) for item in found)
     return found is not _MISSING and pattern.search(_text(found)) is not None
 
 
-def _contains(value: Any, needle: str) -> bool:
+def _contains(value: Any, needle: Any) -> bool:
     if isinstance(value, dict):
         return any(_contains(item, needle) for item in value.values())
     if isinstance(value, list):
         return any(_contains(item, needle) for item in value)
-    return value is not None and needle in _text(value).lower()
+    return value is not None and needle.search(_text(value)) is not None
 
 
 def _sort_by(path: tuple[str, ...]) -> Callable[[Record], tuple[int, Any]]:
