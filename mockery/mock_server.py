@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from mockery.app import AppConfig, ListenerApp
+from mockery.connections import ConnectionLimits
 from mockery.errors import ServeError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
@@ -46,11 +47,14 @@ class MockServer:
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         store: Store | str | None = None,
         profile: str | None = None,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text.
 
         ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default).
-        ``profile`` names the behaviour profile to start with (see the ``profile`` property)."""
+        ``profile`` names the behaviour profile to start with (see the ``profile`` property).
+        ``config`` holds the request limits (``AppConfig(max_body=..., body_timeout=...)``), ``limits`` those of
+        connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them."""
         if specs is None:
             paths, inline = _split_sources(sources)
             specs = load_specs(paths, environ=environ, inline=inline)
@@ -65,6 +69,7 @@ class MockServer:
             ephemeral=True,
             journal_size=journal_size,
             store=open_store(store) if isinstance(store, str) else store,
+            limits=limits,
         )
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None

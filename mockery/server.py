@@ -22,6 +22,7 @@ import uvicorn
 
 from mockery.admin import AdminApi
 from mockery.app import AppConfig, ListenerApp
+from mockery.connections import ConnectionLimits, protocol_class
 from mockery.errors import ServeError, SpecErrors
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
@@ -140,6 +141,7 @@ class Server:
         store: Store | None = None,
         admin_token: str | None = None,
         shutdown_timeout: int = GRACEFUL_SHUTDOWN_SECONDS,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.specs = specs
         self.host, self.port, self.ephemeral = host, port, ephemeral
@@ -151,6 +153,7 @@ class Server:
         self.runtime = Runtime(specs, seed=seed, clock=clock, store=store)
         self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
         self.shutdown_timeout = shutdown_timeout
+        self.limits = limits or ConnectionLimits()
         self.listeners: list[RunningListener] = []
         self.runtime_routes: dict[str, RuntimeRoute] = {}
         self._route_ids = itertools.count(1)
@@ -201,6 +204,8 @@ class Server:
                 server_header=False,
                 date_header=False,
                 timeout_graceful_shutdown=self.shutdown_timeout,
+                # Head deadline and size, connection cap: see mockery.connections (uvicorn has none of them).
+                http=protocol_class(self.limits),
             )
             self._servers.append(_Listener(config))
         loop = asyncio.get_running_loop()
