@@ -7,10 +7,25 @@ Redis runs atomically: two replicas can never hand out the same id, move a scena
 rate-limit window.
 
 The client is synchronous, as the ``Store`` protocol is: templates read records while they render, and
-Jinja2 renders synchronously. A call blocks the event loop for one round trip (tens of microseconds on a
-local network); a store that stops answering costs at most the socket timeout before the request gets a 503.
-When Redis is unreachable every call raises ``StoreUnavailable``; the client reconnects by itself on the
-next call once Redis is back.
+Jinja2 renders synchronously, on the server's event loop. A call holds the loop for one round trip (tens of
+microseconds on a local network). What keeps a Redis that stops answering (stopped, overloaded, cut off by
+the network) from freezing the server is two bounds:
+
+- **Short socket timeouts**: 250 ms to connect and 250 ms per reply, and a dead pooled connection is retried
+  once on a fresh one, but a timeout is not retried. So one call holds the loop at most about 250 ms before
+  it raises ``StoreUnavailable`` (a 503). ``?socket_timeout=`` and ``?socket_connect_timeout=`` in the URL
+  override them, for a Redis far away.
+- **A circuit breaker** (``mockery.store.breaker``): after a call fails to reach Redis, every call raises
+  ``StoreUnavailable`` at once, without touching the socket, for 1 s; then one call probes, and the window
+  doubles after each failed probe, up to 8 s. So a hung Redis costs the loop one timeout per window, not one
+  per request: ``/__mockery/health`` (which never touches the store) keeps answering 200, and
+  ``/__mockery/ready`` (a store read) 503 at once. The first call after the window that finds Redis back
+  closes the breaker: the server recovers by itself, at most one window after Redis returns.
+
+``reset()`` first pings with the short timeout (a hung Redis fails it fast), then deletes the prefix's keys
+in one atomic script with a longer budget (10 s): on a large shared Redis the ``KEYS`` scan behind it can
+take longer than a reply normally may. A call that timed out may still run once a stopped Redis resumes
+(the command was sent): its client got a 503, as after any ambiguous network failure.
 """
 
 from __future__ import annotations
@@ -25,10 +40,12 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 
 from mockery.store.base import Record, StoreError, StoreUnavailable
+from mockery.store.breaker import BreakerOpen, CircuitBreaker
 
 DEFAULT_PREFIX = "mockery"
-CONNECT_TIMEOUT_SECONDS = 1.0
-CALL_TIMEOUT_SECONDS = 2.0
+CONNECT_TIMEOUT_SECONDS = 0.25
+CALL_TIMEOUT_SECONDS = 0.25
+RESET_TIMEOUT_SECONDS = 10.0
 INSTALL_LINE = "pip install 'mockery[redis]'"
 
 # KEYS[1] hash of changes, KEYS[2] list of ids in the order of first writing; ARGV id, encoded record.
@@ -95,9 +112,10 @@ def redacted(url: str) -> str:
 
 
 class RedisStore:
-    """Keeps changes in Redis under ``prefix``; safe to use from several threads (a connection pool)."""
+    """Keeps changes in Redis under ``prefix``; safe to use from several threads (a connection pool).
+    ``breaker`` decides when calls are refused at once after a failure (a default one; tests pass a clock)."""
 
-    def __init__(self, url: str, prefix: str | None = None) -> None:
+    def __init__(self, url: str, prefix: str | None = None, *, breaker: CircuitBreaker | None = None) -> None:
         try:
             import redis
             from redis.backoff import NoBackoff
@@ -109,16 +127,19 @@ class RedisStore:
         self._shown = redacted(url)
         self._unavailable: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, OSError)
         self._failed: type[BaseException] = redis.RedisError
+        self._breaker = breaker or CircuitBreaker()
         try:
             self._redis: Any = redis.Redis.from_url(
                 url,
                 socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
                 socket_timeout=CALL_TIMEOUT_SECONDS,
-                # One retry on a fresh connection: after Redis restarts, pooled connections are dead.
-                retry=Retry(NoBackoff(), 1),
+                # One retry on a fresh connection: after Redis restarts, pooled connections are dead. A timeout
+                # is not retried: the Redis that did not answer in time would only cost the loop a second one.
+                retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             )
         except ValueError as exc:
             raise StoreError(f"{self._shown!r} is not a Redis URL ({exc}); write redis://host:6379/0") from None
+        self._slow: Any = None  # the client of reset(), with a longer reply timeout; made on first use
         scripts = (_PUT, _INSERT, _NEXT_ID, _COMPARE_AND_SET, _INCREMENT, _COUNT_IN_WINDOW, _RESET)
         (
             self._put,
@@ -135,27 +156,55 @@ class RedisStore:
 
     @contextmanager
     def _call(self) -> Iterator[None]:
+        """One or more round trips to Redis, through the breaker; errors become store errors."""
+        try:
+            probe = self._breaker.check()
+        except BreakerOpen as exc:
+            raise StoreUnavailable(self._shown, str(exc)) from None
         try:
             yield
         except self._unavailable as exc:
-            raise StoreUnavailable(self._shown, str(exc) or type(exc).__name__) from None
+            reason = str(exc) or type(exc).__name__
+            self._breaker.failed(reason)
+            raise StoreUnavailable(self._shown, reason) from None
         except self._failed as exc:
+            self._breaker.succeeded()  # Redis answered, with an error
             raise StoreError(f"the state store {self._shown} failed: {exc}") from None
+        except BaseException:
+            if probe:
+                self._breaker.abandoned()
+            raise
+        else:
+            self._breaker.succeeded()
 
     def _key(self, kind: str, name: str) -> str:
         return f"{self.prefix}:{kind}:{name}"
 
     def close(self) -> None:
         self._redis.close()
+        if self._slow is not None:
+            self._slow.close()
 
     def ping(self) -> None:
-        """Raise ``StoreUnavailable`` unless Redis answers now."""
+        """Raise ``StoreUnavailable`` unless Redis answers now (at once while the breaker is open)."""
         with self._call():
             self._redis.ping()
 
     def reset(self) -> None:
         with self._call():
-            self._reset(args=[_glob_escape(self.prefix) + ":*"])
+            self._redis.ping()  # a hung Redis fails the short timeout, not the long one below
+            self._reset(args=[_glob_escape(self.prefix) + ":*"], client=self._slow_client())
+
+    def _slow_client(self) -> Any:
+        """A client like the main one, on a pool of its own whose replies may take ``RESET_TIMEOUT_SECONDS``."""
+        if self._slow is None:
+            import redis
+
+            pool = self._redis.connection_pool
+            timeout = max(RESET_TIMEOUT_SECONDS, pool.connection_kwargs.get("socket_timeout") or 0)
+            options = {**pool.connection_kwargs, "socket_timeout": timeout}
+            self._slow = redis.Redis(connection_pool=type(pool)(connection_class=pool.connection_class, **options))
+        return self._slow
 
     def get_change(self, collection: str, record_id: str) -> tuple[bool, Record | None]:
         with self._call():

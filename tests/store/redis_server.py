@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -60,6 +61,17 @@ class RedisServer:
                 return sock.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Redis hung (SIGSTOP): the kernel still accepts connections, nothing ever answers. Resumed after."""
+        assert self.process is not None, "redis-server is not running"
+        pid = self.process.pid
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(pid, signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -9,6 +9,7 @@ import pytest
 from redis_server import RedisServer, running_redis
 
 from mockery.store import StoreError, StoreUnavailable, open_store
+from mockery.store.breaker import FIRST_WINDOW_SECONDS, CircuitBreaker
 from mockery.store.redis import RedisStore, redacted
 
 
@@ -35,18 +36,56 @@ def test_prefixes_keep_deployments_apart_and_reset_only_its_own(redis_server: Re
         other.close()
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_an_unreachable_redis_raises_store_unavailable_then_recovers() -> None:
+    clock = Clock()
     with running_redis() as server:
-        store = open_store(server.url, prefix=f"t{uuid.uuid4().hex}")
+        store = RedisStore(server.url, f"t{uuid.uuid4().hex}", breaker=CircuitBreaker(clock=clock))
         store.set_value("k", "v")
         server.stop()
         with pytest.raises(StoreUnavailable, match=rf"the state store {server.url} is unavailable") as raised:
             store.get_value("k")
         assert raised.value.url == server.url
         server.start()
+        with pytest.raises(StoreUnavailable, match=r"next try in 1\.0 s"):
+            store.get_value("k")  # the breaker is open: not tried before the window has passed
+        clock.now += FIRST_WINDOW_SECONDS
         assert store.get_value("k") is None  # a Redis without persistence comes back empty
         store.set_value("k", "again")
         assert store.get_value("k") == "again"
+        store.close()
+
+
+def test_a_hung_redis_times_out_once_then_calls_are_refused_without_waiting_until_it_answers_again() -> None:
+    clock = Clock()
+    with running_redis() as server:
+        store = RedisStore(server.url, f"t{uuid.uuid4().hex}", breaker=CircuitBreaker(clock=clock))
+        store.set_value("k", "v")
+        with server.paused():
+            with pytest.raises(StoreUnavailable, match="Timeout") as timed_out:
+                store.get_value("k")
+            assert "next try" not in str(timed_out.value)  # this one waited for the socket
+            for call in (lambda: store.get_value("k"), store.ping, store.reset, lambda: store.next_id("c", 0)):
+                with pytest.raises(StoreUnavailable, match=r"Timeout.*; next try in 1\.0 s"):
+                    call()  # refused by the breaker, before any socket
+            clock.now += FIRST_WINDOW_SECONDS
+            with pytest.raises(StoreUnavailable, match="Timeout") as probed:
+                store.get_value("k")  # the probe: it waits for the socket, and fails
+            assert "next try" not in str(probed.value)
+            with pytest.raises(StoreUnavailable, match=r"next try in 2\.0 s"):
+                store.get_value("k")  # the window doubled
+        clock.now += 2 * FIRST_WINDOW_SECONDS
+        assert store.get_value("k") == "v"  # the probe finds Redis back: closed again
+        assert store.next_id("c", 0) == 1
+        store.reset()
+        assert store.get_value("k") is None
         store.close()
 
 
