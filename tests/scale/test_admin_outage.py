@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from outage_support import wait_until_ready
 from redis_server import RedisServer
 from scale_support import Mockery
 
@@ -39,6 +40,7 @@ def test_reset_and_scenarios_answer_503_while_redis_is_down_and_200_when_it_retu
     assert httpx.get(f"{admin}/health").status_code == 200
 
     own_redis.start()
+    wait_until_ready(served.url)  # within one back-off window of the store's circuit breaker
     assert httpx.get(f"{admin}/scenarios/checkout").json() == {"name": "checkout", "state": "started"}
     moved = httpx.put(f"{admin}/scenarios/checkout", json={"state": "paid"})
     assert (moved.status_code, moved.json()) == (200, {"name": "checkout", "state": "paid"})
