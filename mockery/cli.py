@@ -19,12 +19,14 @@ import httpx
 from mockery import __version__
 from mockery.admin_guard import is_loopback_host
 from mockery.app import AppConfig
+from mockery.cli_types import PORT, Seconds, Size
+from mockery.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ConnectionLimits
 from mockery.errors import MockeryError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE
 from mockery.logs import AccessLog
 from mockery.reload import Reloader
-from mockery.requests import DEFAULT_MAX_BODY
+from mockery.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server
 from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
@@ -37,23 +39,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _env_option(*decls: str, env: str, **kwargs: Any) -> Callable[[F], F]:
-    """An option with its MOCKERY_* variable, shown in --help: a container is configured by environment."""
+    """An option with its MOCKERY_* variable, shown in --help: a container is configured by environment.
+
+    A numeric option names its type (``mockery.cli_types`` or a click range): the type checks the value once,
+    from the flag or the variable, and a bad one is a usage error naming both."""
+    if isinstance(kwargs.get("default"), int | float) and "type" not in kwargs and not kwargs.get("is_flag"):
+        raise TypeError(f"{decls[0]}: a numeric option needs a type that says which values are valid")
     option: Callable[[F], F] = click.option(*decls, envvar=env, show_envvar=True, **kwargs)
     return option
 
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-
-
-def _parse_size(_: click.Context, __: click.Parameter, value: str) -> int:
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    text = value.strip().lower().removesuffix("ib").removesuffix("b")
-    factor = units.get(text[-1:], 1)
-    number = text[:-1] if text[-1:] in units else text
-    try:
-        return int(float(number) * factor)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a size such as 512k, 10M or 1048576") from None
 
 
 def _parse_clock(_: click.Context, __: click.Parameter, value: str) -> Clock:
@@ -94,6 +90,7 @@ def cli() -> None:
     default=DEFAULT_PORT,
     show_default=True,
     env="MOCKERY_PORT",
+    type=PORT,
     help="Port of the shared listener (0: any free port).",
 )
 @_env_option(
@@ -101,6 +98,7 @@ def cli() -> None:
     default=0,
     show_default=True,
     env="MOCKERY_SEED",
+    type=int,
     help="Changes every service's data.",
 )
 @_env_option(
@@ -113,11 +111,35 @@ def cli() -> None:
 )
 @_env_option(
     "--max-body",
-    default=str(DEFAULT_MAX_BODY),
+    default=DEFAULT_MAX_BODY,
     show_default=True,
     env="MOCKERY_MAX_BODY",
-    callback=_parse_size,
-    help="Largest request body.",
+    type=Size(),
+    help="Largest request body, in bytes or with a unit: 512k, 10M, 10MiB.",
+)
+@_env_option(
+    "--body-timeout",
+    default=DEFAULT_BODY_TIMEOUT,
+    show_default=True,
+    env="MOCKERY_BODY_TIMEOUT",
+    type=Seconds(),
+    help="Seconds a client may go silent while it sends a body; then 408.",
+)
+@_env_option(
+    "--header-timeout",
+    default=DEFAULT_HEADER_TIMEOUT,
+    show_default=True,
+    env="MOCKERY_HEADER_TIMEOUT",
+    type=Seconds(),
+    help="Seconds a client has to send a request line and its headers; then 408 and the connection closes.",
+)
+@_env_option(
+    "--max-connections",
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    env="MOCKERY_MAX_CONNECTIONS",
+    type=click.IntRange(min=1),
+    help="Connections each listener (of each worker) keeps open; the next one gets a 503.",
 )
 @_env_option(
     "--log-format",
@@ -184,6 +206,9 @@ def serve(
     seed: int,
     clock: Clock,
     max_body: int,
+    body_timeout: float,
+    header_timeout: float,
+    max_connections: int,
     log_format: str,
     quiet: bool,
     state: str,
@@ -214,11 +239,12 @@ def serve(
         port=port,
         seed=seed,
         clock=clock,
-        config=AppConfig(max_body, access_log=log),
+        config=AppConfig(max_body, body_timeout=body_timeout, access_log=log),
         store=store,
         journal_size=journal_size,
         admin_token=admin_token,
         shutdown_timeout=shutdown_timeout,
+        limits=ConnectionLimits(header_timeout=header_timeout, max_connections=max_connections),
     )
     server.runtime.chaos.use(profile)
     if reloader is not None:
@@ -258,7 +284,7 @@ def serve(
     default=None,
     help="The server's URL (default: http://127.0.0.1:$MOCKERY_PORT, or port 8000); /__mockery/health is added.",
 )
-@click.option("--timeout", default=3.0, show_default=True, help="Seconds to wait for the answer.")
+@click.option("--timeout", default=3.0, show_default=True, type=Seconds(), help="Seconds to wait for the answer.")
 def health(url: str | None, timeout: float) -> None:
     """Exit 0 when the server answers its health check, 1 otherwise: for container health checks."""
     if url is None:
@@ -296,7 +322,7 @@ def schema() -> None:
 
 @cli.command()
 @_paths
-@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port of the shared listener.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT, help="Port of the shared listener.")
 @click.option("--host", default=DEFAULT_HOST, show_default=True)
 def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
     """List the routes of every spec in PATHS: service, listener, method and path."""
@@ -336,6 +362,7 @@ SHARED_PREFIX_SCHEMES = ("redis", "rediss", "unix")
     default=0,
     show_default=True,
     env="MOCKERY_SEED",
+    type=int,
     help="The seed the server runs with: part of the default prefix.",
 )
 def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: int) -> None:
@@ -384,9 +411,11 @@ def import_openapi(document: Path, output: Path) -> None:
 @cli.command()
 @click.option("--upstream", required=True, help="The real API to record, e.g. https://api.example.com.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The spec to write.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port of the recording proxy (0: any).")
+@click.option(
+    "--port", default=DEFAULT_PORT, show_default=True, type=PORT, help="Port of the recording proxy (0: any)."
+)
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address of the recording proxy.")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for the upstream.")
+@click.option("--timeout", default=30.0, show_default=True, type=Seconds(), help="Seconds to wait for the upstream.")
 @click.option("--keep-pii", is_flag=True, help="Write recorded values as they are: no anonymisation.")
 @click.option("--summary", "write_summary", is_flag=True, help="Also write the summary beside the spec.")
 def record(upstream: str, out: Path, port: int, host: str, timeout: float, keep_pii: bool, write_summary: bool) -> None:

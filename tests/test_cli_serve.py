@@ -10,11 +10,16 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
+from socket_support import SOCKET_TIMEOUT, connect, read_to_end, statuses
+
+from mockery.cli import cli
 
 STARTUP_TIMEOUT = 20.0
 
@@ -209,3 +214,114 @@ def test_bad_options_are_usage_errors(specs: Path, option: str, value: str, mess
     result = run_serve(str(specs), option, value)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_slow_clients_are_closed_at_the_deadlines_given_by_flag_and_variable_while_a_get_answers(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOCKERY_HEADER_TIMEOUT", "0.5")
+    running = start(str(specs), "--body-timeout", "0.5")
+    try:
+        payments = running.urls["payments"]
+        head = b"POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        bodies = [connect(payments, head + b'{"amount":') for _ in range(50)]
+        heads = [connect(payments, b"POST /payments HTTP/1.1\r\nHost: x\r\nX-Slow: ") for _ in range(300)]
+        try:
+            started = time.perf_counter()
+            answer = httpx.get(f"{running.urls['users']}/users/1", timeout=SOCKET_TIMEOUT)
+            elapsed = time.perf_counter() - started
+            assert answer.status_code == 200
+            assert elapsed < 1.0
+            body_answers, head_answers = read_to_end(bodies), read_to_end(heads)
+        finally:
+            for sock in bodies + heads:
+                sock.close()
+    finally:
+        code, output = running.stop()
+    assert statuses(body_answers) == {b"HTTP/1.1 408 Request Timeout"}
+    assert statuses(head_answers) == {b"HTTP/1.1 408 Request Timeout"}
+    assert code == 0
+    assert "Traceback" not in output
+
+
+def test_beyond_max_connections_a_connection_is_refused_with_a_503(specs: Path) -> None:
+    running = start(str(specs), "--max-connections", "2")
+    try:
+        users = running.urls["users"]
+        idle = [connect(users) for _ in range(2)]
+        try:
+            refused = httpx.get(f"{users}/users/1", timeout=SOCKET_TIMEOUT)
+        finally:
+            for sock in idle:
+                sock.close()
+    finally:
+        code, _ = running.stop()
+    assert refused.status_code == 503
+    assert refused.json()["limit"] == 2
+    assert code == 0
+
+
+@pytest.mark.slow
+def test_workers_keep_the_header_deadline(specs: Path, tmp_path: Path) -> None:
+    running = start(
+        str(specs), "--workers", "2", "--state", f"sqlite:///{tmp_path / 'state.db'}", "--header-timeout", "0.5"
+    )
+    try:
+        heads = [connect(running.urls["users"], b"GET /users/1 HTTP/1.1\r\nHost: x\r\n") for _ in range(20)]
+        try:
+            answers = read_to_end(heads)
+        finally:
+            for sock in heads:
+                sock.close()
+    finally:
+        code, output = running.stop()
+    assert statuses(answers) == {b"HTTP/1.1 408 Request Timeout"}
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        pytest.param(["--max-body", "-1"], {}, "'--max-body'", id="max-body -1"),
+        pytest.param(["--max-body", "inf"], {}, "'--max-body'", id="max-body inf"),
+        pytest.param(["--max-body", "nan"], {}, "'--max-body'", id="max-body nan"),
+        pytest.param(["--max-body", "10XB"], {}, "'--max-body'", id="max-body 10XB"),
+        pytest.param([], {"MOCKERY_MAX_BODY": "-1"}, "MOCKERY_MAX_BODY", id="MOCKERY_MAX_BODY=-1"),
+        pytest.param(["--body-timeout", "-1"], {}, "'--body-timeout'", id="body-timeout -1"),
+        pytest.param(["--body-timeout", "0"], {}, "'--body-timeout'", id="body-timeout 0"),
+        pytest.param([], {"MOCKERY_BODY_TIMEOUT": "inf"}, "MOCKERY_BODY_TIMEOUT", id="MOCKERY_BODY_TIMEOUT=inf"),
+        pytest.param(["--header-timeout", "nan"], {}, "'--header-timeout'", id="header-timeout nan"),
+        pytest.param(
+            [], {"MOCKERY_HEADER_TIMEOUT": "-0.5"}, "MOCKERY_HEADER_TIMEOUT", id="MOCKERY_HEADER_TIMEOUT=-0.5"
+        ),
+        pytest.param(["--max-connections", "0"], {}, "'--max-connections'", id="max-connections 0"),
+        pytest.param(
+            [], {"MOCKERY_MAX_CONNECTIONS": "many"}, "MOCKERY_MAX_CONNECTIONS", id="MOCKERY_MAX_CONNECTIONS=many"
+        ),
+        pytest.param(["--port", "70000"], {}, "'--port'", id="port 70000"),
+        pytest.param(["--port", "-1"], {}, "'--port'", id="port -1"),
+        pytest.param(["--shutdown-timeout", "inf"], {}, "'--shutdown-timeout'", id="shutdown-timeout inf"),
+        pytest.param(["--workers", "0"], {}, "'--workers'", id="workers 0"),
+    ],
+)
+def test_a_bad_numeric_value_exits_2_naming_its_option_or_variable(
+    args: list[str], env: dict[str, str], named: str
+) -> None:
+    # A path that does not exist: a value that gets through would fail with 1 on loading, never serve.
+    result = CliRunner().invoke(cli, ["serve", *args, "/no/such/specs"], env=env)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert named in result.output
+    assert "Invalid value" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["health", "--timeout", "-1"], "'--timeout'"), (["routes", "--port", "99999", "/no/such/specs"], "'--port'")],
+    ids=["health timeout", "routes port"],
+)
+def test_other_commands_check_their_numbers_too(args: list[str], named: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert named in result.output
