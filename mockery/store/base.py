@@ -6,7 +6,9 @@ small named values (scenario states, sequence positions, rate-limit windows). So
 one contract test suite runs against every backend.
 
 The interface is synchronous on purpose: templates render synchronously and may read records, and the
-embedded backends (memory, SQLite on a local file) answer in microseconds.
+embedded backends (memory, SQLite on a local file) answer in microseconds. A networked backend (Redis) is
+called on the event loop too, so it bounds what one call may cost: short socket timeouts, and a circuit
+breaker that refuses calls at once for a while after one failed (see ``mockery.store.redis``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ class StoreError(MockeryError):
 
 
 class StoreUnavailable(StoreError):
-    """A networked store (Redis) cannot be reached right now; the next call tries again.
+    """A networked store (Redis) cannot be reached right now; a later call tries again.
 
-    Requests that need state answer 503 while it lasts, and ``/__mockery/ready`` reports not ready.
+    Requests that need state answer 503 while it lasts, and ``/__mockery/ready`` reports not ready. After a
+    failure the store's circuit breaker raises this at once, without waiting on the network, until its
+    back-off window has passed (``reason`` then says when the next try is).
     """
 
     def __init__(self, url: str, reason: str) -> None:
