@@ -144,12 +144,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             return
         if self._in_head:
             self._head_started = True
-            if self._deadline is None:
-                self._arm()
         self._boundary = False
         super().data_received(data)
         if not self._in_head or self._done or self.transport.is_closing():
             return
+        # Armed only for a head still unfinished after a read: a head that arrives whole costs no timer.
+        if self._head_started and self._deadline is None:
+            self._arm()
         # Where a head began inside this read is not known: a read that also ended a head or a body is not
         # counted, so a head is cut at most one read (256 KiB) after its limit.
         self._head_bytes = 0 if self._boundary else self._head_bytes + len(data)
@@ -163,17 +164,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             return
         self._in_head = True
         self._head_started = True
-        if self._deadline is None:
-            self._arm()
         super().on_message_begin()
-
-    def on_url(self, url: bytes) -> None:
-        if not self._done:
-            super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._done:
-            super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         if self._done:
