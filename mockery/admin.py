@@ -1,5 +1,5 @@
 """The admin API under ``/__mockery`` on the shared listener: health, metrics, the journal, runtime routes,
-scenarios and the behaviour profile.
+scenarios, the behaviour profile and the last reload's report.
 
 Who may call it (see ``mockery.admin_guard``) is decided before any route is looked at. Every handler runs
 on the server's loop, between two requests, so what it changes is swapped in atomically.
@@ -63,6 +63,7 @@ class AdminApi:
                 Route(f"{PREFIX}/ready", self.ready, methods=["GET"]),
                 Route(f"{PREFIX}/metrics", self.metrics, methods=["GET"]),
                 Route(f"{PREFIX}/services", self.services, methods=["GET"]),
+                Route(f"{PREFIX}/reload", self.reload_report, methods=["GET"]),
                 Route(f"{PREFIX}/requests", self.requests, methods=["GET", "DELETE"]),
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
@@ -100,16 +101,22 @@ class AdminApi:
         await response(scope, receive, send)
 
     async def health(self, request: Request) -> Response:
+        """Public: a failed reload shows only where it failed; its messages may quote any file a spec points to."""
         server = self.server
+        reload = server.reload_status.as_public_dict()
         return json_response(
             {
                 "status": "ok",
                 "services": [service.name for service in server.specs.services],
                 "routes": server.specs.route_count,
-                "reload": server.reload_status.as_dict(),
-                "last_reload_error": server.reload_status.as_dict()["last_error"],
+                "reload": reload,
+                "last_reload_error": reload["last_error"],
             }
         )
+
+    async def reload_report(self, request: Request) -> Response:
+        """Guarded: the last reload's report with every message, as the server's log has it."""
+        return json_response(self.server.reload_status.as_dict())
 
     async def ready(self, request: Request) -> Response:
         """Ready when the store answers: a replica whose Redis is unreachable is taken out of the rotation."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,6 +53,31 @@ def health(process: Process) -> dict[str, object]:
     return body
 
 
+def reload_report(process: Process) -> dict[str, Any]:
+    """The guarded report, with every message (the test's listener is loopback, without a token)."""
+    answer = httpx.get(f"{process.url}/__mockery/reload")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert isinstance(body, dict)
+    return body
+
+
+def replace_atomically(path: Path, *, text: str | None = None, link_to: Path | None = None) -> None:
+    """Replace ``path`` in one rename, as editors and Kubernetes do: by a file holding ``text``, or a symlink."""
+    new = path.with_name(f".{path.name}.new")
+    if link_to is not None:
+        new.symlink_to(link_to)
+    else:
+        new.write_text(text or "")
+    os.replace(new, path)
+
+
+def relink(path: Path, target: Path) -> None:
+    """Make ``path`` a symlink to ``target`` as ``rm``/``ln -s`` do: no other name is touched."""
+    path.unlink()
+    path.symlink_to(target)
+
+
 def test_edit_then_break_then_fix(reloading: Process, spec: Path) -> None:
     assert served(reloading) == {"a": 1, "b": 1}
 
@@ -64,11 +91,15 @@ def test_edit_then_break_then_fix(reloading: Process, spec: Path) -> None:
     assert report["status"] == "ok"
     error = report["last_reload_error"]
     assert isinstance(error, dict)
+    assert error["count"] == 1
     [located] = error["errors"]
+    assert set(located) == {"file", "line", "column"}
     assert located["file"].endswith("hello.yaml")
     assert located["line"] >= 4
     assert located["column"] >= 1
-    assert f":{located['line']}:{located['column']}:" in located["text"]
+    assert f"hello.yaml:{located['line']}:{located['column']}" in error["message"]
+    [full] = reload_report(reloading)["last_error"]["errors"]
+    assert f":{located['line']}:{located['column']}:" in full["text"]
 
     spec.write_text(hello("3"))
     wait_for(lambda: served(reloading) == {"a": 3, "b": 3}, RELOAD_BOUND, "the fix being served")
@@ -114,6 +145,8 @@ def test_requests_during_reloads_all_succeed_each_on_one_version(reloading: Proc
     for worker in workers:
         worker.start()
     try:
+        # Under load, starting the clients can take longer than a reload: see the first version answered first.
+        wait_for(lambda: len(answers) >= len(workers), RELOAD_BOUND, "the first answers")
         for version in range(2, 6):
             spec.write_text(hello(str(version)))
             wait_for(lambda v=version: served(reloading) == {"a": v, "b": v}, RELOAD_BOUND, f"version {version}")
@@ -198,5 +231,96 @@ def test_records_created_through_the_api_survive_a_reload_that_did_not_touch_the
         assert httpx.get(f"{process.url}/customers").headers["x-total-count"] == "4"
         # Templates see the rebuilt collections too.
         assert httpx.get(f"{process.url}/fourth").text == "Ada"
+    finally:
+        assert process.stop() == 0
+
+
+SECRET = "hunter2-7f1e9c"
+
+
+def test_health_shows_where_a_reload_failed_but_not_what_the_file_says(reloading: Process, spec: Path) -> None:
+    spec.write_text(f"service: hello\nport: {SECRET}\nroutes:\n  - path: /hello\n")
+    wait_for(lambda: health(reloading)["last_reload_error"] is not None, RELOAD_BOUND, "the error being reported")
+    answer = httpx.get(f"{reloading.url}/__mockery/health")
+    assert SECRET not in answer.text
+    error = answer.json()["last_reload_error"]
+    assert error["count"] == 1
+    assert error["errors"] == [{"file": error["errors"][0]["file"], "line": 2, "column": 7}]
+    assert error["errors"][0]["file"].endswith("hello.yaml")
+    assert "hello.yaml:2:7" in error["message"]
+    # The messages stay where only the operator looks: the guarded report and the log.
+    assert SECRET in reload_report(reloading)["last_error"]["errors"][0]["message"]
+    failed = [record for record in reloading.records() if record["event"] == "reload" and not record["ok"]]
+    assert SECRET in str(failed[0]["errors"])
+    assert served(reloading) == {"a": 1, "b": 1}
+
+
+def test_a_spec_swapped_for_a_symlink_to_another_file_is_refused_without_showing_it(
+    reloading: Process, spec: Path, tmp_path: Path
+) -> None:
+    private = tmp_path / "private" / "passwd"
+    private.parent.mkdir()
+    private.write_text(f"# accounts\nroot:x:0:0:{SECRET}:/root:/bin/bash\n")
+    relink(spec, private)
+    wait_for(lambda: health(reloading)["last_reload_error"] is not None, RELOAD_BOUND, "the swap being noticed")
+    answer = httpx.get(f"{reloading.url}/__mockery/health")
+    assert SECRET not in answer.text
+    assert "root:x" not in answer.text
+    error = answer.json()["last_reload_error"]
+    assert error["count"] == 1
+    # Located in the file the loader read (it follows a spec's symlink, at start-up as on reload).
+    assert error["errors"] == [{"file": str(private.resolve()), "line": 2, "column": 1}]
+    assert f"{private.resolve()}:2:1" in error["message"]
+    assert served(reloading) == {"a": 1, "b": 1}
+    assert SECRET in reload_report(reloading)["last_error"]["message"]
+
+
+@pytest.mark.parametrize("named", ["folder", "file"])
+def test_a_symlinked_spec_is_reloaded_when_swapped_or_when_its_target_changes(
+    spec: Path, tmp_path: Path, named: str
+) -> None:
+    shared = tmp_path / "shared"  # outside the specs folder
+    shared.mkdir()
+    one, two = shared / "one.yaml", shared / "two.yaml"
+    one.write_text(hello("2"))
+    two.write_text(hello("3"))
+    process = serve(str(spec.parent if named == "folder" else spec), "--port", "0", "--reload")
+    try:
+        assert served(process) == {"a": 1, "b": 1}
+        relink(spec, one)
+        wait_for(lambda: served(process) == {"a": 2, "b": 2}, RELOAD_BOUND, "the file replaced by a symlink")
+        one.write_text(hello("4"))
+        wait_for(lambda: served(process) == {"a": 4, "b": 4}, RELOAD_BOUND, "the target edited in place")
+        replace_atomically(one, text=hello("5"))
+        wait_for(lambda: served(process) == {"a": 5, "b": 5}, RELOAD_BOUND, "the target replaced")
+        one.write_text(hello("6"))
+        wait_for(lambda: served(process) == {"a": 6, "b": 6}, RELOAD_BOUND, "the replaced target edited")
+        relink(spec, two)
+        wait_for(lambda: served(process) == {"a": 3, "b": 3}, RELOAD_BOUND, "the symlink pointed elsewhere")
+        two.write_text(hello("7"))
+        wait_for(lambda: served(process) == {"a": 7, "b": 7}, RELOAD_BOUND, "the new target edited")
+        assert httpx.get(f"{process.url}/__mockery/health").json()["last_reload_error"] is None
+    finally:
+        assert process.stop() == 0
+
+
+def test_a_configmap_style_update_is_reloaded(tmp_path: Path) -> None:
+    """Kubernetes mounts a ConfigMap as ``name -> ..data/name`` and ``..data -> ..<version>``, and updates it
+    by pointing ``..data`` at a new version folder in one rename."""
+    folder = tmp_path / "specs"
+    (folder / "..v1").mkdir(parents=True)
+    (folder / "..v1" / "hello.yaml").write_text(hello("1"))
+    (folder / "..data").symlink_to("..v1")
+    (folder / "hello.yaml").symlink_to("..data/hello.yaml")
+    process = serve(str(folder), "--port", "0", "--reload")
+    try:
+        assert served(process) == {"a": 1, "b": 1}
+        (folder / "..v2").mkdir()
+        (folder / "..v2" / "hello.yaml").write_text(hello("2"))
+        replace_atomically(folder / "..data", link_to=Path("..v2"))
+        (folder / "..v1" / "hello.yaml").unlink()
+        (folder / "..v1").rmdir()
+        wait_for(lambda: served(process) == {"a": 2, "b": 2}, RELOAD_BOUND, "the new version")
+        assert httpx.get(f"{process.url}/__mockery/health").json()["last_reload_error"] is None
     finally:
         assert process.stop() == 0

@@ -44,6 +44,8 @@ def test_health_and_ready_answer(mock: MockServer) -> None:
     assert body["last_reload_error"] is None
     assert body["reload"]["generation"] == 1
     assert httpx.get(admin(mock, "ready")).json() == {"ready": True}
+    report = httpx.get(admin(mock, "reload")).json()
+    assert report == {"generation": 1, "reloaded_at": None, "last_error": None}
 
 
 def test_metrics_parse_as_prometheus_text_and_count_requests(mock: MockServer) -> None:

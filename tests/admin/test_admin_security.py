@@ -43,6 +43,8 @@ def test_on_0000_without_a_token_only_health_ready_and_metrics_answer(everywhere
     assert refused.headers["content-type"] == "application/problem+json"
     assert "MOCKERY_ADMIN_TOKEN" in refused.json()["detail"]
     assert httpx.get(f"{url}/__mockery/requests").status_code == 403
+    # The reload report quotes spec files: it is guarded like every other endpoint.
+    assert httpx.get(f"{url}/__mockery/reload").status_code == 403
     # The address the request seems to come from is never trusted.
     spoofed = httpx.post(f"{url}/__mockery/reset", headers={"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1"})
     assert spoofed.status_code == 403
