@@ -2,7 +2,8 @@
 scenarios, the behaviour profile and the last reload's report.
 
 Who may call it (see ``mockery.admin_guard``) is decided before any route is looked at. Every handler runs
-on the server's loop, between two requests, so what it changes is swapped in atomically.
+on the server's loop, between two requests, so what it changes is swapped in atomically. A handler that takes
+a body reads it through ``read_admin_body``, capped at ``ADMIN_MAX_BODY``, before anything parses it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mockery.admin_docs import DocsEndpoints
-from mockery.admin_guard import AdminGuard
+from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
 from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from mockery.requests import (
+    DEFAULT_BODY_TIMEOUT,
+    MAX_JSON_DEPTH,
+    BodyTimeout,
+    BodyTooLarge,
+    depth_over,
+    header_map,
+    read_body,
+)
 from mockery.scenarios import set_state, state_of
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
@@ -202,10 +212,17 @@ class AdminApi:
         return json_response({"reset": True})
 
     async def add_route(self, request: Request) -> Response:
+        body = await read_admin_body(request, self.server.config.body_timeout)
+        if isinstance(body, Response):
+            return body
         try:
-            data = orjson.loads(await request.body())
+            data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             return problem_response(400, "Bad request body", f"the body is not JSON: {exc}")
+        if depth_over(data, MAX_JSON_DEPTH):
+            return problem_response(
+                400, "Bad request body", f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep"
+            )
         if not isinstance(data, dict) or "route" not in data:
             return problem_response(
                 422,
@@ -267,7 +284,10 @@ class AdminApi:
         store = self.server.runtime.store
         name = request.path_params["name"]
         if request.method == "PUT":
-            state = await _json_field(request, "state")
+            body = await read_admin_body(request, self.server.config.body_timeout)
+            if isinstance(body, Response):
+                return body
+            state = _json_field(body, "state")
             if not isinstance(state, str) or not state:
                 return problem_response(
                     422,
@@ -281,7 +301,10 @@ class AdminApi:
     async def profile(self, request: Request) -> Response:
         chaos = self.server.runtime.chaos
         if request.method == "PUT":
-            profile = await _json_field(request, "profile")
+            body = await read_admin_body(request, self.server.config.body_timeout)
+            if isinstance(body, Response):
+                return body
+            profile = _json_field(body, "profile")
             if profile is not None and not isinstance(profile, str):
                 return problem_response(
                     422,
@@ -301,13 +324,50 @@ class AdminApi:
         return f"AdminApi({self.guard!r})"
 
 
+async def read_admin_body(request: Request, idle_timeout: float = DEFAULT_BODY_TIMEOUT) -> bytes | Response:
+    """The body of an admin call, read with the admin cap before anything parses it: the bytes, or the
+    problem to answer instead (413 past ``ADMIN_MAX_BODY`` bytes, 408 when the client is silent for
+    ``idle_timeout`` seconds), which closes the connection when part of the body was left unread."""
+    receive = _TrackedReceive(request.receive)
+    try:
+        return await read_body(receive, header_map(request.scope), ADMIN_MAX_BODY, idle_timeout)
+    except BodyTooLarge:
+        response = problem_response(
+            413,
+            "Request body too large",
+            f"admin calls take a body of at most {ADMIN_MAX_BODY} bytes",
+            limit=ADMIN_MAX_BODY,
+        )
+    except BodyTimeout:
+        response = problem_response(
+            408, "Request timeout", f"the client sent no part of its body for {idle_timeout:g} s", timeout=idle_timeout
+        )
+    if not receive.finished:
+        response.headers["connection"] = "close"
+    return response
+
+
+class _TrackedReceive:
+    """``receive``, noting whether the body has been read to its end (or the client has gone)."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.finished = False
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            self.finished = True
+        return message
+
+
 _MISSING = object()
 
 
-async def _json_field(request: Request, name: str) -> Any:
+def _json_field(body: bytes, name: str) -> Any:
     """``name`` from a JSON object body; a sentinel that no check accepts when the body is not one."""
     try:
-        data = orjson.loads(await request.body())
+        data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return _MISSING
     return data.get(name, _MISSING) if isinstance(data, dict) else _MISSING
