@@ -27,6 +27,7 @@ from mockery.errors import ServeError, SpecErrors
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.metrics import Metrics
+from mockery.proxy import refuse_proxy_loops
 from mockery.reload import ReloadStatus
 from mockery.runtime import Runtime
 from mockery.spec.loader import ListenerKey, listener_key, route_conflicts
@@ -172,6 +173,7 @@ class Server:
         try:
             for plan in self.plans:
                 sockets.append(bind(plan))
+                refuse_proxy_loops(plan.services, plan.host, url_of(sockets[-1]))
         except ServeError:
             for sock in sockets:
                 sock.close()
@@ -310,6 +312,8 @@ class Server:
         if missing:
             names = ", ".join(service.name for plan in missing for service in plan.services)
             raise ServeError(f"{names} would need a listener of its own that is not running: restart mockery to apply")
+        for listener in self.listeners:
+            refuse_proxy_loops(_services_of(plans, listener.plan.key), listener.plan.host, listener.url)
         self.runtime.rebind(specs)
         self.specs = specs
         kept = {service.name for service in specs.services}

@@ -15,7 +15,7 @@ from jinja2 import TemplateSyntaxError
 
 from mockery.errors import SpecError
 from mockery.fakes import DEFAULT_LOCALE, available_locales, json_default, provider_names
-from mockery.proxy import upstream_problem
+from mockery.proxy import compile_proxy
 from mockery.resources.build import ResourceBuilder, resource_routes
 from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
@@ -109,14 +109,10 @@ class _Builder:
         )
 
     def proxy(self, raw: Any) -> Proxy | None:
-        if not isinstance(raw, dict) or not isinstance(raw.get("upstream"), str):
-            return None
-        upstream: str = raw["upstream"]
-        if (reason := upstream_problem(upstream)) is not None:
-            self.error(("proxy", "upstream"), reason, "name the real service as an absolute http:// or https:// URL")
-            return None
-        timeout = raw.get("timeout", 30)
-        return Proxy(upstream, float(timeout) if isinstance(timeout, int | float) else 30.0)
+        proxy, problems = compile_proxy(raw)
+        for path, message, suggestion in problems:
+            self.error(path, message, suggestion)
+        return proxy
 
     def route(self, raw: dict[str, Any], path: DocPath, base_path: str, index: int) -> Route | None:
         method = raw.get("method", "GET")

@@ -71,6 +71,8 @@ class Proxy:
 
     upstream: str
     timeout: float = 30.0
+    # Metadata and link-local upstreams are refused unless the spec says `allow_link_local: true`.
+    allow_link_local: bool = False
 
 
 @dataclass(frozen=True, slots=True)

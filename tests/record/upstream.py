@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from mockery.server import Server
+
 # The upstream's personal data: none of it may reach a recorded spec.
 USERS = [
     {
@@ -44,6 +46,16 @@ TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYXJnYXJldCJ9.c2lnbmF0dXJlLW9mLXRoZS10b
 API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 ORDER_ID = "0b7e6c1a-3f0e-4a51-9d6a-2f9c8e4b7a10"
 MAX_SLOW_SECONDS = 5.0
+# Text a recorded spec must serve back as it was: substitution, template and escape syntax of mockery specs.
+LITERAL = {
+    "note": "${SECRET_TOKEN}",
+    "template": "{{ 7*7 }}",
+    "escaped": "$${X}",
+    "block": "{% if true %}x{% endif %}",
+    "comment": "{# c #}",
+    "mixed": "${X:-y} costs $5 {{",
+}
+LITERAL_TEXT = "line ${SECRET_TOKEN}\r\n{{ 7*7 }} and $${X}\r\n{% raw %}$$ {#\n"
 
 
 @dataclass
@@ -104,6 +116,14 @@ def app(seen: list[tuple[str, str, dict[str, str]]], redirect_to: str = "") -> S
         await note(request)
         return RedirectResponse(redirect_to, status_code=302)
 
+    async def literal(request: Request) -> Response:
+        await note(request)
+        return JSONResponse(LITERAL)
+
+    async def literal_text(request: Request) -> Response:
+        await note(request)
+        return PlainTextResponse(LITERAL_TEXT)
+
     async def anything(request: Request) -> Response:
         await note(request)
         return PlainTextResponse(f"upstream saw {request.url.path}", status_code=404)
@@ -118,6 +138,8 @@ def app(seen: list[tuple[str, str, dict[str, str]]], redirect_to: str = "") -> S
             Route("/echo/{rest:path}", echo, methods=["GET", "POST"]),
             Route("/slow", slow),
             Route("/redirect", redirect),
+            Route("/literal", literal),
+            Route("/literal.txt", literal_text),
             Route("/{rest:path}", anything, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
     )
@@ -156,3 +178,43 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(*servers: Server) -> Iterator[None]:
+    """Serve bound ``Server``s together on one event loop in a background thread for the duration of the block
+    (their sockets listen already: a request sent before they accept waits in the backlog)."""
+    ready = threading.Event()
+    errors: list[BaseException] = []
+    started: list[Server] = []
+
+    def on_ready(server: Server) -> None:
+        started.append(server)
+        if len(started) == len(servers):
+            ready.set()
+
+    async def main() -> None:
+        await asyncio.gather(
+            *(server.serve(handle_signals=False, on_ready=lambda s=server: on_ready(s)) for server in servers)
+        )
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # re-raised in the test
+            errors.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        if errors:
+            raise errors[0]
+        yield
+    finally:
+        for server in servers:
+            server.stop()
+        thread.join(15)
+    if errors:
+        raise errors[0]
