@@ -21,15 +21,7 @@ from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
 from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from mockery.requests import (
-    DEFAULT_BODY_TIMEOUT,
-    MAX_JSON_DEPTH,
-    BodyTimeout,
-    BodyTooLarge,
-    depth_over,
-    header_map,
-    read_body,
-)
+from mockery.requests import DEFAULT_BODY_TIMEOUT, BodyTimeout, BodyTooLarge, header_map, read_body
 from mockery.scenarios import set_state, state_of
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
@@ -219,10 +211,6 @@ class AdminApi:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             return problem_response(400, "Bad request body", f"the body is not JSON: {exc}")
-        if depth_over(data, MAX_JSON_DEPTH):
-            return problem_response(
-                400, "Bad request body", f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep"
-            )
         if not isinstance(data, dict) or "route" not in data:
             return problem_response(
                 422,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import orjson
 import pytest
 from sidecar_support import serve as serve_process
 
-from mockery import MockServer
+from mockery import AppConfig, MockServer
 from mockery.admin_guard import ADMIN_MAX_BODY
 
 SPEC = """\
@@ -118,3 +119,22 @@ def test_a_60_mb_route_body_is_refused_without_the_server_holding_it(write_spec:
         assert httpx.get(f"{process.url}/big").status_code == 404
     finally:
         assert process.stop() == 0
+
+
+def test_an_admin_body_that_stalls_is_a_408_that_closes_the_connection(
+    serve: Callable[..., MockServer], write_spec: Callable[..., Path]
+) -> None:
+    mock = serve(write_spec(SPEC, "users.yaml"), config=AppConfig(body_timeout=0.2))
+    host, port = mock.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10.0) as connection:
+        connection.sendall(
+            f"PUT /__mockery/profile HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            'Content-Length: 100\r\n\r\n{"profile": '.encode()
+        )
+        answer = b""
+        while chunk := connection.recv(65536):  # the server closes the connection after its answer
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), answer
+    assert b"connection: close" in head.lower()
+    assert orjson.loads(body)["timeout"] == 0.2
