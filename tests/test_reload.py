@@ -47,6 +47,10 @@ def served(process: Process) -> object:
     return httpx.get(f"{process.url}/hello").json()
 
 
+def serves(process: Process, version: int) -> Callable[[], bool]:
+    return lambda: served(process) == {"a": version, "b": version}
+
+
 def health(process: Process) -> dict[str, object]:
     body = httpx.get(f"{process.url}/__mockery/health").json()
     assert isinstance(body, dict)
@@ -149,7 +153,7 @@ def test_requests_during_reloads_all_succeed_each_on_one_version(reloading: Proc
         wait_for(lambda: len(answers) >= len(workers), RELOAD_BOUND, "the first answers")
         for version in range(2, 6):
             spec.write_text(hello(str(version)))
-            wait_for(lambda v=version: served(reloading) == {"a": v, "b": v}, RELOAD_BOUND, f"version {version}")
+            wait_for(serves(reloading, version), RELOAD_BOUND, f"version {version}")
     finally:
         done.set()
         for worker in workers:
