@@ -186,7 +186,7 @@ class Reloader:
         path = _entry(Path(changed))
         for named in self.paths:
             resolved = named.resolve()
-            if resolved.is_dir() or not resolved.suffix:
+            if resolved.is_dir() or not named.suffix:
                 if path.is_relative_to(resolved):
                     return True
             elif path in (_entry(named), resolved) or (

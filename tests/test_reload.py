@@ -259,24 +259,35 @@ def test_health_shows_where_a_reload_failed_but_not_what_the_file_says(reloading
     assert served(reloading) == {"a": 1, "b": 1}
 
 
+@pytest.mark.parametrize("named", ["folder", "file"])
 def test_a_spec_swapped_for_a_symlink_to_another_file_is_refused_without_showing_it(
-    reloading: Process, spec: Path, tmp_path: Path
+    spec: Path, tmp_path: Path, named: str
 ) -> None:
     private = tmp_path / "private" / "passwd"
     private.parent.mkdir()
     private.write_text(f"# accounts\nroot:x:0:0:{SECRET}:/root:/bin/bash\n")
-    relink(spec, private)
-    wait_for(lambda: health(reloading)["last_reload_error"] is not None, RELOAD_BOUND, "the swap being noticed")
-    answer = httpx.get(f"{reloading.url}/__mockery/health")
-    assert SECRET not in answer.text
-    assert "root:x" not in answer.text
-    error = answer.json()["last_reload_error"]
-    assert error["count"] == 1
-    # Located in the file the loader read (it follows a spec's symlink, at start-up as on reload).
-    assert error["errors"] == [{"file": str(private.resolve()), "line": 2, "column": 1}]
-    assert f"{private.resolve()}:2:1" in error["message"]
-    assert served(reloading) == {"a": 1, "b": 1}
-    assert SECRET in reload_report(reloading)["last_error"]["message"]
+    process = serve(str(spec.parent if named == "folder" else spec), "--port", "0", "--reload")
+    try:
+        relink(spec, private)
+        wait_for(lambda: health(process)["last_reload_error"] is not None, RELOAD_BOUND, "the swap being noticed")
+        answer = httpx.get(f"{process.url}/__mockery/health")
+        assert SECRET not in answer.text
+        assert "root:x" not in answer.text
+        error = answer.json()["last_reload_error"]
+        assert error["count"] == 1
+        # Located in the file the loader read (it follows a spec's symlink, at start-up as on reload).
+        assert error["errors"] == [{"file": str(private.resolve()), "line": 2, "column": 1}]
+        assert f"{private.resolve()}:2:1" in error["message"]
+        assert served(process) == {"a": 1, "b": 1}
+        assert SECRET in reload_report(process)["last_error"]["message"]
+        # Pointed back at a good spec, it is served again.
+        good = tmp_path / "private" / "hello.yaml"
+        good.write_text(hello("2"))
+        relink(spec, good)
+        wait_for(lambda: served(process) == {"a": 2, "b": 2}, RELOAD_BOUND, "the good spec being served")
+        assert health(process)["last_reload_error"] is None
+    finally:
+        assert process.stop() == 0
 
 
 @pytest.mark.parametrize("named", ["folder", "file"])
