@@ -1,8 +1,9 @@
 """Request conditions: a route's ``match:`` and a response's ``when:``, compiled once when the spec loads.
 
-Every regex is compiled with RE2, whose running time is linear in the input: a request cannot drive a
-pattern into catastrophic backtracking, and a pattern RE2 cannot run (a look-behind, a back-reference) is a
-spec error at its line. JSON paths are parsed and JSON Schemas checked and compiled at load time too, so a
+Every regex is compiled with RE2 (``mockery.regexes``; a ``body.schema``'s patterns through
+``mockery.schema_patterns``), whose running time is linear in the input: a request cannot drive a pattern
+into catastrophic backtracking, and a pattern RE2 cannot run (a look-behind, a back-reference) is a spec
+error at its line. JSON paths are parsed and JSON Schemas checked and compiled at load time too, so a
 request only evaluates.
 
 An evaluation names what failed (``query.status: expected 'active', got 'banned'``): the 404 explanation
@@ -17,15 +18,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
 import orjson
-import re2  # type: ignore[import-untyped]
 from jsonpath_ng import jsonpath  # type: ignore[import-untyped]
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # type: ignore[import-untyped]
 from jsonpath_ng.ext import parse as parse_json_path  # type: ignore[import-untyped]
-from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.exceptions import best_match
 
+from mockery.regexes import compile_regex
 from mockery.requests import RawRequest, cookie_map, query_map
+from mockery.schema_patterns import RE2Validator, schema_problems
 from mockery.spec.document import DocPath
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "nothing"})()
@@ -34,9 +35,6 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "nothing"})()
 OPERATORS = ("equals", "matches", "contains", "one_of", "present", "absent", "gt", "gte", "lt", "lte", "not")
 
 Problems = list[tuple[DocPath, str]]
-
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False  # a bad pattern is reported as a spec error, not logged by the C++ library
 
 
 class RequestView:
@@ -202,15 +200,6 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def compile_regex(pattern: str) -> tuple[Any, str | None]:
-    """``(compiled, None)``, or ``(None, why RE2 refuses the pattern)``."""
-    try:
-        return re2.compile(pattern, _RE2_OPTIONS), None
-    except re2.error as exc:
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        return None, f"RE2 cannot compile the regex {pattern!r}: {reason}"
-
-
 def _equals(expected: Any, value: Any) -> bool:
     return value is not MISSING and same(value, expected)
 
@@ -363,12 +352,11 @@ def _json_path_clause(text: str, where: DocPath, test: Test, problems: Problems)
 
 
 def _schema_clause(schema: Any, where: DocPath, problems: Problems) -> Clause | None:
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        problems.append((where, f"not a valid JSON Schema: {exc.message}"))
+    found = schema_problems(schema, where)
+    if found:
+        problems.extend(found)
         return None
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = RE2Validator(schema)
 
     def evaluate(view: RequestView) -> str | None:
         document = view.json

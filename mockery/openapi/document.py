@@ -24,6 +24,7 @@ from referencing.jsonschema import DRAFT202012
 from mockery.errors import SpecError
 from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
+from mockery.schema_patterns import RE2Validator
 from mockery.spec.document import DocPath, Document, format_path
 
 BASE_URI = "urn:mockery:openapi"
@@ -122,7 +123,7 @@ class OpenAPIDocument:
         key = id(schema)
         found = self._validators.get(key)
         if found is None or found.schema is not schema:
-            found = Draft202012Validator(schema, registry=self.registry, format_checker=FORMAT_CHECKER)
+            found = RE2Validator(schema, registry=self.registry, format_checker=FORMAT_CHECKER)
             self._validators[key] = found
         return found
 

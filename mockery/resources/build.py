@@ -33,6 +33,7 @@ from mockery.resources.model import (
     Resource,
     TemplateField,
 )
+from mockery.schema_patterns import pattern_problems
 from mockery.spec.document import DocPath, Position, format_path
 from mockery.spec.model import ResponseSpec, Route, Service
 from mockery.suggest import did_you_mean
@@ -243,6 +244,8 @@ class ResourceBuilder:
 
     def schema(self, raw: dict[str, Any], path: DocPath) -> dict[str, Any] | None:
         if "schema" in raw and isinstance(raw["schema"], dict):
+            for where, message in pattern_problems(raw["schema"], (*path, "schema")):
+                self.reporter.error(where, message)  # written bodies are checked on RE2: it must run them
             return dict(raw["schema"])
         declared = raw.get("type")
         if declared is None:

@@ -1,6 +1,7 @@
 """Checking written records: field types (declared, or inferred from generated data) and refs.
 
-Each violation is a JSON pointer into the written body and a message, the items of a 422 problem.
+Each violation is a JSON pointer into the written body and a message, the items of a 422 problem. A field
+schema's patterns run on RE2 (``mockery.schema_patterns``): a written body cannot make one backtrack.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
+from jsonschema import Draft202012Validator
 
 from mockery.resources.generate import RecordFactory, RefResolver, infer_schema
 from mockery.resources.model import RefField, Resource
+from mockery.schema_patterns import RE2Validator
 from mockery.store import Record
 
 Violation = dict[str, str]
@@ -29,7 +31,7 @@ class RecordValidator:
         self.resource = resource
         self._factory = factory
         self._refs = refs
-        self._validator: jsonschema.Draft202012Validator | None = None
+        self._validator: Draft202012Validator | None = None
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of a record: each field's declared schema, or the one inferred from record 1."""
@@ -46,7 +48,7 @@ class RecordValidator:
     def violations(self, record: Record, exists: Callable[[RefField, Any], bool]) -> list[Violation]:
         """Every way ``record`` breaks its collection's fields; ``exists`` tells whether a ref's target is there."""
         if self._validator is None:
-            self._validator = jsonschema.Draft202012Validator(self.schema())
+            self._validator = RE2Validator(self.schema())
         found = [
             {"pointer": pointer(error.absolute_path), "detail": error.message}
             for error in sorted(self._validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
