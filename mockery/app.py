@@ -43,7 +43,7 @@ from mockery.requests import (
     template_request,
 )
 from mockery.resources.accessor import RecordNotFound
-from mockery.resources.rest import respond
+from mockery.resources.rest import prepare, respond
 from mockery.runtime import Runtime
 from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
@@ -155,6 +155,8 @@ class ListenerApp:
                     found = self.table.match(method, path, view, self._state_of)
                     if isinstance(found, Match):
                         service_name, route_name = found.entry.service.name, found.entry.route.name
+                        if (endpoint := found.entry.route.endpoint) is not None:  # big scans run off the loop
+                            await prepare(self.runtime.resources, endpoint, query_string, found.path_params)
                         status, response_headers, payload, note, behaviours, verdict = self._matched(
                             found, RawRequest(method, path, query_string, headers, body), view
                         )

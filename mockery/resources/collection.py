@@ -5,13 +5,20 @@ million-record collection opens instantly. An unfiltered page generates only its
 offset: deletions are skipped by arithmetic over the (few) stored changes. A query that filters, searches or
 sorts reads every record, generated without being cached; it is refused past ``scan_limit`` records, since
 each generated record costs tens of microseconds. Counts (``X-Total-Count``) are always exact.
+
+Such a scan over more than ``loop_scan`` records would hold the event loop for a while, so a REST request
+``prepare``s it first: it runs in the collection's worker thread, with a Faker generator of its own (records
+are a pure function of the seed, so the answer is the same), and its ids are kept for ``select``. Only the
+scans of templates (``resources.users.list(...)``) still run on the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import functools
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -20,15 +27,21 @@ from mockery.resources.generate import IdCodec, RecordFactory, RecordId
 from mockery.resources.model import Resource, field_paths
 from mockery.resources.query import Query, QueryError
 from mockery.resources.records import serialise
+from mockery.resources.scanner import SerialWorker
 from mockery.store import Record, Store
 
 DEFAULT_CACHE_SIZE = 10_000
 DEFAULT_SCAN_LIMIT = 200_000
+# A REST list that must generate more records than this (~30 ms of work) scans in the collection's worker thread.
+DEFAULT_LOOP_SCAN = 1_000
+MAX_PENDING_SCANS = 8  # distinct scans queued for one collection's worker; more requests wait for a turn
 SELECTION_CACHE_SIZE = 32  # filtered and sorted answers kept, as lists of ids
+
+Parent = tuple[tuple[str, ...], Any]  # a nested list: the ref fields that point at the parent, and its id
 
 
 class Collection:
-    """Records of one resource: ``get``, ``page``, ``scan`` and the writes, all through the store."""
+    """Records of one resource: ``get``, ``page``, ``select``, ``referrers`` and the writes, through the store."""
 
     def __init__(
         self,
@@ -38,6 +51,7 @@ class Collection:
         *,
         cache_size: int = DEFAULT_CACHE_SIZE,
         scan_limit: int = DEFAULT_SCAN_LIMIT,
+        loop_scan: int = DEFAULT_LOOP_SCAN,
     ) -> None:
         self.resource = resource
         self.factory = factory
@@ -46,8 +60,17 @@ class Collection:
         self.key = resource.key
         self.cache_size = cache_size
         self.scan_limit = scan_limit
+        self.loop_scan = loop_scan
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self._selections: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._referrers: OrderedDict[tuple[Any, ...], dict[Any, list[Any]]] = OrderedDict()
+        # Scans of big collections run on a worker thread (mockery.resources.scanner), with a factory of its own.
+        self._worker: SerialWorker | None = None
+        self._twin: RecordFactory | None = None
+        self._pending: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+        # What a request's ``prepare`` worked out, by (request task, key), for the ``select`` of the same request
+        # when a write landed during the scan and made its key out of date: its answer is as of the scan's start.
+        self._handed: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pages: OrderedDict[tuple[Any, ...], list[Record]] = OrderedDict()
         self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
 
@@ -89,9 +112,13 @@ class Collection:
             return self.generated(number, copy=copy)
         return None
 
-    def _overlay(self) -> tuple[Mapping[str, Record | None], list[int], list[Record]]:
-        """Stored changes; the sorted numbers of deleted generated records; created records, in id order."""
-        changes = self.store.changes(self.key)
+    def _overlay(
+        self, changes: Mapping[str, Record | None] | None = None
+    ) -> tuple[Mapping[str, Record | None], list[int], list[Record]]:
+        """Stored changes (read now unless given); the sorted numbers of deleted generated records; created
+        records, in id order."""
+        if changes is None:
+            changes = self.store.changes(self.key)
         deleted: list[int] = []
         created: list[tuple[tuple[int, Any], Record]] = []
         for key, record in changes.items():
@@ -130,33 +157,16 @@ class Collection:
         out.extend(created[max(0, start - live) : max(0, stop - live)])
         return out, live + len(created)
 
-    def scan(self) -> Iterator[Record]:
-        """Every record, in id order; ``QueryError`` when there are more than ``scan_limit``."""
-        if self.resource.count > self.scan_limit:
-            raise QueryError(
-                f"filtering, searching or sorting {self.resource.name} reads all {self.resource.count} records, "
-                f"more than the limit of {self.scan_limit}; page without filters, or use a smaller count"
-            )
-        changes, deleted, created = self._overlay()
-        gone = set(deleted)
-        for number in range(1, self.resource.count + 1):
-            if number not in gone:
-                yield self._current(number, changes, cache=False)
-        yield from created
-
-    def select(self, query: Query, extra: Any = None) -> tuple[list[Record], int]:
-        """The window of records matching ``query`` and their total; ``extra`` (a callable) filters more."""
-        if not query.scans and extra is None:
+    def select(self, query: Query, parent: Parent | None = None) -> tuple[list[Record], int]:
+        """The window of records matching ``query`` and their total; with ``parent`` (ref field names, an id)
+        only the records whose one of those fields holds the id: a nested list."""
+        if not query.scans and parent is None:
             start, stop = query.window(self.total(), self.resource.list_limit)
             return self.page(start, stop)
-        if extra is not None:
-            matches = [r for r in self.scan() if query.matches(r) and extra(r)]
-            query.sorted(matches)
-            start, stop = query.window(len(matches), self.resource.list_limit)
-            return matches[start:stop], len(matches)
-        ids, key = self._matching_ids(query)
+        ids, key = self._matching_ids(query, parent)
         start, stop = query.window(len(ids), self.resource.list_limit)
-        if query.expand or query.embed:  # they add to the records: hand out copies
+        # _expand and _embed add to the records: copies. An answer as of older changes (key None) is not kept.
+        if query.expand or query.embed or key is None:
             window = [self.get(record_id) for record_id in ids[start:stop]]
             return [record for record in window if record is not None], len(ids)
         # Only serialised: the same page of the same answer is the same records, kept with the answer.
@@ -169,26 +179,184 @@ class Collection:
                 self._pages.popitem(last=False)
         return records, len(ids)
 
-    def _matching_ids(self, query: Query) -> tuple[list[Any], tuple[Any, ...]]:
-        """The ids of the records matching ``query``, in its order.
+    def records_by_id(self, ids: Iterable[Any]) -> dict[Any, Record]:
+        """The current records (copies) with these ids, reading the stored changes once; ids of records that
+        are gone are left out."""
+        changes = self.store.changes(self.key)
+        found: dict[Any, Record] = {}
+        for record_id in ids:
+            parsed = self.codec.parse(record_id)
+            if parsed is None:
+                continue
+            key, number = parsed
+            if key in changes:
+                changed = changes[key]
+                if changed is not None:
+                    found[record_id] = _copy(changed)
+            elif number is not None and number <= self.resource.count:
+                found[record_id] = self.generated(number)
+        return found
+
+    def referrers(self, fields: tuple[str, ...]) -> Mapping[Any, list[Any]]:
+        """The ids of the records whose ``fields`` hold each value, in id order (a record is listed once per
+        field that holds it): what ``_embed`` looks up. Kept like a selection, until a write."""
+        changes = self.store.changes(self.key)
+        key = (fields, _fingerprint(changes))
+        prepared = self._prepared(key)
+        found: dict[Any, list[Any]] | None = self._kept(self._referrers, key)
+        if found is None:
+            found = prepared
+        if found is None:
+            self._check_scan()
+            found = self._keep(self._referrers, key, self._group_ids(fields, changes, self._loop_record))
+        return found
+
+    async def prepare(self, query: Query, parent: Parent | None = None) -> None:
+        """Work out, in a worker thread, the ids a ``select`` of ``query`` needs, when that means generating
+        more than ``loop_scan`` records: the event loop keeps answering meanwhile. Records are a pure function
+        of the seed, so the thread generates them with a Faker generator of its own and the answer is the
+        same as on the loop. If a write lands during the scan, the ``select`` that follows in the same request
+        uses the ids as of the scan's start. Never raises: ``select`` reports what went wrong."""
+        if (not query.scans and parent is None) or not self.scans_off_loop:
+            return
+        changes = self.store.changes(self.key)
+        key = (query.filters, query.text, query.sort, parent, _fingerprint(changes))
+        job = functools.partial(self._select_ids, query, parent, changes)
+        await self._off_loop(self._selections, key, job)
+
+    async def prepare_referrers(self, fields: tuple[str, ...]) -> None:
+        """``referrers(fields)`` worked out in the worker thread, as ``prepare`` does for a selection."""
+        if not self.scans_off_loop:
+            return
+        changes = self.store.changes(self.key)
+        key = (fields, _fingerprint(changes))
+        job = functools.partial(self._group_ids, fields, changes)
+        await self._off_loop(self._referrers, key, job)
+
+    @property
+    def scanning(self) -> bool:
+        """Whether a scan is under way (or waiting) in the worker thread."""
+        return bool(self._pending)
+
+    def _matching_ids(self, query: Query, parent: Parent | None) -> tuple[list[Any], tuple[Any, ...] | None]:
+        """The ids of the records matching ``query`` (and ``parent``), in its order.
 
         Answering a filter or a sort reads every record, so the answer (ids only) is kept for the next page or
         the next client asking the same, as long as the stored changes are the same: any write anywhere,
         in this process or another sharing the store, changes their fingerprint.
         """
         changes = self.store.changes(self.key)
-        key = (query.filters, query.text, query.sort, _fingerprint(changes))
-        ids = self._selections.get(key)
+        key = (query.filters, query.text, query.sort, parent, _fingerprint(changes))
+        prepared = self._prepared(key)
+        ids = self._kept(self._selections, key)
         if ids is not None:
-            self._selections.move_to_end(key)
             return ids, key
-        matches = [record for record in self.scan() if query.matches(record)]
+        if prepared is not None:
+            return prepared, None  # as of an earlier version of the changes: not to be kept under this key
+        self._check_scan()
+        return self._keep(self._selections, key, self._select_ids(query, parent, changes, self._loop_record)), key
+
+    # Scans: on the loop (small collections, templates) or in the worker thread (big ones, REST lists).
+
+    def _check_scan(self) -> None:
+        if self.resource.count > self.scan_limit:
+            raise QueryError(
+                f"filtering, searching or sorting {self.resource.name} reads all {self.resource.count} records, "
+                f"more than the limit of {self.scan_limit}; page without filters, or use a smaller count"
+            )
+
+    @property
+    def scans_off_loop(self) -> bool:
+        """Whether a scan of this collection is big enough to run in the worker thread (and small enough to run)."""
+        return self.loop_scan < self.resource.count <= self.scan_limit
+
+    def _loop_record(self, number: int) -> Record:
+        return self.generated(number, cache=False, copy=False)
+
+    def _thread_record(self, number: int) -> Record:
+        """Record ``number`` generated in the worker thread, with the factory only that thread uses."""
+        if self._twin is None:
+            self._twin = self.factory.twin()
+        return self._twin.record(number)
+
+    def _records(self, changes: Mapping[str, Record | None], make: Callable[[int], Record]) -> Iterator[Record]:
+        """Every current record, in id order, read only (not copied): generated ones through ``make``."""
+        _, deleted, created = self._overlay(changes)
+        gone = set(deleted)
+        for number in range(1, self.resource.count + 1):
+            if number not in gone:
+                record = changes.get(self.codec.key(number)) if changes else None
+                yield record if record is not None else make(number)
+        yield from created
+
+    def _select_ids(
+        self,
+        query: Query,
+        parent: Parent | None,
+        changes: Mapping[str, Record | None],
+        make: Callable[[int], Record] | None = None,
+    ) -> list[Any]:
+        records = self._records(changes, make or self._thread_record)
+        if parent is not None:
+            names, parent_id = parent
+            records = (record for record in records if any(record.get(name) == parent_id for name in names))
+        matches = [record for record in records if query.matches(record)]
         query.sorted(matches)
-        ids = [record["id"] for record in matches]
-        self._selections[key] = ids
-        if len(self._selections) > SELECTION_CACHE_SIZE:
-            self._selections.popitem(last=False)
-        return ids, key
+        return [record["id"] for record in matches]
+
+    def _group_ids(
+        self, fields: tuple[str, ...], changes: Mapping[str, Record | None], make: Callable[[int], Record] | None = None
+    ) -> dict[Any, list[Any]]:
+        groups: dict[Any, list[Any]] = {}
+        for record in self._records(changes, make or self._thread_record):
+            for field in fields:
+                value = record.get(field)
+                if isinstance(value, int | str) and not isinstance(value, bool):
+                    groups.setdefault(value, []).append(record["id"])
+        return groups
+
+    async def _off_loop(self, cache: OrderedDict[Any, Any], key: tuple[Any, ...], job: Callable[[], Any]) -> None:
+        """Run ``job`` (once for concurrent requests of the same ``key``) in the worker thread; keep its result."""
+        while key not in cache:
+            pending = self._pending.get(key)
+            if pending is None:
+                if len(self._pending) >= MAX_PENDING_SCANS:  # back-pressure: wait for a turn, queue nothing
+                    await asyncio.wait(set(self._pending.values()), return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                if self._worker is None:
+                    self._worker = SerialWorker(self.key)
+                pending = self._pending[key] = self._worker.submit(job)
+                pending.add_done_callback(functools.partial(self._scanned, cache, key))
+            try:
+                result = await asyncio.shield(pending)
+            except Exception:
+                return  # the same work on the loop reports it
+            self._hand_over(key, result)
+            return
+
+    def _scanned(self, cache: OrderedDict[Any, Any], key: tuple[Any, ...], done: asyncio.Future[Any]) -> None:
+        self._pending.pop(key, None)
+        if not done.cancelled() and done.exception() is None:
+            self._keep(cache, key, done.result())
+
+    def _hand_over(self, key: tuple[Any, ...], value: Any) -> None:
+        self._keep(self._handed, (_current_task(), *key[:-1]), value)  # the fingerprint (last) aside
+
+    def _prepared(self, key: tuple[Any, ...]) -> Any:
+        """What this request's ``prepare`` worked out for ``key`` (fingerprint aside), or ``None``; taken once."""
+        return self._handed.pop((_current_task(), *key[:-1]), None) if self._handed else None
+
+    def _kept(self, cache: OrderedDict[Any, Any], key: tuple[Any, ...]) -> Any:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+        return found
+
+    def _keep(self, cache: OrderedDict[Any, Any], key: tuple[Any, ...], value: Any) -> Any:
+        cache[key] = value
+        if len(cache) > SELECTION_CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
 
     def _current(self, number: int, changes: Mapping[str, Record | None], *, cache: bool) -> Record:
         key = self.codec.key(number)
@@ -224,6 +392,13 @@ class Collection:
             return False
         self.store.delete_record(self.key, parsed[0])
         return True
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop: a caller outside the server
+        return None
 
 
 def _fingerprint(changes: Mapping[str, Record | None]) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mockery.fakes import Clock, derive_seed, json_default, service_randomness
+from mockery.fakes import Clock, derive_seed, json_default, new_generator, service_randomness
 from mockery.resources.model import (
     ArrayField,
     ChoiceField,
@@ -91,10 +91,19 @@ class RecordFactory:
         self.seed = seed
         self.codec = IdCodec(resource.id_kind, derive_seed(seed, resource.name))
         self._generator = generator
+        self._locale = locale
+        self._clock = clock
         self._randomness = service_randomness(seed, generator, locale, clock)
         self._random = self._randomness.source
         self._refs = refs
         self.generated = 0  # records generated so far: how tests see that generation is lazy
+
+    def twin(self) -> RecordFactory:
+        """A factory of the same records over a Faker generator of its own (~20 ms to build): records are a
+        pure function of the seed, so another thread can generate with it while this one is in use."""
+        return RecordFactory(
+            self.resource, self.seed, new_generator(self._locale), self._locale, self._clock, self._refs
+        )
 
     def record(self, number: int) -> Record:
         """Record ``number``, as plain JSON data."""

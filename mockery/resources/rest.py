@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import orjson
 
 from mockery.requests import RawRequest
-from mockery.resources.collection import Collection
+from mockery.resources.collection import Collection, Parent
 from mockery.resources.model import Endpoint, RefField, Resource
 from mockery.resources.query import Query, QueryError, parse_query
 from mockery.resources.records import UnstorableRecord, read_record
@@ -73,24 +73,57 @@ def _list(
 ) -> Answer:
     resource = endpoint.resource
     query = parse_query(raw.query_string, collection.field_paths)
-    extra = None
+    parent = None
     if endpoint.parent is not None:
-        parent = resources.collection(endpoint.parent).get(path_params.get("id"))
+        parent = _parent(resources, endpoint, path_params)
         if parent is None:
             return _missing(endpoint.parent, path_params.get("id"))
-        names = [name for name, ref in resource.refs().items() if ref.target == endpoint.parent.key]
-        parent_id = parent["id"]
-
-        def extra(record: Record) -> bool:
-            return any(record.get(name) == parent_id for name in names)
-
-    records, total = collection.select(query, extra)
+    records, total = collection.select(query, parent)
     records = _decorate(resources, resource, records, query)
     headers: Headers = [JSON, (b"x-total-count", str(total).encode()), _EXPOSE]
     link = _link(raw, query, total, resource.list_limit)
     if link:
         headers.append((b"link", link.encode("latin-1")))
     return 200, headers, orjson.dumps(records)
+
+
+def _parent(resources: Resources, endpoint: Endpoint, path_params: dict[str, Any]) -> Parent | None:
+    """A nested list's parent: the ref fields that point at it and its id; ``None`` when there is none."""
+    assert endpoint.parent is not None
+    parent = resources.collection(endpoint.parent).get(path_params.get("id"), copy=False)
+    if parent is None:
+        return None
+    names = tuple(name for name, ref in endpoint.resource.refs().items() if ref.target == endpoint.parent.key)
+    return names, parent["id"]
+
+
+async def prepare(resources: Resources, endpoint: Endpoint, query_string: str, path_params: dict[str, Any]) -> None:
+    """Await this before ``respond``: the scans its answer needs over a big collection (a filter, a sort, a
+    nested list, an ``_embed``) are worked out in the collection's worker thread, so that the event loop
+    keeps answering other requests meanwhile. Small collections and plain gets return at once."""
+    if not query_string and endpoint.action != "nested":
+        return
+    resource = endpoint.resource
+    embeds = "_embed" in query_string
+    collection = resources.collection(resource)
+    if not embeds and not collection.scans_off_loop:
+        return
+    try:
+        query = parse_query(query_string, collection.field_paths)
+    except QueryError:
+        return  # respond answers the 400
+    if endpoint.action in ("list", "nested"):
+        parent = _parent(resources, endpoint, path_params) if endpoint.action == "nested" else None
+        if endpoint.action == "list" or parent is not None:
+            await collection.prepare(query, parent)
+    for name in query.embed:
+        child = resources.collections.get(f"{resource.service}.{name}")
+        if child is not None and (fields := _referring(child, resource)):
+            await child.prepare_referrers(fields)
+
+
+def _referring(child: Collection, resource: Resource) -> tuple[str, ...]:
+    return tuple(field for field, ref in child.resource.refs().items() if ref.target == resource.key)
 
 
 def _link(raw: RawRequest, query: Query, total: int, cap: int) -> str:
@@ -128,20 +161,17 @@ def _decorate(resources: Resources, resource: Resource, records: list[Record], q
             record[name] = target.get(value) if target is not None and value is not None else None
     for name in query.embed:
         child = resources.collections.get(f"{resource.service}.{name}")
-        fields = [] if child is None else [f for f, ref in child.resource.refs().items() if ref.target == resource.key]
+        fields = () if child is None else _referring(child, resource)
         if child is None or not fields:
             raise QueryError(
                 f"cannot embed {name!r}: no resource of this service refs {resource.name}",
                 _embedders(resources, resource),
             )
-        wanted = {record["id"]: record for record in records}
-        for record in records:
-            record[name] = []
-        for other in child.scan():
-            for field in fields:
-                owner = wanted.get(other.get(field))
-                if owner is not None:
-                    owner[name].append(other)
+        groups = child.referrers(fields)
+        wanted = [groups.get(record["id"], []) if isinstance(record["id"], int | str) else [] for record in records]
+        found = child.records_by_id({child_id for ids in wanted for child_id in ids})
+        for record, ids in zip(records, wanted, strict=True):
+            record[name] = [found[child_id] for child_id in ids if child_id in found]
     return records
 
 
