@@ -1,43 +1,53 @@
 """Sandboxed Jinja2 templates: compiled once at load time, rendered per request with bounded cost.
 
 A spec's templates are written by the spec's author, but they are fed request data, and a mock server must
-keep serving whatever a template does. So rendering runs in Jinja2's immutable sandbox, with three more
-bounds: operators that could build huge values (``'x' * 10**9``, ``9**9**9``) are checked before they run,
-the text a template produces is capped, and templates with loops run under an instruction budget.
+keep serving whatever a template does. So rendering runs in Jinja2's immutable sandbox, with more bounds
+(mockery.template_limits): every operation that could build a huge value (``'x' * 10**9``,
+``['x' * 10**6] * 10**6``, ``9**9**9``, a wide ``%`` format) is sized from its operands before it runs, the
+values and text the templates of one response build are counted against a budget, and templates with
+loops run under an instruction budget. What a template's constants alone decide is refused when the spec
+loads (mockery.template_static).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import math
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, cast
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mockery import template_limits as limits
 from mockery.suggest import did_you_mean
-
-MAX_OUTPUT_CHARS = 1_000_000
-MAX_INT_BITS = 4_096
-MAX_LOOP_STEPS = 1_000_000
-MAX_RANGE = 10_000
-MAX_SIZE_ARGUMENT = 10_000
+from mockery.template_limits import (
+    MAX_INT_BITS,
+    MAX_LOOP_STEPS,
+    MAX_OUTPUT_CHARS,
+    MAX_RANGE,
+    MAX_SIZE_ARGUMENT,
+    Budget,
+    RenderLimitError,
+    run_with_budget,
+)
+from mockery.template_static import constant_problems
 
 # Names a template may use without defining them.
 CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random", "resources"})
 
 _LONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
-_PRINTF_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{5,}|\d*\.(?:\*|\d{5,}))")
-_FORMAT_WIDTH = re.compile(r"\{[^{}]*:[^{}]*(\{|\d{5,})")
-# str methods that pad to a width given as their first argument.
-_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+# Templates longer than this are compiled each time they are asked for rather than kept: a client that
+# posts runtime routes cannot fill the cache with megabytes of source.
+_CACHED_SOURCE_CHARS = 64 * 1024
 _SIZE_PARAMETERS = frozenset(
     {
         "nb",
@@ -51,175 +61,138 @@ _SIZE_PARAMETERS = frozenset(
         "length",
         "max_length",
         "size",
+        "count",
+        "digits",
+        "left_digits",
+        "right_digits",
+        "num_rows",
+        "num_files",
+        "uncompressed_size",
     }
 )
+_LIMITS_FILE = limits.__file__
+_BUILTIN_OWNERS = frozenset({dict, list, tuple, str, bytes, set, frozenset, int, float})
 
 
-class RenderLimitError(Exception):
-    """A template broke one of the rendering bounds."""
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja2's code generator, with ``~`` sized before it joins, and slices (``value[1:]``) passed through
+    the sandbox's ``getitem``, which Jinja2 skips for them: neither has a hook of its own."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("str_join(environment.check_concat((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write(")))")
+
+    @optimizeconst
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if not isinstance(node.arg, nodes.Slice):
+            super().visit_Getitem(node, frame)
+            return
+        self.write("environment.getitem(")
+        self.visit(node.node, frame)
+        self.write(", slice(")
+        for part in (node.arg.start, node.arg.stop, node.arg.step):
+            if part is None:
+                self.write("None")
+            else:
+                self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class MockerySandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox with bounds on what a single render may build or spend."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCodeGenerator
 
     def __init__(self) -> None:
-        super().__init__(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=True)
-        self.globals["range"] = _bounded_range
-        self.globals["lipsum"] = _bounded_lipsum(cast(Callable[..., str], self.globals["lipsum"]))
-        self.filters["center"] = _bounded_width(self.filters["center"])
-        self.filters["indent"] = _bounded_width(self.filters["indent"])
-        self.filters["format"] = _checked_format(self.filters["format"])
-        self.filters["replace"] = _checked_replace(self.filters["replace"])
-        self.filters["join"] = _checked_join(self.filters["join"])
-        self.filters["wordwrap"] = _checked_wordwrap(self.filters["wordwrap"])
+        super().__init__(
+            undefined=ChainableUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            finalize=limits.checked_output,
+        )
+        # What a block ({% set %}...{% endset %}, a macro, a filter block) outputs is joined by this.
+        self.concat = limits.capped_concat  # type: ignore[method-assign]
+        self.check_concat = limits.check_concat
+        self.globals["range"] = limits.bounded_range
+        self.globals["lipsum"] = limits.bounded_lipsum(cast(Callable[..., str], self.globals["lipsum"]))
+        checked = {
+            "center": limits.bounded_width,
+            "indent": limits.checked_indent,
+            "format": limits.checked_format,
+            "replace": limits.checked_replace,
+            "join": limits.checked_join,
+            "wordwrap": limits.checked_wordwrap,
+            "batch": limits.checked_batch,
+            "slice": limits.checked_slice,
+            "sum": limits.checked_sum,
+        }
+        for name, check in checked.items():
+            self.filters[name] = check(self.filters[name])
+        self.filters["pprint"] = limits.bounded_pprint
+        self.policies["json.dumps_function"] = limits.bounded_json_dumps
+        for name, function in list(self.filters.items()):
+            self.filters[name] = limits.charged(function, name)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Request data is JSON: in ``request.body.items`` the key wins over the dict method of that name.
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
+        value = obj[attribute] if type(obj) is dict and attribute in obj else super().getattr(obj, attribute)
+        limits.current_budget().read(obj, value)
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, slice):
+            limits.checked_slice_length(obj, argument)
+        value = super().getitem(obj, argument)
+        limits.current_budget().read(obj, value)
+        return value
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         # Jinja2 returns an Undefined that fails only when used, and ChainableUndefined never fails: refuse here.
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            _check_repeat(left, right)
-            _check_repeat(right, left)
-            if isinstance(left, int) and isinstance(right, int):
-                _check_bits(abs(left).bit_length() + abs(right).bit_length())
-        elif operator == "**":
-            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-                _check_bits(abs(left).bit_length() * right)
-        elif operator == "%" and isinstance(left, str):
-            if _PRINTF_WIDTH.search(left):
-                raise RenderLimitError("a %-format width is too large")
-        elif operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-            _check_size(len(left) + len(right))
-        return super().call_binop(context, operator, left, right)
+        weight = limits.check_binop(operator, left, right)
+        result = super().call_binop(context, operator, left, right)
+        if weight is not None:
+            limits.current_budget().remember(result, weight)
+        return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped: Callable[..., str] | None = super().wrap_str_format(value)
-        if wrapped is not None and _FORMAT_WIDTH.search(value.__self__):
+        if wrapped is None:
+            return None
+        text, name = value.__self__, value.__name__
+        run = wrapped
 
-            def refuse(*args: Any, **kwargs: Any) -> str:
-                raise RenderLimitError("a format width is too large")
+        def checked(*args: Any, **kwargs: Any) -> str:
+            if name == "format_map":
+                limits.check_str_format(text, (), args[0] if args else {})
+            else:
+                limits.check_str_format(text, args, kwargs)
+            return run(*args, **kwargs)
 
-            return refuse
-        return wrapped
+        return checked
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(__obj, _FakerMethod):
             __obj.check(args, kwargs)
-        elif isinstance(getattr(__obj, "__self__", None), str):
-            args = _check_str_method(__obj.__self__, __obj.__name__, args)
-        return super().call(__context, __obj, *args, **kwargs)
-
-
-def _check_size(size: int) -> None:
-    if size > MAX_OUTPUT_CHARS:
-        raise RenderLimitError(f"a value of {size} items or characters is over the limit {MAX_OUTPUT_CHARS}")
-
-
-def _check_bits(bits: int) -> None:
-    if bits > MAX_INT_BITS:
-        raise RenderLimitError(f"an integer of about {bits} bits is over the limit of {MAX_INT_BITS}")
-
-
-def _check_str_method(text: str, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Refuse a call of a str method that would build a string over the limits; returns the arguments to use."""
-    if name in _PADDING_METHODS and args and isinstance(args[0], int) and args[0] > MAX_SIZE_ARGUMENT:
-        raise RenderLimitError(f"a width of {args[0]} is over the limit of {MAX_SIZE_ARGUMENT}")
-    if name == "replace" and len(args) >= 2:
-        _check_replace(text, args[0], args[1])
-    elif name == "join" and args:
-        items = list(args[0])
-        _check_size(len(text) * max(len(items) - 1, 0) + sum(len(item) for item in items if isinstance(item, str)))
-        return (items, *args[1:])
-    return args
-
-
-def _check_replace(text: Any, old: Any, new: Any) -> None:
-    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
-        occurrences = len(text) + 1 if old == "" else text.count(old)
-        _check_size(len(text) + occurrences * (len(new) - len(old)))
-
-
-def _check_repeat(sequence: Any, times: Any) -> None:
-    if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
-        _check_size(len(sequence) * max(times, 0))
-
-
-def _bounded_range(*args: int) -> range:
-    result = range(*args)
-    if len(result) > MAX_RANGE:
-        raise RenderLimitError(f"range() of {len(result)} items is over the limit of {MAX_RANGE}")
-    return result
-
-
-def _bounded_width(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(filter_function)
-    def bounded(value: Any, width: Any = 80, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(width, int) and width > MAX_SIZE_ARGUMENT:
-            raise RenderLimitError(f"a width of {width} is over the limit of {MAX_SIZE_ARGUMENT}")
-        return filter_function(value, width, *args, **kwargs)
-
-    return bounded
-
-
-def _checked_format(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(filter_function)
-    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str) and _PRINTF_WIDTH.search(value):
-            raise RenderLimitError("a %-format width is too large")
-        return filter_function(value, *args, **kwargs)
-
-    return checked
-
-
-def _bounded_lipsum(lipsum: Callable[..., str]) -> Callable[..., str]:
-    @functools.wraps(lipsum)
-    def bounded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
-        for name, value in (("n", n), ("min", min), ("max", max)):
-            if isinstance(value, int) and value > MAX_SIZE_ARGUMENT:
-                raise RenderLimitError(f"lipsum {name}={value} is over the limit of {MAX_SIZE_ARGUMENT}")
-        return lipsum(n, html, min, max)
-
-    return bounded
-
-
-def _checked_replace(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(filter_function)
-    def checked(eval_ctx: Any, value: Any, old: Any, new: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_replace(str(value), str(old), str(new))
-        return filter_function(eval_ctx, value, old, new, *args, **kwargs)
-
-    return checked
-
-
-def _checked_join(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(filter_function)
-    def checked(eval_ctx: Any, value: Any, d: Any = "", *args: Any, **kwargs: Any) -> Any:
-        items = list(value)
-        if isinstance(d, str):
-            _check_size(len(d) * max(len(items) - 1, 0))
-        return filter_function(eval_ctx, items, d, *args, **kwargs)
-
-    return checked
-
-
-def _checked_wordwrap(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(filter_function)
-    def checked(environment: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
-        wrapstring = kwargs.get("wrapstring", args[2] if len(args) > 2 else None)
-        if isinstance(wrapstring, str) and len(wrapstring) > 1:
-            _check_size(len(str(value)) * len(wrapstring))
-        return filter_function(environment, value, *args, **kwargs)
-
-    return checked
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, (str, bytes)):
+            args = limits.check_str_method(owner, __obj.__name__, args)
+        result = super().call(__context, __obj, *args, **kwargs)
+        budget = limits.current_budget()
+        budget.build(limits.size_of(result))
+        if owner is not None and type(owner) not in _BUILTIN_OWNERS and budget.is_given(owner):
+            # A method of the resources (``resources.users.list()``) answers with their records only;
+            # a method of plain data (``dict.get(key, default)``) may answer with its arguments.
+            budget.give(result)
+        return result
 
 
 class _FakerMethod:
@@ -244,8 +217,15 @@ class _FakerMethod:
         except TypeError as exc:
             raise RenderLimitError(f"bad arguments: {exc}") from None
         for name, value in bound.arguments.items():
-            if name in _SIZE_PARAMETERS and isinstance(value, int) and value > MAX_SIZE_ARGUMENT:
+            if name not in _SIZE_PARAMETERS:
+                continue
+            if isinstance(value, int) and value > MAX_SIZE_ARGUMENT:
                 raise RenderLimitError(f"{name}={value} is over the limit of {MAX_SIZE_ARGUMENT}")
+            if isinstance(value, (tuple, list)) and all(isinstance(item, int) for item in value):
+                # A size such as an image's (width, height): each side bounded, and their product.
+                for item in value:
+                    limits.check_width(item, name)
+                limits.check_size(math.prod(value))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._function(*args, **kwargs)
@@ -306,23 +286,33 @@ class CompiledTemplate:
     _render: Callable[[dict[str, Any]], Any]
     # The keys read from ``request`` (``request.body`` → "body"); "*" when ``request`` is used as a whole.
     request_fields: frozenset[str] = frozenset()
+    # Values over a limit that the template's constants alone build: every render would fail.
+    limit_problems: tuple[TemplateProblem, ...] = ()
 
     def render(self, variables: dict[str, Any]) -> Any:
-        """Render with ``variables``; raises ``RenderLimitError`` or whatever the template raised."""
+        """Render with ``variables``; raises ``RenderLimitError`` or whatever the template raised.
+
+        The templates rendered with one ``TemplateVariables`` share its budget (what they may build and
+        produce in all); plain variables get a budget of their own."""
+        budget = variables.budget if isinstance(variables, TemplateVariables) else Budget()
+        budget.give(variables.get("request"))
+        budget.give(variables.get("resources"))
         if self.looping:
-            return _with_step_budget(self._render, variables)
-        return self._render(variables)
+            return run_with_budget(budget, _with_step_budget, self._render, variables)
+        return run_with_budget(budget, self._render, variables)
 
 
 class TemplateVariables(dict[str, Any]):
     """The variables of one response's render. It carries the Jinja context its lone expressions share,
-    made on first use; build a new one per response (text templates still get a context each)."""
+    made on first use, and the budget its templates share; build a new one per response (text templates
+    still get a context each)."""
 
-    __slots__ = ("context",)
+    __slots__ = ("budget", "context")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.context: Context | None = None
+        self.budget = Budget()
 
 
 def is_template(text: str) -> bool:
@@ -330,9 +320,24 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
 
-@functools.lru_cache(maxsize=4096)
 def compile_template(source: str) -> CompiledTemplate:
     """Compile ``source``; raises ``TemplateSyntaxError`` with the template line of the mistake."""
+    if len(source) > _CACHED_SOURCE_CHARS:
+        return _compile(source)
+    return _compile_cached(source)
+
+
+def _compile(source: str) -> CompiledTemplate:
+    # Jinja2 folds constant expressions while it compiles: the filters it runs then are bounded, and share
+    # one budget, like those of a render.
+    compiled: CompiledTemplate = run_with_budget(Budget(), _compile_now, source)
+    return compiled
+
+
+_compile_cached = functools.lru_cache(maxsize=4096)(_compile)
+
+
+def _compile_now(source: str) -> CompiledTemplate:
     environment = sandbox()
     lone = _LONE_EXPRESSION.match(source)
     if lone is not None:
@@ -354,7 +359,9 @@ def compile_template(source: str) -> CompiledTemplate:
             else:
                 result = expression(**variables)
             if isinstance(result, str):
-                _check_size(len(result))
+                limits.check_size(len(result))
+            # Sized before anyone serialises it: a few shared references can stand for terabytes of JSON.
+            limits.current_budget().produce(result)
             return result
 
         return _compiled(source, tree, True, render_native)
@@ -362,7 +369,9 @@ def compile_template(source: str) -> CompiledTemplate:
     template = environment.from_string(tree)
 
     def render_text(variables: dict[str, Any]) -> str:
-        return _capped_join(template.generate(variables))
+        text = limits.capped_concat(template.generate(variables))
+        limits.current_budget().produce(text)
+        return text
 
     return _compiled(source, tree, False, render_text)
 
@@ -395,6 +404,7 @@ def _compiled(
         looping,
         render,
         _request_fields(tree),
+        tuple(TemplateProblem(line, message, suggestion) for line, message, suggestion in constant_problems(tree)),
     )
 
 
@@ -416,7 +426,7 @@ def template_problems(
     template: CompiledTemplate, faker_names: frozenset[str], *, extra_names: frozenset[str] = frozenset()
 ) -> list[TemplateProblem]:
     """Static checks beyond syntax: unknown names (``extra_names`` are known too), unknown Faker providers,
-    private attributes."""
+    private attributes, values over a limit built from constants alone."""
     problems: list[TemplateProblem] = []
     known = CONTEXT_NAMES | extra_names | set(sandbox().globals)
     for name, line in template.names:
@@ -427,6 +437,7 @@ def template_problems(
             problems.append(TemplateProblem(line, f"unknown Faker provider {attr!r}", did_you_mean(attr, faker_names)))
     for attr, line in template.private_attributes:
         problems.append(TemplateProblem(line, f"access to the private attribute {attr!r} is not allowed"))
+    problems.extend(template.limit_problems)
     return problems
 
 
@@ -435,22 +446,13 @@ def _constant_key(node: nodes.Node) -> Any:
     return argument.value if isinstance(argument, nodes.Const) else None
 
 
-def _capped_join(chunks: Iterator[str]) -> str:
-    parts: list[str] = []
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
-            raise RenderLimitError(f"the output is over the limit of {MAX_OUTPUT_CHARS} characters")
-        parts.append(chunk)
-    return "".join(parts)
-
-
 def _with_step_budget(render: Callable[[dict[str, Any]], Any], variables: dict[str, Any]) -> Any:
     steps = 0
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         nonlocal steps
+        if event == "call" and frame.f_code.co_filename == _LIMITS_FILE:
+            return None  # mockery's own size checks: bounded by the limits they check, and not the template's steps
         steps += 1
         if steps > MAX_LOOP_STEPS:
             raise RenderLimitError(f"the template ran more than {MAX_LOOP_STEPS} steps")
@@ -465,6 +467,11 @@ def _with_step_budget(render: Callable[[dict[str, Any]], Any], variables: dict[s
 
 
 __all__ = [
+    "MAX_INT_BITS",
+    "MAX_LOOP_STEPS",
+    "MAX_OUTPUT_CHARS",
+    "MAX_RANGE",
+    "MAX_SIZE_ARGUMENT",
     "CompiledTemplate",
     "FakerProxy",
     "RenderLimitError",

@@ -546,21 +546,25 @@ def test_head_renders_like_get_even_when_the_body_names_the_method(
     assert int(explicit_head.headers["content-length"]) == len(b'{"m":"HEAD"}')
 
 
+# The sizes come from the request (none is sent: the defaults apply), so the spec loads and each route fails when
+# it renders; the same templates with constant sizes are refused when the spec loads (tests/test_template_bombs.py).
 HOSTILE_SPEC = """\
 service: hostile
 routes:
-  - {name: repeat, path: /repeat, response: {body: {x: "{{ 'x' * 10**9 }}"}}}
-  - {name: tower, path: /tower, response: {body: "{{ 9**(9**9) }}"}}
-  - {name: range, path: /range, response: {body: {x: "{{ range(10**8)|list }}"}}}
+  - {name: repeat, path: /repeat, response: {body: {x: "{{ 'x' * request.query.n|int(10**9) }}"}}}
+  - {name: tower, path: /tower, response: {body: "{{ 9**(9**request.query.n|int(9)) }}"}}
+  - {name: range, path: /range, response: {body: {x: "{{ range(request.query.n|int(10**8))|list }}"}}}
   - {name: divide, path: /divide, response: {body: {x: "{{ 1 // 0 }}"}}}
   - name: loops
     path: /loops
     response: {body: "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"}
   - {name: output, path: /output, response: {body: "{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}"}}
-  - {name: faker, path: /faker, response: {body: {x: "{{ faker.paragraphs(nb=10**7) }}"}}}
-  - {name: lipsum, path: /lipsum, response: {body: {x: "{{ lipsum(10**9) }}"}}}
-  - {name: pad, path: /pad, response: {body: {x: "{{ 'x'.ljust(10**9) }}"}}}
-  - {name: header, path: /header, response: {headers: {x-big: "{{ 'x' * 10**9 }}"}, body: {ok: true}}}
+  - {name: faker, path: /faker, response: {body: {x: "{{ faker.paragraphs(nb=request.query.n|int(10**7)) }}"}}}
+  - {name: lipsum, path: /lipsum, response: {body: {x: "{{ lipsum(request.query.n|int(10**9)) }}"}}}
+  - {name: pad, path: /pad, response: {body: {x: "{{ 'x'.ljust(request.query.n|int(10**9)) }}"}}}
+  - name: header
+    path: /header
+    response: {headers: {x-big: "{{ 'x' * request.query.n|int(10**9) }}"}, body: {ok: true}}
   - {name: newline, path: /newline, response: {headers: {x-split: "a{{ '\\r\\n' }}set-cookie: x=1"}}}
   - {name: recursion, path: /recursion, response: {body: "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"}}
   - {name: fine, path: /fine, response: {body: {n: "{{ faker.name() }}"}}}
