@@ -6,6 +6,9 @@ Every schema of the document is rewritten once, at load time, into plain JSON Sc
 holding the whole document resolve every reference for jsonschema, wherever a schema is validated from, and
 lets the generator follow the same references. Remote references are never fetched: each becomes an
 unconstrained schema and a located warning.
+
+The document itself is read by ``mockery.spec.yaml_loader``, which knows it by ``is_openapi`` and reads it
+as its format defines: YAML 1.2 scalars, and no ``${VAR}`` substitution (its text is a third party's).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
 from mockery.schema_patterns import RE2Validator
 from mockery.spec.document import DocPath, Document, format_path
+from mockery.spec.yaml_loader import is_openapi as is_openapi  # re-exported: the one test of what a document is
 
 BASE_URI = "urn:mockery:openapi"
 SUPPORTED = ("3.0", "3.1")
@@ -36,11 +40,6 @@ _ONE: tuple[str, ...] = ("items", "additionalProperties", "not", "if", "then", "
 _ONE += ("unevaluatedProperties", "unevaluatedItems", "additionalItems")
 _MANY = ("allOf", "anyOf", "oneOf", "prefixItems")
 _NAMED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-
-
-def is_openapi(data: Any) -> bool:
-    """Whether loaded data is an OpenAPI (or Swagger) document rather than a mockery spec."""
-    return isinstance(data, dict) and ("openapi" in data or "swagger" in data) and "service" not in data
 
 
 def pointer(path: DocPath) -> str:

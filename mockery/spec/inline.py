@@ -1,7 +1,8 @@
 """Specs given inline from Python, as a mapping or as YAML text, loaded with the same checks as a file.
 
 YAML text goes through the safe loader of files (tags, dates, alias bombs, environment variables, located
-errors naming the spec's ``name`` instead of a file). A mapping is already data: it is copied into plain
+errors naming the spec's ``name`` instead of a file; an OpenAPI document's text is read by its own rules,
+as a file of it would be). A mapping is already data: it is copied into plain
 JSON-like data (environment variables are *not* substituted in it) and, having no positions, its errors are
 reported at line 1, column 1 with the path of the value in the document.
 

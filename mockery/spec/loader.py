@@ -55,7 +55,8 @@ def load_specs(
     ``inline`` holds specs given from Python: mappings, YAML texts, or documents from ``load_inline`` (one
     spec alone is taken as a list of one). The n-th is named ``<inline n>`` in errors (a document keeps its
     own name), and the files its routes send are looked for in ``inline_folder`` (default: the current
-    directory). ``environ`` (default ``os.environ``) fills the ``${VAR}`` of files and of inline YAML texts.
+    directory). ``environ`` (default ``os.environ``) fills the ``${VAR}`` of spec files and of inline YAML
+    texts; an OpenAPI document is read as written, by its own YAML rules (see mockery.spec.yaml_loader).
     """
     files, errors = find_spec_files(paths)
     documents: list[Document] = []

@@ -4,6 +4,17 @@ PyYAML composes the file into a node graph (no object is ever constructed from a
 nodes into plain JSON-like data itself. Doing the conversion by hand is what lets it report, each at its
 line and column: duplicate keys, tabs used for indentation, custom tags, values JSON cannot carry, alias
 bombs and missing environment variables; and all of them at once.
+
+Two sets of rules, chosen by what the document is:
+
+- a mockery spec, written by the user: YAML 1.1 scalars as PyYAML reads them (``yes`` is true, an unquoted
+  date is refused: JSON cannot carry it) and ``${VAR}`` substitution (``$$`` is a literal ``$``);
+- an OpenAPI or Swagger document (``openapi:`` or ``swagger:`` at the top, no ``service:``), written by a third
+  party: YAML 1.2's core schema, as those formats define (an unquoted ``2020-04-13T00:00:00`` or ``yes`` is
+  the string written), and nothing substituted: its text is served as written.
+
+Which scalars are plain (unquoted, untagged) is kept from the composer (``_PLAIN``), so that each set of
+rules resolves them itself and an explicit tag is never second-guessed.
 """
 
 from __future__ import annotations
@@ -31,7 +42,48 @@ _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"}
+# The tag the composers give a plain scalar that has no tag of its own: the converter resolves it.
+_PLAIN = "tag:mockery:plain"
 _ENV_PATTERN = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# A `$` that substitution would read as the start of `$$` or `${`: written `$$` to stay a `$`.
+_SUBSTITUTION_START = re.compile(r"\$(?=[${])")
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): everything else is a string.
+_CORE_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_CORE_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_CORE_NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+def _resolve(loader: Any, kind: Any, value: Any, implicit: tuple[bool, bool]) -> Any:
+    if kind is ScalarNode and implicit[0]:
+        return _PLAIN
+    return yaml.SafeLoader.resolve(loader, kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+# The composers (fast and pure-Python), marking plain untagged scalars instead of resolving them.
+_FAST = type("_FastComposer", (_COMPOSER,), {"resolve": _resolve})
+_WORDY = type("_WordyComposer", (yaml.SafeLoader,), {"resolve": _resolve})
+
+
+def is_openapi(data: Any) -> bool:
+    """Whether loaded data is an OpenAPI (or Swagger) document rather than a mockery spec."""
+    return isinstance(data, dict) and ("openapi" in data or "swagger" in data) and "service" not in data
+
+
+def _declares_openapi(root: Node) -> bool:
+    """``is_openapi`` read from the top-level keys of the composed document, before it is converted."""
+    if not isinstance(root, MappingNode):
+        return False
+    keys = {key.value for key, _ in root.value if isinstance(key, ScalarNode)}
+    return bool(keys & {"openapi", "swagger"}) and "service" not in keys
+
+
+def escape_variables(text: str) -> str:
+    """``text`` written so that a spec loads it as exactly ``text``: each ``$`` that would start a
+    ``${VAR}`` or a ``$$`` is doubled (``${HOME}`` -> ``$${HOME}``, ``$${X}`` -> ``$$$${X}``, ``$5`` stays)."""
+    return _SUBSTITUTION_START.sub("$$", text)
 
 
 def _tag_name(tag: str) -> str:
@@ -46,9 +98,10 @@ class _Abort(Exception):
 
 
 class _Converter:
-    def __init__(self, file: str, environ: Mapping[str, str]) -> None:
+    def __init__(self, file: str, environ: Mapping[str, str], *, third_party: bool) -> None:
         self.file = file
         self.environ = environ
+        self.third_party = third_party  # an OpenAPI document: YAML 1.2 scalars, nothing substituted
         self.errors: list[SpecError] = []
         self.positions: dict[DocPath, Position] = {}
         self.key_positions: dict[DocPath, Position] = {}
@@ -101,7 +154,7 @@ class _Converter:
         explicit: dict[str, Node] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _TAG + "merge" or (key_node.tag == _PLAIN and key_node.value == "<<"):
                 merged_value = self.convert(value_node, path, depth + 1)
                 sources = merged_value if isinstance(merged_value, list) else [merged_value]
                 for source in reversed(sources):
@@ -134,15 +187,15 @@ class _Converter:
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
         tag = node.tag
         value: str = node.value
-        plain = not node.style  # None from PyYAML's composer, "" from libyaml's
-        if "$" in value:
+        if self.third_party:
+            if tag == _PLAIN:
+                return self._core(node, path, value)
+        elif "$" in value:
             value = self._substitute(node, path, value)
-            if plain and value != node.value:
-                tag = self._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        if tag == _PLAIN:
+            tag = self._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag == _TAG + "str":
-            self.scalars[path] = ScalarSource(
-                Position(node.start_mark.line + 1, node.start_mark.column + 1), node.style in ("|", ">")
-            )
+            self._string(node, path)
             return value
         if tag == _TAG + "timestamp":
             self.error(
@@ -155,11 +208,45 @@ class _Converter:
         if tag not in _PLAIN_TAGS:
             self._reject_tag(node, path, tag)
             return None
-        result = self._constructor.construct_object(ScalarNode(tag, value, node.start_mark, node.end_mark))
+        try:
+            result = self._constructor.construct_object(ScalarNode(tag, value, node.start_mark, node.end_mark))
+        except ValueError:
+            return self._too_long(node, path, value)
         if isinstance(result, float) and not math.isfinite(result):
             self.error(node, path, f"{value!r} is not a number JSON can carry", f'quote it: "{value}"')
             return None
         return result
+
+    def _string(self, node: ScalarNode, path: DocPath) -> None:
+        self.scalars[path] = ScalarSource(
+            Position(node.start_mark.line + 1, node.start_mark.column + 1), node.style in ("|", ">")
+        )
+
+    def _core(self, node: ScalarNode, path: DocPath, value: str) -> Any:
+        """A plain scalar of an OpenAPI document, by YAML 1.2's core schema."""
+        if value in _CORE_NULL:
+            return None
+        if value in _CORE_BOOL:
+            return _CORE_BOOL[value]
+        try:
+            if _CORE_INT.fullmatch(value):
+                base = {"0o": 8, "0x": 16}.get(value[:2], 10)
+                return int(value[2:] if base != 10 else value, base)
+            if _CORE_FLOAT.fullmatch(value):
+                number = float(value)
+                if math.isfinite(number):
+                    return number
+        except ValueError:
+            return self._too_long(node, path, value)
+        if _CORE_FLOAT.fullmatch(value) or _CORE_NOT_FINITE.fullmatch(value):
+            self.error(node, path, f"{value!r} is not a number JSON can carry", f'quote it: "{value}"')
+            return None
+        self._string(node, path)
+        return value
+
+    def _too_long(self, node: ScalarNode, path: DocPath, value: str) -> None:
+        shown = value if len(value) <= 20 else value[:20] + "..."
+        self.error(node, path, f"the number {shown!r} has too many digits", f'quote it to keep it as text: "{shown}"')
 
     def _substitute(self, node: ScalarNode, path: DocPath, value: str) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -216,7 +303,8 @@ def _syntax_error(file: str, exc: yaml.YAMLError, text: str) -> SpecError:
 def load_document(
     path: Path, text: str | None = None, environ: Mapping[str, str] | None = None
 ) -> tuple[Document | None, list[SpecError]]:
-    """Load one spec file. Returns the document (``None`` if it could not be read at all) and every error."""
+    """Load one spec file, or an OpenAPI document (read by its own rules: see the module's docstring).
+    Returns the document (``None`` if it could not be read at all) and every error."""
     file = display_path(path)
     if text is None:
         try:
@@ -238,14 +326,16 @@ def parse_document(
     """Load a spec from YAML ``text`` with every check of a file, its errors naming ``display_name``.
 
     ``path`` is the document's file (it need not exist): files a route sends are looked for in its folder.
+    ``environ`` (default ``os.environ``) fills the ``${VAR}`` of a mockery spec; an OpenAPI document is
+    read as written, with YAML 1.2 scalars.
     """
     file = display_name
     try:
         try:
-            nodes = list(yaml.compose_all(text, Loader=_COMPOSER))
+            nodes = list(yaml.compose_all(text, Loader=_FAST))
         except yaml.YAMLError:
             # The pure-Python composer words its errors best (and finds tabs): let it say what is wrong.
-            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            nodes = list(yaml.compose_all(text, Loader=_WORDY))
     except yaml.YAMLError as exc:
         # Tabs are only looked for once the file fails to parse: inside a block scalar or a quoted string a tab
         # after the indentation is text (a TSV body), and reporting it would reject a valid spec.
@@ -268,9 +358,15 @@ def parse_document(
                 "put each service in its own file",
             )
         )
-    converter = _Converter(file, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    third_party = _declares_openapi(nodes[0])
+    converter = _Converter(file, environ, third_party=third_party)
     try:
         data = converter.convert(nodes[0], ())
+        if is_openapi(data) != third_party:
+            # Only a '<<' merge at the top can hide what the document is: convert it by the rules of what it is.
+            converter = _Converter(file, environ, third_party=not third_party)
+            data = converter.convert(nodes[0], ())
     except _Abort as abort:
         return None, [*converter.errors, abort.error, *errors]
     document = Document(

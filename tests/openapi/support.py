@@ -169,3 +169,44 @@ paths:
                   first_name: {type: string}
                   city: {type: string}
 """
+
+
+# A third party's text, as third-party documents hold it: unquoted timestamps and yes/no, `${...}` and braces.
+LITERAL = """\
+openapi: 3.0.3
+info: {title: Literal, version: "1"}
+x-mockery-service: literal
+paths:
+  /things:
+    get:
+      responses:
+        "200":
+          description: one thing
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  startDate: {type: string}
+                  flag: {type: string}
+              example:
+                home: "${HOME}"
+                token: ${SECRET_TOKEN}
+                escaped: $${X}
+                template: "{{ 7*7 }}"
+                block: "{% if true %}x{% endif %}"
+                startDate: 2020-04-13T00:00:00
+                stamp: 2020-04-13T21:54:01.8865016
+                flag: yes
+"""
+LITERAL_BODY = {
+    "home": "${HOME}",
+    "token": "${SECRET_TOKEN}",
+    "escaped": "$${X}",
+    "template": "{{ 7*7 }}",
+    "block": "{% if true %}x{% endif %}",
+    "startDate": "2020-04-13T00:00:00",
+    "stamp": "2020-04-13T21:54:01.8865016",
+    "flag": "yes",
+}
+ENVIRON = {"HOME": "/root", "SECRET_TOKEN": "s3cr3t", "X": "x"}

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from mockery import MockServer, SpecErrors, load_specs
-from tests.openapi.support import PETSTORE
+from mockery.cli import cli
+from tests.openapi.support import ENVIRON, LITERAL, LITERAL_BODY, PETSTORE
 
 MINIMAL = {
     "openapi": "3.1.0",
@@ -107,3 +109,18 @@ def test_a_folder_mixing_an_openapi_document_and_a_spec_serves_both(tmp_path: Pa
         assert httpx.get(server.url_for("users") + "/users/3").json() == {"id": 3}
         assert httpx.get(server.url_for("pets") + "/pets/1").json()["id"] == 1
         assert httpx.get(server.url_for("hello") + "/hello").status_code == 200
+
+
+def test_an_openapi_document_serves_its_text_as_written(tmp_path: Path) -> None:
+    (tmp_path / "literal.yaml").write_text(LITERAL)
+    with MockServer(tmp_path / "literal.yaml", environ=ENVIRON) as server:
+        answer = httpx.get(server.url_for("literal") + "/things")
+    assert answer.status_code == 200
+    assert answer.json() == LITERAL_BODY
+
+
+def test_validate_agrees_with_serve_on_an_openapi_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "literal.yaml").write_text(LITERAL)
+    monkeypatch.delenv("SECRET_TOKEN", raising=False)  # unset, and no default: a spec would be refused
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "literal.yaml")])
+    assert result.exit_code == 0, result.output

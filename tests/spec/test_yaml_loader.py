@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mockery.errors import SpecError
 from mockery.spec.document import Document, Position
-from mockery.spec.yaml_loader import MAX_DEPTH, MAX_VALUES, load_document
+from mockery.spec.yaml_loader import MAX_DEPTH, MAX_VALUES, escape_variables, load_document
 
 WriteSpec = Callable[..., Path]
 SpecErrorsOf = Callable[..., list[SpecError]]
@@ -509,3 +510,97 @@ def test_template_lines_inside_a_block_map_to_file_lines(write_spec: WriteSpec, 
     assert document.template_line(("x-body",), 1).line == where(text, "first")[0]
     assert document.template_line(("x-body",), 2).line == where(text, "second")[0]
     assert document.template_line(("x-inline",), 1) == Position(*where(text, '"one line"'))
+
+
+# --- OpenAPI documents: a third party's text, read as its format defines ---------------------------------------
+
+OPENAPI_HEAD = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+
+
+def test_an_openapi_document_is_never_substituted(write_spec: WriteSpec) -> None:
+    text = OPENAPI_HEAD + "x-a: ${HOME}\nx-b: $${X}\nx-c: '${UNSET}'\nx-d: ${UNSET:-fallback}\n"
+    data = data_of(write_spec(text), {"HOME": "/root", "X": "x"})
+    assert [data[key] for key in ("x-a", "x-b", "x-c", "x-d")] == ["${HOME}", "$${X}", "${UNSET}", "${UNSET:-fallback}"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2020-04-13T00:00:00", "2020-04-13T00:00:00"),
+        ("2020-04-13T21:54:01.8865016", "2020-04-13T21:54:01.8865016"),
+        ("2024-01-01", "2024-01-01"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("Off", "Off"),
+        ("1_000", "1_000"),
+        ("1:20", "1:20"),
+        ("=", "="),
+        ("true", True),
+        ("FALSE", False),
+        ("~", None),
+        ("Null", None),
+        ("0777", 777),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("-12", -12),
+        ("1.5e+3", 1500.0),
+        (".5", 0.5),
+    ],
+)
+def test_an_openapi_document_reads_yaml_1_2_scalars(write_spec: WriteSpec, written: str, expected: Any) -> None:
+    data = data_of(write_spec(OPENAPI_HEAD + f"x-value: {written}\n"))
+    assert data["x-value"] == expected
+    assert type(data["x-value"]) is type(expected)
+
+
+def test_a_spec_keeps_its_own_rules_where_an_openapi_document_reads_yaml_1_2(write_spec: WriteSpec) -> None:
+    assert data_of(write_spec("service: users\nx-a: yes\nx-b: 0o17\n")) == {
+        "service": "users",
+        "x-a": True,
+        "x-b": "0o17",
+    }
+    error = only_error(write_spec("service: users\nopenapi: 3.0.3\nx-a: 2020-04-13T00:00:00\n"))
+    assert "read as a date" in error.message
+
+
+def test_an_openapi_document_still_refuses_tags_infinities_and_tagged_dates(write_spec: WriteSpec) -> None:
+    _, errors = load(
+        write_spec(OPENAPI_HEAD + "x-a: !!python/name:os.system\nx-b: .inf\nx-c: !!timestamp 2020-01-01\n")
+    )
+    assert [(error.line, error.message) for error in errors] == [
+        (4, "tag '!!python/name:os.system' is not allowed"),
+        (5, "'.inf' is not a number JSON can carry"),
+        (6, "'2020-01-01' is read as a date, which JSON cannot carry"),
+    ]
+
+
+def test_a_merge_at_the_top_cannot_make_a_spec_read_as_an_openapi_document(write_spec: WriteSpec) -> None:
+    text = "x-base: &base {service: users}\n<<: *base\nopenapi: 3.0.3\nx-a: ${HOME}\n"
+    data = data_of(write_spec(text), {"HOME": "/root"})
+    assert (data["service"], data["x-a"]) == ("users", "/root")
+    text = "x-base: &base {openapi: 3.0.3}\n<<: *base\nx-a: ${HOME}\nx-b: 2020-04-13\n"
+    data = data_of(write_spec(text), {"HOME": "/root"})
+    assert (data["x-a"], data["x-b"]) == ("${HOME}", "2020-04-13")
+
+
+@pytest.mark.parametrize("rules", ["spec", "openapi"])
+def test_a_number_with_too_many_digits_is_a_located_error(write_spec: WriteSpec, rules: str) -> None:
+    head = "service: users\n" if rules == "spec" else OPENAPI_HEAD
+    error = only_error(write_spec(head + "x-a: " + "9" * 5000 + "\n"))
+    assert error.line == head.count("\n") + 1
+    assert error.message == f"the number '{'9' * 20}...' has too many digits"
+
+
+def test_an_explicit_tag_is_kept_after_substitution(write_spec: WriteSpec) -> None:
+    assert data_of(write_spec("service: users\nx-a: !!str ${PORT}\n"), {"PORT": "8001"})["x-a"] == "8001"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["${HOME}", "$${X}", "$$", "$", "a$b", "${", "$$$", "costs $5", "${X:-y}", "$$$${X}", "{{ 7*7 }} ${X}"],
+)
+def test_escaped_text_loads_as_written(write_spec: WriteSpec, text: str) -> None:
+    escaped = escape_variables(text)
+    data = data_of(write_spec(yaml.safe_dump({"service": "users", "x-a": escaped})), {"HOME": "/root", "X": "x"})
+    assert data["x-a"] == text
