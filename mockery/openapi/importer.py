@@ -6,6 +6,10 @@ providers chosen from the property names and schemas (``email``, ``first_name``,
 documented status with the document's example, or else with one value generated from its schema. What a
 spec cannot say is left behind, and the header comment says so: request validation, ``Prefer``, and the
 variety of a schema-generated body (a route's body is the one sample).
+
+The document is read as ``mockery serve`` reads it (mockery.spec.yaml_loader: YAML 1.2, nothing substituted),
+and its text is written to be served as it is: never run as a template, never substituted as a ``${VAR}``
+(mockery.spec.literal).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from mockery.errors import SpecErrors
+from mockery.errors import SpecError, SpecErrors
 from mockery.fakes import new_generator
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
 from mockery.openapi.generate import SchemaGenerator
@@ -25,7 +29,8 @@ from mockery.openapi.names import faker_provider, number_range
 from mockery.openapi.operation import json_media, media_example
 from mockery.openapi.service import base_path, service_name
 from mockery.openapi.state import CollectionPlan, find_collections
-from mockery.spec.yaml_loader import load_document
+from mockery.spec.literal import literal_body, literal_template, spec_text_data
+from mockery.spec.yaml_loader import is_openapi, load_document
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _FORMATS = {
@@ -47,11 +52,14 @@ _MAX_DEPTH = 4
 def import_openapi(path: Path) -> tuple[str, str]:
     """``(service name, spec YAML)`` for the OpenAPI document at ``path``; ``SpecErrors`` when it cannot load."""
     document, errors = load_document(path)
-    if document is None:
+    if document is None or errors:
         raise SpecErrors(errors)
+    if not is_openapi(document.data):
+        message = "the file is not an OpenAPI document: it has no top-level 'openapi' key (or it has 'service')"
+        raise SpecErrors([SpecError(document.display_name, 1, 1, "", message, "name an OpenAPI 3.0 or 3.1 file")])
     doc, problems = openapi_document(document)
     if doc is None or problems:
-        raise SpecErrors([*errors, *problems])
+        raise SpecErrors(problems)
     return _Importer(doc).run()
 
 
@@ -99,12 +107,14 @@ class _Importer:
         ]
         if routes:
             spec["routes"] = routes
+        source = " ".join(self.doc.source.file.name.splitlines())  # one comment line, whatever the name holds
         header = (
-            f"# Imported from {self.doc.source.file.name} by `mockery import openapi`.\n"
+            f"# Imported from {source} by `mockery import openapi`.\n"
             "# Not carried over: request validation, Prefer headers, and the variety of schema-generated bodies\n"
             "# (each route answers one sample). Serve the document itself for those.\n"
         )
-        return name, header + yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+        text = yaml.dump(spec_text_data(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+        return name, header + text
 
     # -- resources ------------------------------------------------------------------------------------
 
@@ -221,8 +231,8 @@ class _Importer:
             found, example = media_example(body, schema, None, self.doc)
             value = example if found else self.generator.generate(schema) if schema is not None else None
             if media_type != "application/json":
-                response["headers"] = {"content-type": media_type}
-            response["body"] = value
+                response["headers"] = {"content-type": literal_template(media_type)}
+            response["body"] = literal_body(value)
         route["response"] = response or {"status": 200}
         return route
 

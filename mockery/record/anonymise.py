@@ -4,7 +4,7 @@ A value is recognised by its field's name (``email``, ``phone``, ``lastName``: t
 understands, see mockery.openapi.names) and by the value itself (an email, a Luhn-valid card number, an
 IBAN, a JWT, a bearer token, an API key, an IP address, a phone number, a street address, a person's name).
 The replacement is a template such as ``{{ faker.email() }}``, never the original. Every other string is
-escaped so that braces in recorded data are sent as recorded, not run as templates.
+escaped (mockery.spec.literal) so that braces in recorded data are sent as recorded, not run as templates.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockery.openapi.names import canonical, faker_provider
-from mockery.templating import is_template
+from mockery.spec.literal import escape_template, literal_template
 
 # Providers whose values are personal data or secrets: a field so named is replaced whatever it holds.
 _PERSONAL_PROVIDERS = frozenset(
@@ -166,10 +166,8 @@ def _by_name(key: str | None) -> str | None:
 
 
 def escape(text: str) -> str:
-    """``text`` as a template that renders to exactly ``text``."""
-    if not is_template(text):
-        return text
-    return "".join("{{ '{' }}" if char == "{" else char for char in text)
+    """``text`` as a template that renders to exactly ``text`` (see mockery.spec.literal)."""
+    return literal_template(text)
 
 
 @dataclass(slots=True)
@@ -223,10 +221,11 @@ class Anonymiser:
             if found is None:
                 continue
             self.replaced[(place, where, found)] += 1
-            parts.append(escape(text[last : match.start()]))
+            # The value is a template now: all of the recorded text around the replacement is escaped.
+            parts.append(escape_template(text[last : match.start()]))
             parts.append(TEMPLATES[found])
             last = match.end()
         if not parts:
             return escape(text)
-        parts.append(escape(text[last:]))
+        parts.append(escape_template(text[last:]))
         return "".join(parts)

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from mockery import MockServer, load_specs
+from mockery import MockServer, SpecErrors, load_specs
 from mockery.cli import cli
 from mockery.openapi.operation import Operation
-from tests.openapi.support import PETSTORE
+from tests.openapi.support import ENVIRON, LITERAL, LITERAL_BODY, PETSTORE
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "openapi"
 DOCUMENTS = sorted(p for p in CORPUS.glob("*") if p.suffix in (".yaml", ".yml", ".json")) if CORPUS.is_dir() else []
@@ -76,3 +76,29 @@ def test_every_corpus_document_imports_validates_and_answers_its_plain_gets(docu
         for resource in spec.resources:
             listed = client.get(resource.path[len(spec.base_path) :])
             assert listed.status_code in (200, 405), (resource.name, listed.text[:200])
+
+
+def test_an_imported_spec_serves_the_documents_text_as_written(tmp_path: Path) -> None:
+    (tmp_path / "literal.yaml").write_text(LITERAL)
+    written = imported(tmp_path / "literal.yaml", tmp_path / "specs")
+    with MockServer(written, environ=ENVIRON) as server:
+        answer = httpx.get(server.url_for("literal") + "/things")
+    assert answer.status_code == 200
+    assert answer.json() == LITERAL_BODY
+
+
+def test_import_refuses_a_document_serve_refuses(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(PETSTORE.replace("openapi: 3.0.3\n", "openapi: 3.0.3\nx-a: !!binary aGk=\n", 1))
+    with pytest.raises(SpecErrors):
+        load_specs([tmp_path / "api.yaml"])
+    result = CliRunner().invoke(cli, ["import", "openapi", str(tmp_path / "api.yaml"), "-o", str(tmp_path / "specs")])
+    assert result.exit_code != 0
+    assert "api.yaml:2:6: x-a: tag '!!binary' is not allowed" in result.output
+    assert not (tmp_path / "specs").exists()
+
+
+def test_import_names_a_file_that_is_no_openapi_document(tmp_path: Path) -> None:
+    (tmp_path / "users.yaml").write_text("service: users\nroutes: []\n")
+    result = CliRunner().invoke(cli, ["import", "openapi", str(tmp_path / "users.yaml"), "-o", str(tmp_path / "specs")])
+    assert result.exit_code != 0
+    assert "users.yaml:1:1: the file is not an OpenAPI document" in result.output

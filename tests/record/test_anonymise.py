@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from mockery.record.anonymise import Anonymiser, escape, kind_of, luhn
 from mockery.record.generalise import template
+from mockery.templating import compile_template
 
 
 @pytest.mark.parametrize(
@@ -69,3 +72,20 @@ def test_keep_pii_only_escapes() -> None:
 )
 def test_template(path: str, expected: str) -> None:
     assert template(path) == expected
+
+
+def _rendered(template: str) -> str:
+    result = compile_template(template).render({"faker": SimpleNamespace(email=lambda: "someone@example.com")})
+    assert isinstance(result, str)
+    return result
+
+
+@pytest.mark.parametrize("text", ["key={ada@example.org}", "{{ada@example.org}}", "{% ada@example.org", "x{"])
+def test_the_text_around_a_replacement_is_escaped_whole(text: str) -> None:
+    written = Anonymiser().text(text, "GET /a")
+    assert _rendered(written) == text.replace("ada@example.org", "someone@example.com")
+
+
+@pytest.mark.parametrize("text", ["a\r\n{{ b }}\r\n", "{%\r", "\r{#x#}"])
+def test_carriage_returns_in_an_escaped_text_are_kept(text: str) -> None:
+    assert _rendered(Anonymiser(enabled=False).text(text, "GET /a")) == text
