@@ -4,6 +4,11 @@ The spec has one route per method and path template (see mockery.record.generali
 content type and body observed first with the most common status; a concrete path that answered another
 status gets a literal route of its own. Bodies go through the ``Anonymiser`` before they are written.
 Only the ``Content-Type`` of a response is written: cookies, tokens and every other header are dropped.
+Every recorded string is written to be served as recorded: never run as a template, never substituted as a
+``${VAR}`` (see mockery.spec.literal).
+
+``POST /__mockery/record/stop`` is guarded like the admin API (mockery.admin_guard: no cross-site request, a
+loopback listener and Host); every body the recorder receives is read with a cap (413 past it).
 """
 
 from __future__ import annotations
@@ -20,9 +25,19 @@ import orjson
 import yaml
 from starlette.types import Receive, Scope, Send
 
-from mockery.proxy import Exchange, Forwarder, Refused, problem
+from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
+from mockery.proxy import Answer, Exchange, Forwarder, Refused, problem
 from mockery.record.anonymise import Anonymiser
 from mockery.record.generalise import template
+from mockery.requests import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    BodyTimeout,
+    BodyTooLarge,
+    header_map,
+    read_body,
+)
+from mockery.spec.literal import literal_template, spec_text_data
 from mockery.spec.model import Proxy
 from mockery.spec.paths import RESERVED_PREFIX
 
@@ -79,14 +94,27 @@ def service_name(out: Path) -> str:
 
 
 class Recorder:
-    """An ASGI app that forwards to the upstream and keeps every exchange; ``spec()`` turns them into a spec."""
+    """An ASGI app that forwards to the upstream and keeps every exchange; ``spec()`` turns them into a spec.
 
-    def __init__(self, upstream: str, *, timeout: float = 30.0, on_stop: Callable[[], None] | None = None) -> None:
+    ``listener`` is the (host, port) the recorder is served on: its stop endpoint answers only there, on a
+    loopback address, to a loopback ``Host`` (see ``AdminGuard``). A request body over ``DEFAULT_MAX_BODY``
+    bytes (``ADMIN_MAX_BODY`` for the stop endpoint) is answered 413 and not forwarded.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        listener: tuple[str, int],
+        timeout: float = 30.0,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         # Identity encoding: the recorded body must be the body, not its gzip.
         self.forwarder = Forwarder(Proxy(upstream, timeout), extra_headers={"accept-encoding": "identity"})
         self.upstream = upstream
         self.exchanges: list[Exchange] = []
         self.on_stop = on_stop
+        self.guard = AdminGuard(*listener, token=None)
 
     def __repr__(self) -> str:
         return f"Recorder({self.upstream!r}, {len(self.exchanges)} exchanges)"
@@ -100,24 +128,53 @@ class Recorder:
             return
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        if scope["path"] == STOP_PATH and scope["method"] == "POST":
-            status, headers, payload = 200, [(b"content-type", b"application/json")], b""
-            payload = orjson.dumps({"stopping": True, "recorded": len(self.exchanges)})
-            if self.on_stop is not None:
-                self.on_stop()
-        else:
-            status, headers, payload = await self._forward(scope, body)
+        stop = scope["path"] == STOP_PATH and scope["method"] == "POST"
+        answer = self._refusal(scope) if stop else None
+        if answer is None:
+            limit = ADMIN_MAX_BODY if stop else DEFAULT_MAX_BODY
+            try:
+                body = await read_body(receive, header_map(scope), limit)
+            except BodyTooLarge:
+                answer = problem(413, "Request body too large", f"the body is over the limit of {limit} bytes")
+            except BodyTimeout:
+                detail = f"the client sent no part of its body for {DEFAULT_BODY_TIMEOUT:g} s"
+                answer = problem(408, "Request timeout", detail)
+                answer[1].append((b"connection", b"close"))
+            else:
+                answer = self._stop() if stop else await self._forward(scope, body)
+        status, headers, payload = answer
         headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def _refusal(self, scope: Scope) -> Answer | None:
+        """Why a stop request may not stop the recorder (as a problem answer), or ``None``."""
+        if not self.guard.loopback:
+            detail = (
+                f"the recorder answers {STOP_PATH} only on a loopback listener, and this one listens on "
+                f"{self.guard.listener_host}: stop it with Ctrl-C or SIGTERM"
+            )
+            return problem(403, "Stop endpoint disabled", detail)
+        refusal = self.guard.check(scope)
+        if refusal is None:
+            return None
+        status, title, _, extra = refusal
+        port = self.guard.listener_port
+        detail = (
+            f"the recorder's stop endpoint answers no request from a web page, and only to a loopback Host "
+            f"such as 127.0.0.1:{port} or localhost:{port}"
+        )
+        answer = problem(status, title, detail)
+        answer[1].extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items())
+        return answer
+
+    def _stop(self) -> Answer:
+        payload = orjson.dumps({"stopping": True, "recorded": len(self.exchanges)})
+        if self.on_stop is not None:
+            self.on_stop()
+        return 200, [(b"content-type", b"application/json")], payload
+
+    async def _forward(self, scope: Scope, body: bytes) -> Answer:
         import httpx
 
         raw_path = scope.get("raw_path") or scope["path"].encode()
@@ -207,7 +264,7 @@ def _route(method: str, path: str, exchange: Exchange, anonymiser: Anonymiser) -
         if parsed is not _NOT_JSON:
             body = _echo_params(anonymiser.value(parsed, place), parsed, params)
             if content_type and content_type.split(";")[0].strip() != "application/json":
-                response["headers"] = {"Content-Type": content_type}
+                response["headers"] = {"Content-Type": literal_template(content_type)}
         else:
             try:
                 text = exchange.body.decode("utf-8")
@@ -215,9 +272,9 @@ def _route(method: str, path: str, exchange: Exchange, anonymiser: Anonymiser) -
                 text = None
             if text is not None:
                 body = anonymiser.text(text, place)
-                response["headers"] = {"Content-Type": content_type or "text/plain; charset=utf-8"}
+                response["headers"] = {"Content-Type": literal_template(content_type or "text/plain; charset=utf-8")}
     elif content_type:
-        response["headers"] = {"Content-Type": content_type}
+        response["headers"] = {"Content-Type": literal_template(content_type)}
     if body is not None:
         response["body"] = body
     return {"name": place, "method": method, "path": path, "response": response}
@@ -252,7 +309,8 @@ def _echo_params(written: Any, original: Any, params: dict[str, str]) -> Any:
 
 
 def write_spec(spec: dict[str, Any], out: Path) -> None:
-    """Write ``spec`` as YAML at ``out`` (folders made as needed)."""
+    """Write ``spec`` as YAML at ``out`` (folders made as needed); the file loads as ``spec``: each ``$`` that
+    would start a ``${VAR}`` is written ``$$``."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=120)
+    text = yaml.safe_dump(spec_text_data(spec), sort_keys=False, allow_unicode=True, width=120)
     out.write_text(f"# Written by `mockery record`; edit freely.\n{text}", encoding="utf-8")

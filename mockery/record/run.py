@@ -35,11 +35,11 @@ def record(
     echo: Callable[[str], None] = print,
 ) -> Summary:
     """Record until stopped, then write the spec at ``out``; returns the summary (also echoed)."""
-    recorder = Recorder(upstream, timeout=timeout)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]
+    recorder = Recorder(upstream, listener=(host, bound), timeout=timeout)
     config = uvicorn.Config(recorder, lifespan="off", log_level="warning", access_log=False)
     server = _Server(config)
 

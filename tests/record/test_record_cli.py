@@ -3,10 +3,12 @@ statuses and shapes, and holds none of the upstream's personal data."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,10 @@ import httpx
 import pytest
 import yaml
 
+from mockery.admin_guard import ADMIN_MAX_BODY
+from mockery.requests import DEFAULT_MAX_BODY
 from mockery.spec.loader import load_specs
-from tests.record.upstream import API_KEY, ORDER_ID, TOKEN, USERS, Upstream
+from tests.record.upstream import API_KEY, LITERAL, LITERAL_TEXT, ORDER_ID, TOKEN, USERS, Upstream
 
 REQUESTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/users", None),
@@ -140,3 +144,70 @@ def test_record_refuses_a_non_http_upstream(tmp_path: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
     assert done.returncode == 2
     assert "not an http:// or https:// URL" in done.stderr
+
+
+@contextlib.contextmanager
+def _recording(upstream: Upstream, out: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A `mockery record` process and its URL; killed and reaped at the end if it is still running."""
+    process, base = _start(upstream, out)
+    try:
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+
+
+def _stop(process: subprocess.Popen[str], base: str, **headers: str) -> httpx.Response:
+    """Ask the recorder to stop; once it accepted, wait until it has written the spec and exited."""
+    answer = httpx.post(f"{base}/__mockery/record/stop", headers=headers, timeout=10)
+    if answer.status_code == 200:
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+    return answer
+
+
+def test_recorded_text_is_served_back_byte_identical(
+    upstream: Upstream, tmp_path: Path, serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "literal.yaml"
+    with _recording(upstream, out) as (process, base):
+        recorded = [httpx.get(f"{base}{path}", timeout=10) for path in ("/literal", "/literal.txt")]
+        assert _stop(process, base).status_code == 200
+    assert recorded[0].json() == LITERAL
+    assert recorded[1].text == LITERAL_TEXT
+    monkeypatch.setenv("SECRET_TOKEN", "s3cr3t")
+    monkeypatch.setenv("X", "x")
+    server = serve(out)
+    for before in recorded:
+        after = httpx.get(server.url + before.url.path, timeout=10)
+        assert after.status_code == 200, after.text
+        assert after.content == before.content
+        assert after.headers["content-type"] == before.headers["content-type"]
+
+
+def test_the_stop_endpoint_refuses_cross_site_and_foreign_host_requests(upstream: Upstream, tmp_path: Path) -> None:
+    with _recording(upstream, tmp_path / "guarded.yaml") as (process, base):
+        port = base.rsplit(":", 1)[1]
+        refused = [
+            _stop(process, base, origin="http://evil.example"),
+            _stop(process, base, **{"sec-fetch-site": "cross-site"}),
+            _stop(process, base, host=f"evil.example:{port}"),
+        ]
+        for answer in refused:
+            assert answer.status_code == 403, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["detail"].startswith("the recorder's stop endpoint answers no request from a web page")
+        assert _stop(process, base, origin=base).status_code == 200  # same-site: the recorder's own page
+
+
+def test_bodies_over_the_caps_are_refused_413_and_never_forwarded(upstream: Upstream, tmp_path: Path) -> None:
+    with _recording(upstream, tmp_path / "capped.yaml") as (process, base):
+        proxied = httpx.post(f"{base}/echo", content=b"x" * (DEFAULT_MAX_BODY + 1), timeout=60)
+        stop = httpx.post(f"{base}/__mockery/record/stop", content=b"{}" + b" " * ADMIN_MAX_BODY, timeout=30)
+        assert _stop(process, base).status_code == 200  # the oversized stop did not stop it
+    for answer, limit in ((proxied, DEFAULT_MAX_BODY), (stop, ADMIN_MAX_BODY)):
+        assert answer.status_code == 413, answer.text[:200]
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["detail"] == f"the body is over the limit of {limit} bytes"
+    assert [path for _, path, _ in upstream.requests] == []
