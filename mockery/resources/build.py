@@ -36,6 +36,7 @@ from mockery.resources.model import (
 from mockery.schema_patterns import pattern_problems
 from mockery.spec.document import DocPath, Position, format_path
 from mockery.spec.model import ResponseSpec, Route, Service
+from mockery.spec.paths import path_problems
 from mockery.suggest import did_you_mean
 from mockery.templating import CompiledTemplate, compile_template, is_template, template_problems
 
@@ -105,6 +106,9 @@ class ResourceBuilder:
             self.reporter.error((*path, "fields", "id"), "'id' is the record's id, not a field", key=True)
         endpoints = raw.get("endpoints", list(ENDPOINTS))
         own_path = raw.get("path", f"/{name}")
+        if isinstance(own_path, str) and "path" in raw:
+            for message, suggestion in path_problems(own_path):
+                self.reporter.error((*path, "path"), message, suggestion)
         list_limit = raw.get("list_limit", DEFAULT_LIST_LIMIT)
         if not isinstance(count, int) or not isinstance(own_path, str) or not isinstance(list_limit, int):
             return None

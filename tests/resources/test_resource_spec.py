@@ -127,3 +127,15 @@ def test_endpoints_path_and_base_path_shape_the_routes(write_spec: Callable[...,
     assert ("POST", "/api/people") not in routes
     assert ("GET", "/api/people/{id}/orders") in routes
     assert ("DELETE", "/api/orders/{id}") in routes
+
+
+def test_a_resource_path_under_the_admin_prefix_is_located(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec(
+        "service: shop\nresources:\n  things:\n    path: /__mockery/things\n    fields: {name: name}\n"
+        "  others:\n    path: /others?x=1\n    fields: {name: name}\n"
+    )
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([spec])
+    messages = [str(error) for error in caught.value.errors]
+    assert any(":4:11: resources.things.path: paths under /__mockery are reserved" in m for m in messages), messages
+    assert any(":7:11: resources.others.path: a path cannot hold a query" in m for m in messages), messages
