@@ -27,7 +27,7 @@ from referencing.jsonschema import DRAFT202012
 from mockery.errors import SpecError
 from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
-from mockery.schema_patterns import RE2Validator
+from mockery.schema_patterns import RE2Validator, pattern_problems
 from mockery.spec.document import DocPath, Document, format_path
 from mockery.spec.yaml_loader import is_openapi as is_openapi  # re-exported: the one test of what a document is
 
@@ -180,6 +180,15 @@ def openapi_document(document: Document) -> tuple[OpenAPIDocument | None, list[S
                 "required the answer cannot validate",
             )
         )
+    for root, schema in normalised.roots:
+        for where, why in pattern_problems(schema, root):
+            normalised.warnings.append(
+                normalised.located(
+                    where,
+                    f"{why}; mockery does not enforce this pattern when it validates requests",
+                    "write it in RE2 syntax (no look-arounds or back-references) to have it checked",
+                )
+            )
     result.warnings.extend(normalised.warnings)
     for warning in normalised.warnings:
         logger.warning("%s", warning)

@@ -4,6 +4,7 @@ the document, it is left unenforced."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,15 @@ def test_the_swagger_corpus_look_aheads_do_not_refuse_a_document(write_spec: Wri
         refused = http.post("/user", json={**user, "phone": "call me"})
     assert refused.status_code == 422, refused.text
     assert [violation["location"] for violation in refused.json()["errors"]] == ["body.phone"]
+
+
+def test_a_pattern_re2_cannot_run_is_warned_where_written(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "codes.yaml"
+    path.write_text(CODES, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="mockery.openapi"):
+        load_specs([path])
+    line = CODES.splitlines().index('                password: {type: string, pattern: "(?=.*[0-9])"}') + 1
+    warned = [r.getMessage() for r in caplog.records if "does not enforce this pattern" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert warned[0].startswith(f"{path}:{line}:51: paths./codes.post.requestBody")
+    assert "properties.password.pattern: RE2 cannot compile the regex '(?=.*[0-9])'" in warned[0]
