@@ -12,6 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
+from mockery.connections import ConnectionLimits, protocol_class
 from mockery.record.recorder import STOP_PATH, Recorder, Summary, service_name, write_spec
 
 
@@ -40,7 +41,10 @@ def record(
     sock.bind((host, port))
     bound = sock.getsockname()[1]
     recorder = Recorder(upstream, listener=(host, bound), timeout=timeout)
-    config = uvicorn.Config(recorder, lifespan="off", log_level="warning", access_log=False)
+    # The recording proxy faces the same clients as a fake: slow heads and idle floods are cut off alike.
+    config = uvicorn.Config(
+        recorder, lifespan="off", log_level="warning", access_log=False, http=protocol_class(ConnectionLimits())
+    )
     server = _Server(config)
 
     def stop() -> None:

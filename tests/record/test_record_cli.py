@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from mockery.admin_guard import ADMIN_MAX_BODY
+from mockery.connections import MAX_REQUEST_HEAD
 from mockery.requests import DEFAULT_MAX_BODY
 from mockery.spec.loader import load_specs
 from tests.record.upstream import API_KEY, LITERAL, LITERAL_TEXT, ORDER_ID, TOKEN, USERS, Upstream
@@ -210,4 +211,13 @@ def test_bodies_over_the_caps_are_refused_413_and_never_forwarded(upstream: Upst
         assert answer.status_code == 413, answer.text[:200]
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["detail"] == f"the body is over the limit of {limit} bytes"
+    assert [path for _, path, _ in upstream.requests] == []
+
+
+def test_the_recorder_refuses_a_request_head_over_the_limit(upstream: Upstream, tmp_path: Path) -> None:
+    with _recording(upstream, tmp_path / "heads.yaml") as (process, base):
+        answer = httpx.get(f"{base}/echo", headers={"x-big": "x" * (MAX_REQUEST_HEAD + 1)}, timeout=30)
+        assert answer.status_code == 431, answer.text[:200]
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert _stop(process, base).status_code == 200
     assert [path for _, path, _ in upstream.requests] == []
