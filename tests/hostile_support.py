@@ -27,9 +27,17 @@ class Outcome:
 
 
 def hostile_beside_ordinary(
-    base_url: str, method: str, target: str, ordinary: str, body: Any = None, headers: dict[str, str] | None = None
+    base_url: str,
+    method: str,
+    target: str,
+    ordinary: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    *,
+    content: bytes | None = None,
 ) -> Outcome:
-    """Send ``method target`` (with a JSON ``body``), then, while it is in flight, GET ``ordinary``.
+    """Send ``method target`` (with a JSON ``body``, or the bytes ``content`` as they are), then, while it is
+    in flight, GET ``ordinary``.
 
     The hostile request is written to its socket before the ordinary one starts, so a server that holds its
     event loop on the first cannot answer the second; each has a client timeout, so such a server fails the
@@ -40,8 +48,8 @@ def hostile_beside_ordinary(
     assert address.port is not None
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=HOSTILE_TIMEOUT)
     try:
-        payload = orjson.dumps(body) if body is not None else None
-        sent = {"content-type": "application/json", **(headers or {})} if payload is not None else headers or {}
+        payload = orjson.dumps(body) if body is not None else content
+        sent = {"content-type": "application/json", **(headers or {})} if body is not None else headers or {}
         connection.request(method, target, body=payload, headers=sent)  # returns once the request is written
         started = time.perf_counter()
         answer = httpx.get(base_url + ordinary, timeout=ORDINARY_TIMEOUT)

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hostile_support import hostile_beside_ordinary
 
 from mockery import MockServer
 from mockery.app import AppConfig, ListenerApp
@@ -20,7 +21,6 @@ from mockery.errors import SpecErrors
 from mockery.logs import AccessLog
 from mockery.matching import MAX_QUOTED_CHARS
 from mockery.requests import MAX_FIELDS, MAX_HEADERS, query_map
-from tests.stall import PROMPT_SECONDS, probe_during, raw_request
 
 Serve = Callable[..., MockServer]
 WriteSpec = Callable[..., Path]
@@ -59,11 +59,11 @@ def test_query_map_gathers_repeated_fields_in_order() -> None:
 @pytest.mark.parametrize("path", ["/signup", "/search"], ids=["template-reads-form", "condition-reads-form"])
 def test_a_form_of_repeated_fields_is_refused_at_once(forms: MockServer, path: str) -> None:
     body = b"&".join([b"kind=book"] * 100_000)
-    hostile = raw_request("POST", path, {"Content-Type": "application/x-www-form-urlencoded"}, body)
-    status, answer, elapsed = probe_during(forms.url, hostile, "/ping")
-    assert status == 413
-    assert b"Too many form fields" in answer
-    assert elapsed < PROMPT_SECONDS
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    outcome = hostile_beside_ordinary(forms.url, "POST", path, "/ping", headers=form, content=body)
+    assert outcome.status == 413
+    assert outcome.json()["title"] == "Too many form fields"
+    assert outcome.ordinary_seconds < 1.0
 
 
 def test_a_form_under_the_field_limit_is_parsed_with_its_repeats(forms: MockServer) -> None:
@@ -103,10 +103,10 @@ def _many_routes(count: int) -> str:
 def test_a_long_unmatched_path_is_explained_as_fast_as_any_404(serve: Serve, write_spec: WriteSpec) -> None:
     server = serve(write_spec(_many_routes(2000)))
     path = "/area7/items/" + "x" * 60_000
-    status, answer, elapsed = probe_during(server.url, raw_request("GET", path), "/ping")
-    assert status == 404
-    assert elapsed < PROMPT_SECONDS
-    assert len(answer) < 4096  # the client's value is quoted cut short, never echoed whole
+    outcome = hostile_beside_ordinary(server.url, "GET", path, "/ping")
+    assert outcome.status == 404
+    assert outcome.ordinary_seconds < 1.0
+    assert len(outcome.body) < 4096  # the client's value is quoted cut short, never echoed whole
     closest = httpx.get(server.url + "/area7/items/abc/detail7").json()["closest"]
     assert closest[0]["route"] == "GET /area7/items/{id:int}/detail7"
     assert "path parameter 'id' must be an integer, got 'abc'" in closest[0]["reasons"]
