@@ -90,7 +90,7 @@ class Budget:
         self.built += size
         if self.built > MAX_BUILT:
             raise RenderLimitError(
-                f"the templates of this response built more than {MAX_BUILT} items or characters in all"
+                f"the templates of this response built more than the limit of {MAX_BUILT} items or characters"
             )
 
     def produce(self, value: Any) -> None:
@@ -304,7 +304,7 @@ def check_weight(value: Any, limit: int = MAX_OUTPUT_CHARS) -> int:
     """Refuse ``value`` when it would be over ``limit`` characters as text; returns its weight."""
     size = text_weight(value, limit)
     if size > limit:
-        raise RenderLimitError(f"a value of more than {limit} characters as text is over the limit")
+        raise RenderLimitError(f"a value is over the limit of {limit} characters as text")
     return size
 
 
@@ -352,7 +352,7 @@ def check_binop(operator: str, left: Any, right: Any) -> int | None:
         if isinstance(left, (list, tuple)):
             size = check_weight(left) + check_weight(right) - 1
             if size > MAX_OUTPUT_CHARS:
-                raise RenderLimitError(f"a value of more than {MAX_OUTPUT_CHARS} characters as text is over the limit")
+                raise RenderLimitError(f"a value is over the limit of {MAX_OUTPUT_CHARS} characters as text")
             return size
     return None
 
@@ -651,7 +651,7 @@ def checked_batch(filter_function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(filter_function)
     def checked(value: Any, linecount: Any, fill_with: Any = None) -> Any:
         if fill_with is not None:
-            check_width(linecount, "a batch")
+            check_width(linecount, "a filled batch")
         return filter_function(value, linecount, fill_with)
 
     return checked
@@ -663,7 +663,7 @@ def checked_slice(filter_function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(filter_function)
     def checked(*args: Any, **kwargs: Any) -> Any:
         slices = kwargs.get("slices", args[2] if len(args) > 2 else None)
-        check_width(slices, "slices")
+        check_width(slices, "a slice count")
         return filter_function(*args, **kwargs)
 
     return checked

@@ -15,7 +15,7 @@ from typing import Literal
 
 from jinja2 import nodes
 
-from mockery.template_limits import MAX_INT_BITS, MAX_OUTPUT_CHARS, MAX_RANGE, MAX_SIZE_ARGUMENT
+from mockery.template_limits import MAX_INT_BITS, MAX_OUTPUT_CHARS, MAX_RANGE, MAX_SIZE_ARGUMENT, Budget, text_weight
 
 Problem = tuple[int, str, str | None]
 
@@ -213,9 +213,9 @@ class _Estimator:
         if node.name in ("center", "indent"):
             self.width(node, f"a width given to {node.name}", first if first is not None else named.get("width"))
         elif node.name == "batch" and (len(positional) > 1 or "fill_with" in named):
-            self.width(node, "a batch filled", first if first is not None else named.get("linecount"))
+            self.width(node, "a filled batch", first if first is not None else named.get("linecount"))
         elif node.name == "slice":
-            self.width(node, "slices", first if first is not None else named.get("slices"))
+            self.width(node, "a slice count", first if first is not None else named.get("slices"))
         elif node.name == "list" and value is not None and value.kind in ("text", "list"):
             return _Shape("list", value.length, value.weight if value.kind == "list" else 2 * value.length + 1)
         elif node.name == "join" and value is not None and value.kind == "list":
@@ -228,6 +228,8 @@ class _Estimator:
 
 def _constant(value: object) -> _Shape:
     # An empty or false item of a list weighs nothing beyond its separator at render time: here neither.
+    if isinstance(value, (list, tuple)):  # a literal that Jinja2's optimizer folded
+        return _Shape("list", len(value), text_weight(value, MAX_OUTPUT_CHARS + 1, Budget()))
     if isinstance(value, str):
         return _Shape("text", len(value), len(value))
     if isinstance(value, bool) or value is None:

@@ -339,9 +339,11 @@ _compile_cached = functools.lru_cache(maxsize=4096)(_compile)
 
 def _compile_now(source: str) -> CompiledTemplate:
     environment = sandbox()
+    tree = environment.parse(source)
+    # Judged before anything compiles the tree: Jinja2's optimizer folds constants in place.
+    limit_problems = tuple(TemplateProblem(*problem) for problem in constant_problems(tree))
     lone = _LONE_EXPRESSION.match(source)
     if lone is not None:
-        tree = environment.parse(source)
         expression = environment.compile_expression(lone.group("expr"), undefined_to_none=True)
         code = expression._template  # its root_render_func assigns the value to the context's "result"
 
@@ -364,8 +366,7 @@ def _compile_now(source: str) -> CompiledTemplate:
             limits.current_budget().produce(result)
             return result
 
-        return _compiled(source, tree, True, render_native)
-    tree = environment.parse(source)
+        return _compiled(source, tree, True, render_native, limit_problems)
     template = environment.from_string(tree)
 
     def render_text(variables: dict[str, Any]) -> str:
@@ -373,11 +374,15 @@ def _compile_now(source: str) -> CompiledTemplate:
         limits.current_budget().produce(text)
         return text
 
-    return _compiled(source, tree, False, render_text)
+    return _compiled(source, tree, False, render_text, limit_problems)
 
 
 def _compiled(
-    source: str, tree: nodes.Template, native: bool, render: Callable[[dict[str, Any]], Any]
+    source: str,
+    tree: nodes.Template,
+    native: bool,
+    render: Callable[[dict[str, Any]], Any],
+    limit_problems: tuple[TemplateProblem, ...],
 ) -> CompiledTemplate:
     undeclared = meta.find_undeclared_variables(tree)
     first_use: dict[str, int] = {}
@@ -404,7 +409,7 @@ def _compiled(
         looping,
         render,
         _request_fields(tree),
-        tuple(TemplateProblem(line, message, suggestion) for line, message, suggestion in constant_problems(tree)),
+        limit_problems,
     )
 
 

@@ -551,20 +551,20 @@ def test_head_renders_like_get_even_when_the_body_names_the_method(
 HOSTILE_SPEC = """\
 service: hostile
 routes:
-  - {name: repeat, path: /repeat, response: {body: {x: "{{ 'x' * request.query.n|int(10**9) }}"}}}
-  - {name: tower, path: /tower, response: {body: "{{ 9**(9**request.query.n|int(9)) }}"}}
-  - {name: range, path: /range, response: {body: {x: "{{ range(request.query.n|int(10**8))|list }}"}}}
+  - {name: repeat, path: /repeat, response: {body: {x: "{{ 'x' * request.query.n|default(10**9)|int }}"}}}
+  - {name: tower, path: /tower, response: {body: "{{ 9**(9**request.query.n|default(9)|int) }}"}}
+  - {name: range, path: /range, response: {body: {x: "{{ range(request.query.n|default(10**8)|int)|list }}"}}}
   - {name: divide, path: /divide, response: {body: {x: "{{ 1 // 0 }}"}}}
   - name: loops
     path: /loops
     response: {body: "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"}
   - {name: output, path: /output, response: {body: "{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}"}}
-  - {name: faker, path: /faker, response: {body: {x: "{{ faker.paragraphs(nb=request.query.n|int(10**7)) }}"}}}
-  - {name: lipsum, path: /lipsum, response: {body: {x: "{{ lipsum(request.query.n|int(10**9)) }}"}}}
-  - {name: pad, path: /pad, response: {body: {x: "{{ 'x'.ljust(request.query.n|int(10**9)) }}"}}}
+  - {name: faker, path: /faker, response: {body: {x: "{{ faker.paragraphs(nb=request.query.n|default(10**7)|int) }}"}}}
+  - {name: lipsum, path: /lipsum, response: {body: {x: "{{ lipsum(request.query.n|default(10**9)|int) }}"}}}
+  - {name: pad, path: /pad, response: {body: {x: "{{ 'x'.ljust(request.query.n|default(10**9)|int) }}"}}}
   - name: header
     path: /header
-    response: {headers: {x-big: "{{ 'x' * request.query.n|int(10**9) }}"}, body: {ok: true}}
+    response: {headers: {x-big: "{{ 'x' * request.query.n|default(10**9)|int }}"}, body: {ok: true}}
   - {name: newline, path: /newline, response: {headers: {x-split: "a{{ '\\r\\n' }}set-cookie: x=1"}}}
   - {name: recursion, path: /recursion, response: {body: "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"}}
   - {name: fine, path: /fine, response: {body: {n: "{{ faker.name() }}"}}}

@@ -1,20 +1,25 @@
-"""Unit tests of the sandboxed templates (mockery/templating.py) and the value trees (mockery/values.py)."""
+"""Unit tests of the sandboxed templates (mockery/templating.py, template_limits.py, template_static.py) and the
+value trees (mockery/values.py)."""
 
 from __future__ import annotations
 
 import re
 import sys
+import tracemalloc
 from typing import Any
 
 import pytest
+from jinja2.utils import Namespace
 
 from mockery.fakes import Clock, new_generator, provider_names, service_randomness
+from mockery.template_limits import Budget, text_weight
 from mockery.templating import (
     MAX_OUTPUT_CHARS,
     FakerProxy,
     RenderLimitError,
     SecurityError,
     TemplateSyntaxError,
+    TemplateVariables,
     compile_template,
     is_template,
     template_problems,
@@ -242,9 +247,29 @@ def test_template_exceptions_propagate() -> None:
         ("{{ names|join('/') }}", "a/b"),
         ("{{ range(10000)|list|length }}", 10_000),
         ("{% macro greet(n) %}hi {{ n }}{% endmacro %}{{ greet('x') }}", "hi x"),
+        ("{{ [1, 2, 3, 4][1:3] }}", [2, 3]),
+        ("{{ 'abcdef'[::-1] }}", "fedcba"),
+        ("{{ [[1], [2, 3]]|sum(start=[]) }}", [1, 2, 3]),
+        ("{{ [1, 2]|tojson(indent=2) }}", "[\n  1,\n  2\n]"),
+        ("{{ {'a': [1, 2]}|pprint }}", "{'a': [1, 2]}"),
+        ("{{ 'a' ~ 1 ~ [2] }}", "a1[2]"),
+        ("{{ '%(a)s-%(a)s' % {'a': 'x'} }}", "x-x"),
+        ("{{ '{0}{0}{name}'.format('x', name='y') }}", "xxy"),
+        ("{{ 'a\nb'|indent(2, first=true) }}", "  a\n  b"),
+        ("{{ names|batch(3, '-')|list }}", [["a", "b", "-"]]),
+        ("{{ ['ab'] * 3 + ['c'] }}", ["ab", "ab", "ab", "c"]),
+        ("{{ ([0] * 400000)|length }}", 400_000),
+        ("{{ ('x' * 999999)|length }}", 999_999),
+        (
+            "{% set ns = namespace(items=[]) %}{% for i in range(1000) %}{% set ns.items = ns.items + [i] %}"
+            "{% endfor %}{{ ns.items|length }}",
+            "1000",
+        ),
     ],
     ids=["loop", "nested-loop-10k", "loop-variable", "small-repeat", "big-but-fine-int", "printf", "str-format",
-         "center", "ljust", "replace", "join-method", "join-filter", "max-range", "macro"],
+         "center", "ljust", "replace", "join-method", "join-filter", "max-range", "macro", "slice", "reverse-slice",
+         "sum-of-lists", "tojson-indent", "pprint", "concat", "printf-mapping", "str-format-repeats", "indent",
+         "batch-fill", "list-concat", "long-list", "long-string", "loop-growing-a-list"],
 )  # fmt: skip
 def test_normal_templates_work(source: str, expected: Any) -> None:
     assert render(source, names=["a", "b"]) == expected
@@ -253,6 +278,171 @@ def test_normal_templates_work(source: str, expected: Any) -> None:
 def test_lipsum_small_is_allowed() -> None:
     text = str(render("{{ lipsum(2, html=false) }}"))
     assert len(text.split("\n\n")) == 2
+
+
+# --- bombs: a value is sized from its operands before it is built ---------------------------------------------
+
+SHARED = (
+    "{% set a = ['x' * 100000] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}"
+    "{% set c = [b, b, b, b, b, b, b, b, b, b] %}{% set d = [c, c, c, c, c, c, c, c, c, c] %}"
+)  # d is a gigabyte as text, in a megabyte of memory
+LOOP = "{% set ns = namespace(kept=[]) %}{% set big = BIG %}{% for i in range(10000) %}{% set ns.kept = [ns.kept, STEP] %}{% endfor %}"  # noqa: E501
+BOMBS = [
+    pytest.param("{{ ['x' * 1000000] * 1000000 }}", id="nested-repeat"),
+    pytest.param("{{ 1000000 * ['x' * 1000000] }}", id="nested-repeat-reversed"),
+    pytest.param("{{ [['x' * 1000] * 1000] * 1000 }}", id="repeat-of-a-repeat"),
+    pytest.param("{{ [request.body] * 1000000 }}", id="repeat-of-request-data"),
+    pytest.param("{{ 'x'.encode() * 10**10 }}", id="bytes-repeat"),
+    pytest.param(
+        "{% set a = ['x' * 600000] %}{% set b = a + a + a + a + a + a + a + a + a + a %}"
+        "{% set c = b + b + b + b + b + b + b + b + b + b %}{{ c + c + c + c + c + c + c + c + c + c }}",
+        id="list-concat",
+    ),
+    pytest.param(
+        "{% set a = 'x' * 1000000 %}{% set b = a ~ a ~ a ~ a %}{% set c = b ~ b ~ b ~ b %}{% set d = c ~ c ~ c ~ c %}"
+        "{{ d ~ d ~ d ~ d }}",
+        id="concat-doubling",
+    ),
+    pytest.param(SHARED + "{{ d }}", id="shared-references-output"),
+    pytest.param(SHARED + "{{ d|string }}", id="shared-references-string"),
+    pytest.param(SHARED + "{{ d|tojson }}", id="shared-references-tojson"),
+    pytest.param(SHARED + "{{ d|upper }}", id="shared-references-upper"),
+    pytest.param(SHARED + "{{ '%s' % [d] }}", id="shared-references-printf"),
+    pytest.param(SHARED + "{{ '{}'.format(d) }}", id="shared-references-format"),
+    pytest.param(SHARED + "{{ d ~ '' }}", id="shared-references-concat"),
+    pytest.param(SHARED + "{{ [d]|join }}", id="shared-references-join"),
+    pytest.param("{{ ('%(a)s' * 200000) % {'a': 'x' * 1000} }}", id="printf-mapping-repeats"),
+    pytest.param("{{ ('%9999s' * 100000) % (('',) * 100000) }}", id="printf-widths"),
+    pytest.param("{{ ('%(a)s' * 200000)|format(a='x' * 1000) }}", id="format-filter-repeats"),
+    pytest.param("{{ ('{0}' * 300000).format('x' * 1000) }}", id="str-format-repeats"),
+    pytest.param("{{ ('{a}' * 300000).format_map({'a': 'x' * 1000}) }}", id="format-map-repeats"),
+    pytest.param("{{ ('\n' * 999999)|indent('x' * 999999, blank=true) }}", id="indent-text-width"),
+    pytest.param("{{ ('\n' * 999999)|indent(9999) }}", id="indent-every-line"),
+    pytest.param("{{ ('\t' * 999999).expandtabs(9999) }}", id="expandtabs"),
+    pytest.param("{{ ('ab' * 300000).translate({97: 'x' * 999}) }}", id="translate"),
+    pytest.param("{{ ([0] * 90000)|tojson(indent=9999) }}", id="tojson-indent"),
+    pytest.param("{{ [1]|batch(10**9, 'x')|list }}", id="batch-fill"),
+    pytest.param("{{ [1]|slice(10**9)|list }}", id="slice-count"),
+    pytest.param("{{ [['x' * 400000], ['x' * 400000], ['x' * 400000]]|sum(start=[]) }}", id="sum-of-lists"),
+    pytest.param(
+        "{% set ns = namespace(items=[1]) %}{% for i in range(10000) %}"
+        "{% set ns.items = ns.items + [ns.items, ns.items] %}{% endfor %}",
+        id="loop-doubling",
+    ),
+    pytest.param(LOOP.replace("BIG", "[0] * 400000").replace("STEP", "big[1:]"), id="loop-kept-slices"),
+    pytest.param(LOOP.replace("BIG", "[0] * 400000").replace("STEP", "big|list"), id="loop-kept-copies"),
+    pytest.param(LOOP.replace("BIG", "'x' * 400000").replace("STEP", "big.upper()"), id="loop-kept-method-results"),
+    pytest.param(
+        "{% macro d(x) %}{{ x }}{{ x }}{% endmacro %}"
+        "{{ d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d('x' * 10)))))))))))))))))))))))))) }}",
+        id="macro-doubling",
+    ),
+    pytest.param("{{ faker.random_number(digits=10**6) }}", id="faker-digits"),
+    pytest.param("{{ faker.pyfloat(left_digits=10**6) }}", id="faker-left-digits"),
+]
+# A response's templates may build 10,000,000 items in all: 80 MB of references at most.
+ALLOCATED_BYTES = 128 * 1024 * 1024
+
+
+@pytest.mark.parametrize("source", BOMBS)
+def test_a_bomb_is_refused_before_it_allocates(source: str, context: dict[str, Any]) -> None:
+    template = compile_template(source)
+    variables = TemplateVariables({**context, "request": {"body": {"text": "x" * 1000}}})
+    tracemalloc.start()
+    try:
+        with pytest.raises(RenderLimitError, match="limit"):
+            template.render(variables)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < ALLOCATED_BYTES, f"{peak / 2**20:.0f} MiB allocated"
+
+
+def test_the_templates_of_one_response_share_a_budget() -> None:
+    def values(count: int) -> Any:
+        return compile_value(["{{ 'x' * 1000000 }}"] * count, (), lambda path, _: None, lambda path, exc: None)
+
+    assert len(values(9).render(TemplateVariables())) == 9
+    with pytest.raises(RenderLimitError, match="built more than the limit of 10000000 items or characters"):
+        values(11).render(TemplateVariables())
+    echo = compile_value(["{{ request.body }}"] * 11, (), lambda path, _: None, lambda path, exc: None)
+    with pytest.raises(RenderLimitError, match="over the limit of 10000000 characters in all"):
+        echo.render(TemplateVariables(request={"body": {"text": "x" * 1_000_000}}))
+    # Each response has a budget of its own.
+    assert len(values(9).render(TemplateVariables())) == 9
+
+
+def test_text_weight_counts_each_reference_and_weighs_each_list_once() -> None:
+    word = "x" * 10
+    assert text_weight([word, word, word], 1000, Budget()) >= 30
+    doubling: list[Any] = [word]
+    for _ in range(64):  # 2**64 references to one word: weighed as 65 lists, not walked 2**64 times
+        doubling = [doubling, doubling]
+    assert text_weight(doubling, MAX_OUTPUT_CHARS, Budget()) > MAX_OUTPUT_CHARS
+    cycle = Namespace()
+    cycle["self"] = cycle  # a namespace can hold itself: the count stops at the limit all the same
+    assert text_weight(cycle, 1000, Budget()) > 1000
+
+
+# --- constant bombs: problems when the spec loads -------------------------------------------------------------
+
+OVER = "over the limit of 1,000,000: it fails whenever it runs"
+BUILDS = "builds a value of at least {:,} items or characters, " + OVER
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "message"),
+    [
+        ("{{ ['x' * 1000000] * 1000000 }}", 1, "`*` " + BUILDS.format(1_000_001_000_001)),
+        ("one\n{% set s = 'x' * 1000000 %}\n{{ [s] * 1000000 }}", 3, "`*` " + BUILDS.format(1_000_001_000_001)),
+        ("{{ 'x' * 10**9 }}", 1, "`*` " + BUILDS.format(10**9)),
+        ("{{ [1] * 2000000 }}", 1, "`*` " + BUILDS.format(4_000_001)),
+        ("{{ ('x' * 600000) + ('x' * 600000) }}", 1, "`+` " + BUILDS.format(1_200_000)),
+        ("{% set a = 'x' * 1000000 %}{{ a ~ a }}", 1, "`~` " + BUILDS.format(2_000_000)),
+        ("{{ (['x' * 100] * 900)|join('yy' * 1000) }}", 1, "join " + BUILDS.format(1_888_000)),
+        ("{{ 2 ** 100000 }}", 1, "`**` builds an integer of about 200,000 bits, over the limit of 4,096: it fails "
+                                 "whenever it runs"),
+        ("{{ range(10**6)|list }}", 1, "range() of 1,000,000 items is over the limit of 10,000"),
+        ("{{ 'x'|center(100000) }}", 1, "a width given to center of 100,000 is over the limit of 10,000"),
+        ("{{ 'x'.ljust(10**6) }}", 1, "a width given to ljust() of 1,000,000 is over the limit of 10,000"),
+        ("{{ [1]|batch(10**9, 'x') }}", 1, "a filled batch of 1,000,000,000 is over the limit of 10,000"),
+        ("{{ [1]|slice(10**9) }}", 1, "a slice count of 1,000,000,000 is over the limit of 10,000"),
+        ("{{ lipsum(10**6) }}", 1, "lipsum n of 1,000,000 is over the limit of 10,000"),
+        ("{{ faker.pystr(max_chars=10**9) }}", 1, "faker.pystr() max_chars of 1,000,000,000 is over the limit of "
+                                                  "10,000"),
+    ],
+    ids=["nested-repeat", "named-value", "string-repeat", "million-items", "plus", "concat", "join", "power",
+         "range", "center", "ljust", "batch", "slice", "lipsum", "faker"],
+)  # fmt: skip
+def test_a_constant_bomb_is_a_problem_at_its_line(
+    source: str, line: int, message: str, context: dict[str, Any]
+) -> None:
+    template = compile_template(source)
+    assert [(problem.line, problem.message) for problem in template_problems(template, FAKER_NAMES)] == [
+        (line, message)
+    ]
+    # A low bound: what is refused when the spec loads would fail at every render too.
+    with pytest.raises(RenderLimitError):
+        template.render(dict(context))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * request.query.n|default(10**9)|int }}",
+        "{{ ['x' * 1000] * 999 }}",
+        "{{ ([0] * 400000)|length }}",
+        "{{ [range(10000)] * 1000 }}",
+        "{% for s in ['x' * 1000000] %}{{ [s] * 1000 }}{% endfor %}",
+        "{% set a = 'x' %}{% set a = 'x' * 1000000 %}{{ [a] * 1000 }}",
+        "{{ [a] * 1000 }}{% set a = 'x' * 1000000 %}",
+        "{% if request %}{% set a = 'x' * 1000000 %}{% endif %}{{ [a] * 1000 }}",
+    ],
+    ids=["from-the-request", "under-the-limit", "zeros", "ranges", "loop-variable", "set-twice", "read-before-set",
+         "set-in-a-branch"],
+)  # fmt: skip
+def test_what_constants_do_not_decide_is_not_a_problem(source: str) -> None:
+    assert compile_template(source).limit_problems == ()
 
 
 # --- Faker through the proxy -------------------------------------------------------------------------------------
@@ -429,8 +619,6 @@ def test_templates_walks_a_value_tree_in_order() -> None:
 
 
 def test_lone_expressions_sharing_one_context_give_what_each_gives_alone() -> None:
-    from mockery.templating import TemplateVariables
-
     sources = ["{{ 40 + 2 }}", "{{ request.missing }}", "{{ [1, 2] }}", "{{ request.name }}"]
     templates = [compile_template(source) for source in sources]
     variables = {"request": {"name": "Ada"}}

@@ -2,7 +2,9 @@
 
 A runtime route is validated against the schema's route definition (``#/$defs/route``) and then by every
 semantic check of a route in a spec (path syntax, templates, the Faker providers of the service's locale,
-files relative to the service's spec folder, never outside it). Its errors name the route's fields under
+files relative to the service's spec folder, never outside it). A template whose constants alone build a
+value over a rendering limit (``{{ ['x' * 1000000] * 1000000 }}``) is one of those errors; one whose size
+depends on the request is sized when it renders, as a spec's is. Its errors name the route's fields under
 ``route``, e.g. ``route.response.status``, in a "file" named ``<runtime route>`` unless told otherwise.
 """
 

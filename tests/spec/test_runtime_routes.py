@@ -225,6 +225,26 @@ def test_errors_in_yaml_text_are_located(service: Service, where: Where) -> None
     ]
 
 
+def test_a_template_whose_constants_are_over_a_limit_is_located(service: Service, where: Where) -> None:
+    text = """\
+        path: /bomb
+        response:
+          body:
+            items: "{{ ['x' * 1000000] * 1000000 }}"
+        """
+    errors = route_errors(service, textwrap.dedent(text))
+    assert [(e.file, (e.line, e.column), e.path) for e in errors] == [
+        (RUNTIME_ROUTE_NAME, where(text, '"{{'), "route.response.body.items")
+    ]
+    assert errors[0].message == (
+        "`*` builds a value of at least 1,000,001,000,001 items or characters, over the limit of 1,000,000: "
+        "it fails whenever it runs"
+    )
+    as_mapping = route_errors(service, {"path": "/bomb", "response": {"headers": {"x-big": "{{ 'x' * 10**9 }}"}}})
+    assert [(e.line, e.path) for e in as_mapping] == [(1, "route.response.headers.x-big")]
+    assert "over the limit of 1,000,000" in as_mapping[0].message
+
+
 def test_yaml_text_gets_the_safe_loader_checks(service: Service) -> None:
     errors = route_errors(service, "path: /a\nname: !!python/name:os.system x\n")
     assert (2, "route.name", "tag '!!python/name:os.system' is not allowed") in [
