@@ -62,6 +62,16 @@ _STRUCTURAL_FILTERS = frozenset(
 )  # fmt: skip
 
 
+# Filters whose result holds only items of their value (or pairs of its keys and values): what they pick
+# from the request's data is still the request's data.
+_SELECTING_FILTERS = frozenset(
+    {
+        "list", "sort", "reverse", "unique", "first", "last", "select", "reject", "selectattr", "rejectattr",
+        "dictsort", "items", "min", "max", "random",
+    }
+)  # fmt: skip
+
+
 class RenderLimitError(Exception):
     """A template broke one of the rendering bounds."""
 
@@ -109,8 +119,9 @@ class Budget:
             self._given[id(value)] = (value, None)
 
     def read(self, source: Any, value: Any) -> None:
-        """``value`` was read from ``source``: given when ``source`` is, unless it is plain (no size to find)."""
-        if self._given and id(source) in self._given and type(value) is not str and _is_container(value):
+        """``value`` was read from ``source``: given when ``source`` is, unless it is plain (no size to find).
+        A method read from given data is given too, for the call to decide about its answer (see ``call``)."""
+        if self._given and id(source) in self._given and not isinstance(value, _PLAIN):
             self.give(value)
 
     def is_given(self, value: Any) -> bool:
@@ -161,6 +172,7 @@ def run_with_budget(budget: Budget, function: Callable[..., Any], *args: Any) ->
 # --- weight: a value's size as text or JSON, without making the text ----------------------------------------
 
 _SCALAR_WEIGHTS: dict[type, int] = {bool: 4, float: 3, type(None): 4}
+_PLAIN = (str, bytes, int, float, type(None))
 _PLAIN_CONTAINERS = frozenset({list, tuple, dict, set, frozenset})
 # Checked by type first: an isinstance check against an abstract class runs Python code, and this is hot.
 _TEXTS = (str, bytes, bytearray)
@@ -528,18 +540,24 @@ def check_replace(text: Any, old: Any, new: Any) -> None:
 
 
 def charged(function: Callable[..., Any], name: str) -> Callable[..., Any]:
-    """``function`` (a filter) with its value sized as text first, unless the filter keeps it structured,
-    and what it builds counted in the budget."""
+    """``function`` (a filter) with its arguments sized as text first, unless the filter keeps them
+    structured, and what it builds counted in the budget."""
     textual = name not in _STRUCTURAL_FILTERS
+    selecting = name in _SELECTING_FILTERS
+    # The value comes after the context, eval context or environment a filter may ask for (@pass_context...).
+    first = 0 if getattr(function, "jinja_pass_arg", None) is None else 1
 
     @functools.wraps(function)
     def charge(*args: Any, **kwargs: Any) -> Any:
         if textual:
-            for argument in args[:2]:  # the value, after the context a filter may ask for
+            for argument in itertools.chain(args[first:], kwargs.values()):
                 if _is_container(argument):
                     check_weight(argument)
         result = function(*args, **kwargs)
-        current_budget().build(size_of(result))
+        budget = current_budget()
+        budget.build(size_of(result))
+        if selecting and len(args) > first and budget.is_given(args[first]):
+            budget.give(result)  # the request's items, sorted or picked, are still the request's
         return result
 
     return charge
@@ -603,6 +621,7 @@ def bounded_lipsum(lipsum: Callable[..., str]) -> Callable[..., str]:
 def checked_replace(filter_function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(filter_function)
     def checked(eval_ctx: Any, value: Any, old: Any, new: Any, *args: Any, **kwargs: Any) -> Any:
+        # Each was sized as text already (``charged``): turning them into text here is bounded.
         check_replace(str(value), str(old), str(new))
         return filter_function(eval_ctx, value, old, new, *args, **kwargs)
 

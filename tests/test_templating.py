@@ -311,6 +311,7 @@ BOMBS = [
     pytest.param(SHARED + "{{ '{}'.format(d) }}", id="shared-references-format"),
     pytest.param(SHARED + "{{ d ~ '' }}", id="shared-references-concat"),
     pytest.param(SHARED + "{{ [d]|join }}", id="shared-references-join"),
+    pytest.param(SHARED + "{{ 'x'|replace(d, 'y') }}", id="shared-references-filter-argument"),
     pytest.param("{{ ('%(a)s' * 200000) % {'a': 'x' * 1000} }}", id="printf-mapping-repeats"),
     pytest.param("{{ ('%9999s' * 100000) % (('',) * 100000) }}", id="printf-widths"),
     pytest.param("{{ ('%(a)s' * 200000)|format(a='x' * 1000) }}", id="format-filter-repeats"),
