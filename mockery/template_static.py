@@ -15,19 +15,13 @@ from typing import Literal
 
 from jinja2 import nodes
 
+from mockery.template_faker import SIZE_PARAMETERS
 from mockery.template_limits import MAX_INT_BITS, MAX_OUTPUT_CHARS, MAX_RANGE, MAX_SIZE_ARGUMENT, Budget, text_weight
 
 Problem = tuple[int, str, str | None]
 
 _SMALLER = f"build a smaller value: a value a template builds is at most {MAX_OUTPUT_CHARS:,} characters"
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
-_FAKER_SIZES = frozenset(
-    {
-        "nb", "nb_words", "nb_sentences", "nb_texts", "nb_elements", "max_nb_chars", "min_chars", "max_chars",
-        "length", "max_length", "count", "digits", "left_digits", "right_digits", "num_rows", "num_files",
-        "uncompressed_size",
-    }
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +194,7 @@ class _Estimator:
         elif isinstance(target, nodes.Getattr):
             if isinstance(target.node, nodes.Name) and target.node.name == "faker":
                 for name, shape in named.items():
-                    if name in _FAKER_SIZES:
+                    if name in SIZE_PARAMETERS:
                         self.width(node, f"faker.{target.attr}() {name}", shape)
             elif target.attr in _WIDTH_METHODS and positional:
                 self.width(node, f"a width given to {target.attr}()", positional[0])

@@ -2,7 +2,7 @@
 
 A spec's templates are written by the spec's author, but they are fed request data, and a mock server must
 keep serving whatever a template does. So rendering runs in Jinja2's immutable sandbox, with more bounds
-(mockery.template_limits): every operation that could build a huge value (``'x' * 10**9``,
+(mockery.template_limits, template_operations): every operation that could build a huge value (``'x' * 10**9``,
 ``['x' * 10**6] * 10**6``, ``9**9**9``, a wide ``%`` format) is sized from its operands before it runs, the
 values and text the templates of one response build are counted against a budget, and templates with
 loops run under an instruction budget. What a template's constants alone decide is refused when the spec
@@ -12,8 +12,6 @@ loads (mockery.template_static).
 from __future__ import annotations
 
 import functools
-import inspect
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -28,7 +26,9 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockery import template_limits as limits
+from mockery import template_operations as operations
 from mockery.suggest import did_you_mean
+from mockery.template_faker import FakerMethod, FakerProxy
 from mockery.template_limits import (
     MAX_INT_BITS,
     MAX_LOOP_STEPS,
@@ -48,29 +48,8 @@ _LONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\
 # Templates longer than this are compiled each time they are asked for rather than kept: a client that
 # posts runtime routes cannot fill the cache with megabytes of source.
 _CACHED_SOURCE_CHARS = 64 * 1024
-_SIZE_PARAMETERS = frozenset(
-    {
-        "nb",
-        "nb_words",
-        "nb_sentences",
-        "nb_texts",
-        "nb_elements",
-        "max_nb_chars",
-        "min_chars",
-        "max_chars",
-        "length",
-        "max_length",
-        "size",
-        "count",
-        "digits",
-        "left_digits",
-        "right_digits",
-        "num_rows",
-        "num_files",
-        "uncompressed_size",
-    }
-)
-_LIMITS_FILE = limits.__file__
+# mockery's own size checks: a call of one is a step of the template, what it runs inside is not.
+_CHECK_FILES = frozenset({limits.__file__, operations.__file__})
 _BUILTIN_OWNERS = frozenset({dict, list, tuple, str, bytes, set, frozenset, int, float})
 
 
@@ -114,30 +93,30 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
             undefined=ChainableUndefined,
             autoescape=False,
             keep_trailing_newline=True,
-            finalize=limits.checked_output,
+            finalize=operations.checked_output,
         )
         # What a block ({% set %}...{% endset %}, a macro, a filter block) outputs is joined by this.
-        self.concat = limits.capped_concat  # type: ignore[method-assign]
-        self.check_concat = limits.check_concat
-        self.globals["range"] = limits.bounded_range
-        self.globals["lipsum"] = limits.bounded_lipsum(cast(Callable[..., str], self.globals["lipsum"]))
+        self.concat = operations.capped_concat  # type: ignore[method-assign]
+        self.check_concat = operations.check_concat
+        self.globals["range"] = operations.bounded_range
+        self.globals["lipsum"] = operations.bounded_lipsum(cast(Callable[..., str], self.globals["lipsum"]))
         checked = {
-            "center": limits.bounded_width,
-            "indent": limits.checked_indent,
-            "format": limits.checked_format,
-            "replace": limits.checked_replace,
-            "join": limits.checked_join,
-            "wordwrap": limits.checked_wordwrap,
-            "batch": limits.checked_batch,
-            "slice": limits.checked_slice,
-            "sum": limits.checked_sum,
+            "center": operations.bounded_width,
+            "indent": operations.checked_indent,
+            "format": operations.checked_format,
+            "replace": operations.checked_replace,
+            "join": operations.checked_join,
+            "wordwrap": operations.checked_wordwrap,
+            "batch": operations.checked_batch,
+            "slice": operations.checked_slice,
+            "sum": operations.checked_sum,
         }
         for name, check in checked.items():
             self.filters[name] = check(self.filters[name])
-        self.filters["pprint"] = limits.bounded_pprint
-        self.policies["json.dumps_function"] = limits.bounded_json_dumps
+        self.filters["pprint"] = operations.bounded_pprint
+        self.policies["json.dumps_function"] = operations.bounded_json_dumps
         for name, function in list(self.filters.items()):
-            self.filters[name] = limits.charged(function, name)
+            self.filters[name] = operations.charged(function, name)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Request data is JSON: in ``request.body.items`` the key wins over the dict method of that name.
@@ -147,7 +126,7 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(argument, slice):
-            limits.checked_slice_length(obj, argument)
+            operations.checked_slice_length(obj, argument)
         value = super().getitem(obj, argument)
         limits.current_budget().read(obj, value)
         return value
@@ -157,7 +136,7 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        weight = limits.check_binop(operator, left, right)
+        weight = operations.check_binop(operator, left, right)
         result = super().call_binop(context, operator, left, right)
         if weight is not None:
             limits.current_budget().remember(result, weight)
@@ -172,19 +151,19 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
 
         def checked(*args: Any, **kwargs: Any) -> str:
             if name == "format_map":
-                limits.check_str_format(text, (), args[0] if args else {})
+                operations.check_str_format(text, (), args[0] if args else {})
             else:
-                limits.check_str_format(text, args, kwargs)
+                operations.check_str_format(text, args, kwargs)
             return run(*args, **kwargs)
 
         return checked
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(__obj, _FakerMethod):
+        if isinstance(__obj, FakerMethod):
             __obj.check(args, kwargs)
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, (str, bytes)):
-            args = limits.check_str_method(owner, __obj.__name__, args)
+            args = operations.check_str_method(owner, __obj.__name__, args)
         result = super().call(__context, __obj, *args, **kwargs)
         budget = limits.current_budget()
         budget.build(limits.size_of(result))
@@ -193,69 +172,6 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
             # a method of plain data (``dict.get(key, default)``) may answer with its arguments.
             budget.give(result)
         return result
-
-
-class _FakerMethod:
-    """A Faker provider method as templates see it: callable, with size arguments bounded."""
-
-    __slots__ = ("_function", "_signature")
-
-    def __init__(self, function: Callable[..., Any]) -> None:
-        self._function = function
-        signature = _signature(function)
-        # Most providers (name, email, city, ...) take no size argument: they need no check per call.
-        sized = signature is not None and bool(_SIZE_PARAMETERS & set(signature.parameters))
-        self._signature = signature if sized else None
-
-    def check(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        if self._signature is None:
-            return
-        try:
-            # Jinja passes its own bookkeeping to every call in a loop or block; the provider never sees it.
-            given = {k: v for k, v in kwargs.items() if k not in ("_loop_vars", "_block_vars")}
-            bound = self._signature.bind(*args, **given)
-        except TypeError as exc:
-            raise RenderLimitError(f"bad arguments: {exc}") from None
-        for name, value in bound.arguments.items():
-            if name not in _SIZE_PARAMETERS:
-                continue
-            if isinstance(value, int) and value > MAX_SIZE_ARGUMENT:
-                raise RenderLimitError(f"{name}={value} is over the limit of {MAX_SIZE_ARGUMENT}")
-            if isinstance(value, (tuple, list)) and all(isinstance(item, int) for item in value):
-                # A size such as an image's (width, height): each side bounded, and their product.
-                for item in value:
-                    limits.check_width(item, name)
-                limits.check_size(math.prod(value))
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._function(*args, **kwargs)
-
-
-def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
-    try:
-        return inspect.signature(function)
-    except (TypeError, ValueError):
-        return None
-
-
-class FakerProxy:
-    """What templates call ``faker``: the provider methods of one Faker generator, and nothing else."""
-
-    __slots__ = ("_generator", "_methods", "_names")
-
-    def __init__(self, generator: Any, names: frozenset[str]) -> None:
-        self._generator = generator
-        self._names = names
-        # Wrapped on first use: a locale has ~280 providers, a spec calls a handful, and start-up matters.
-        self._methods: dict[str, _FakerMethod] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        method = self._methods.get(name)
-        if method is None:
-            if name not in self._names:
-                raise AttributeError(f"unknown Faker provider {name!r}")
-            method = self._methods[name] = _FakerMethod(getattr(self._generator, name))
-        return method
 
 
 @functools.cache
@@ -370,7 +286,7 @@ def _compile_now(source: str) -> CompiledTemplate:
     template = environment.from_string(tree)
 
     def render_text(variables: dict[str, Any]) -> str:
-        text = limits.capped_concat(template.generate(variables))
+        text = operations.capped_concat(template.generate(variables))
         limits.current_budget().produce(text)
         return text
 
@@ -456,8 +372,8 @@ def _with_step_budget(render: Callable[[dict[str, Any]], Any], variables: dict[s
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         nonlocal steps
-        if event == "call" and frame.f_code.co_filename == _LIMITS_FILE:
-            return None  # mockery's own size checks: bounded by the limits they check, and not the template's steps
+        if event == "call" and frame.f_code.co_filename in _CHECK_FILES:
+            return None  # bounded by the limits they check, and not the template's steps
         steps += 1
         if steps > MAX_LOOP_STEPS:
             raise RenderLimitError(f"the template ran more than {MAX_LOOP_STEPS} steps")
