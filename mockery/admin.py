@@ -232,7 +232,8 @@ class AdminApi:
                 errors=[{"field": "service", "message": detail, "suggestion": hint}],
             )
         try:
-            added = self.server.add_route(service, data["route"])
+            # A client's route is not a spec the user wrote: it reads nothing of the server's environment.
+            added = self.server.add_route(service, data["route"], environ={})
         except SpecErrors as exc:
             errors = [
                 {

@@ -270,9 +270,13 @@ class Server:
 
     # What changes while serving.
 
-    def add_route(self, service: str, raw: Mapping[str, Any] | str) -> RuntimeRoute:
+    def add_route(
+        self, service: str, raw: Mapping[str, Any] | str, *, environ: Mapping[str, str] | None = None
+    ) -> RuntimeRoute:
         """Add a route to ``service``, answering before the spec's own routes, until ``reset()`` or
-        ``remove_route``. Validated exactly like a route of a spec: ``SpecErrors`` naming the field."""
+        ``remove_route``. Validated exactly like a route of a spec: ``SpecErrors`` naming the field.
+        ``environ`` fills the ``${VAR}`` of YAML text (default ``os.environ``): pass ``{}`` for a route a
+        client sent, which must not read the server's environment."""
         try:
             current = self.specs.service(service)
         except KeyError:
@@ -282,7 +286,7 @@ class Server:
         index = RUNTIME_ROUTE_INDEX_BASE + len(current.routes) + len(added_before)
         while index in used:
             index += 1
-        route = build_route(current, raw, index=index)
+        route = build_route(current, raw, index=index, environ=environ)
         added = RuntimeRoute(str(next(self._route_ids)), service, route)
         self.runtime_routes[added.id] = added
         self._publish()

@@ -187,3 +187,18 @@ def test_stubs_and_admin_routes_share_one_registry(mock: MockServer) -> None:
     assert routes[0]["runtime_id"] is not None
     mock.reset()
     assert httpx.get(f"{mock.url}/api/ping").status_code == 404
+
+
+def test_a_route_sent_as_yaml_reads_nothing_of_the_servers_environment(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_SECRET", "s3cr3t")
+    route = "path: /leak\nresponse:\n  body: {token: '${ADMIN_SECRET}', other: '${UNSET_ONE:-fallback}'}\n"
+    refused = httpx.post(admin(mock, "routes"), json={"service": "users", "route": route})
+    assert refused.status_code == 422
+    assert "s3cr3t" not in refused.text
+    assert "ADMIN_SECRET" in refused.text  # named as not set: the server's environment is not consulted
+    assert httpx.get(mock.url + "/api/leak").status_code == 404
+    literal = "path: /plain\nresponse:\n  body: {other: '${UNSET_ONE:-fallback}'}\n"
+    assert httpx.post(admin(mock, "routes"), json={"service": "users", "route": literal}).status_code == 201
+    assert httpx.get(mock.url + "/api/plain").json() == {"other": "fallback"}
