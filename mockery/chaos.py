@@ -28,7 +28,7 @@ from typing import Any
 from starlette.types import Receive, Send
 
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours, Fault, RateLimit
-from mockery.errors import MockeryError
+from mockery.errors import ProfileError as ProfileError  # re-exported: callers import it from here too
 from mockery.fakes import derive_seed
 from mockery.spec.model import Route, Service
 from mockery.store import Store
@@ -38,10 +38,6 @@ _DISCONNECT_WAIT_SECONDS = 5.0
 _THROTTLE_TICKS_PER_SECOND = 10
 
 Headers = list[tuple[bytes, bytes]]
-
-
-class ProfileError(MockeryError):
-    """A profile that no service defines was asked for."""
 
 
 class InjectedFault(Exception):

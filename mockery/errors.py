@@ -1,8 +1,11 @@
-"""The exceptions mockery raises.
+"""The exceptions mockery raises: one tree, so ``except mockery.MockeryError`` catches every mistake a user makes.
 
     MockeryError                 base of everything mockery raises on purpose
     ├── SpecErrors               one or more located mistakes in spec files (always reported together)
-    └── ServeError               the specs are fine but they cannot be served (a port in use, ...)
+    ├── ServeError               the specs are fine but they cannot be served (a port in use, ...)
+    ├── ProfileError             a behaviour profile that no service defines was asked for
+    └── StoreError               the state store cannot be opened or used (mockery.store.base)
+        └── StoreUnavailable     a networked store (Redis) cannot be reached right now
 
 A ``SpecError`` is not an exception: it is one located mistake. Loading collects them all and raises a single
 ``SpecErrors`` so that a user fixes every mistake in one pass instead of one per run.
@@ -56,6 +59,10 @@ class SpecErrors(MockeryError):
 
 class ServeError(MockeryError):
     """The specs are valid but cannot be served as asked, e.g. a port that is already in use."""
+
+
+class ProfileError(MockeryError):
+    """A profile that no service defines was asked for."""
 
 
 def display_path(path: Path) -> str:

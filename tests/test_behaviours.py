@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from mockery import MockServer
-from mockery.chaos import ProfileError
+from mockery.errors import ProfileError
 
 CHAOS = """
 service: chaos

@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-import mockery
 from mockery import MockServer, SpecErrors
 
 SPEC = """\
@@ -19,37 +18,6 @@ routes:
     random: per_call
     response: {body: {value: "{{ random.randint(1, 1000000) }}"}}
 """
-
-
-def test_public_api_is_pinned() -> None:
-    assert mockery.__all__ == sorted(mockery.__all__)
-    assert set(mockery.__all__) == {
-        "AppConfig",
-        "Call",
-        "Clock",
-        "Journal",
-        "MockServer",
-        "MockeryError",
-        "Route",
-        "Scenario",
-        "ServeError",
-        "Service",
-        "SpecError",
-        "SpecErrors",
-        "SpecSet",
-        "Store",
-        "StoreError",
-        "StoreUnavailable",
-        "__version__",
-        "load_specs",
-        "open_store",
-        "spec_schema",
-    }
-    store = mockery.open_store("memory://")
-    assert isinstance(store, mockery.Store)
-    store.close()
-    assert issubclass(mockery.StoreUnavailable, mockery.StoreError)
-    assert issubclass(mockery.StoreError, mockery.MockeryError)
 
 
 def test_starts_on_a_free_port_and_stops_cleanly(write_spec: Callable[..., Path]) -> None:
