@@ -22,7 +22,6 @@ from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockery.requests import DEFAULT_BODY_TIMEOUT, BodyTimeout, BodyTooLarge, header_map, read_body
-from mockery.scenarios import set_state, state_of
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
 from mockery.suggest import did_you_mean
@@ -44,11 +43,10 @@ def problem_response(status: int, title: str, detail: str, **extra: Any) -> Resp
     return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
 
 
-def store_unavailable_response(exc: StoreError, store: object) -> Response:
-    """The 503 a listener answers when its store cannot be used: it names the store and asks for a retry."""
-    response = problem_response(
-        503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or repr(store)
-    )
+def store_unavailable_response(exc: StoreError, store: str) -> Response:
+    """The 503 a listener answers when its store cannot be used: it names the store (``store`` when the error
+    does not) and asks for a retry."""
+    response = problem_response(503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or store)
     response.headers["retry-after"] = "1"
     return response
 
@@ -91,7 +89,7 @@ class AdminApi:
         except StoreError as exc:
             # As on the listener: the store (Redis) is unreachable, not the call wrong; handlers touch the store
             # before their response starts, and a failed reset changes nothing (the store goes first).
-            response = store_unavailable_response(exc, self.server.runtime.store)
+            response = store_unavailable_response(exc, self.server.store_label())
             await response(scope, receive, send)
         except Exception as exc:  # an admin call that fails answers like every other mockery error
             response = problem_response(500, "Admin error", f"{type(exc).__name__}: {exc}")
@@ -104,79 +102,26 @@ class AdminApi:
 
     async def health(self, request: Request) -> Response:
         """Public: a failed reload shows only where it failed; its messages may quote any file a spec points to."""
-        server = self.server
-        reload = server.reload_status.as_public_dict()
-        return json_response(
-            {
-                "status": "ok",
-                "services": [service.name for service in server.specs.services],
-                "routes": server.specs.route_count,
-                "reload": reload,
-                "last_reload_error": reload["last_error"],
-            }
-        )
+        return json_response(self.server.health())
 
     async def reload_report(self, request: Request) -> Response:
         """Guarded: the last reload's report with every message, as the server's log has it."""
-        return json_response(self.server.reload_status.as_dict())
+        return json_response(self.server.reload_report())
 
     async def ready(self, request: Request) -> Response:
         """Ready when the store answers: a replica whose Redis is unreachable is taken out of the rotation."""
-        store = self.server.runtime.store
-        try:
-            store.get_value("mockery:ready")
-        except StoreError as exc:
-            return json_response({"ready": False, "store": getattr(exc, "url", repr(store)), "reason": str(exc)}, 503)
-        return json_response({"ready": True})
+        report = self.server.ready()
+        return json_response(report, 200 if report["ready"] else 503)
 
     async def metrics(self, request: Request) -> Response:
-        journal = self.server.journal
-        text = self.server.metrics.render(
-            journal_size=len(journal), journal_capacity=journal.size, generation=self.server.reload_status.generation
-        )
-        return Response(text, media_type=METRICS_CONTENT_TYPE)
+        return Response(self.server.metrics_text(), media_type=METRICS_CONTENT_TYPE)
 
     async def services(self, request: Request) -> Response:
-        runtime_ids = {id(added.route): added.id for added in self.server.runtime_routes.values()}
-        listeners = []
-        services = []
-        for listener in self.server.listeners:
-            listeners.append(
-                {
-                    "url": listener.url,
-                    "shared": listener.plan.shared,
-                    "services": [service.name for service in listener.app.services],
-                }
-            )
-            for service in listener.app.services:
-                services.append(
-                    {
-                        "name": service.name,
-                        "description": service.description,
-                        "url": listener.url + service.base_path,
-                        "base_path": service.base_path,
-                        "file": service.display_name,
-                        "routes": [
-                            {
-                                "name": route.name,
-                                "methods": list(route.methods),
-                                "path": route.path,
-                                "runtime_id": runtime_ids.get(id(route)),
-                            }
-                            for route in service.routes
-                        ],
-                        "resources": [
-                            {"name": resource.name, "path": resource.path, "count": resource.count}
-                            for resource in service.resources
-                        ],
-                    }
-                )
-        return json_response({"services": services, "listeners": listeners})
+        return json_response(self.server.describe())
 
     async def requests(self, request: Request) -> Response:
-        journal = self.server.journal
         if request.method == "DELETE":
-            journal.clear()
+            self.server.clear_calls()
             return Response(status_code=204)
         unknown = [name for name in request.query_params if name not in _JOURNAL_FILTERS]
         if unknown:
@@ -196,7 +141,7 @@ class AdminApi:
             except ValueError:
                 value = request.query_params["status"]
                 return problem_response(400, "Bad filter", f"status must be an integer such as 200, not {value!r}")
-        calls = journal.calls(**filters)
+        calls = self.server.calls(**filters)
         return json_response({"count": len(calls), "requests": [call.as_dict() for call in calls]})
 
     async def reset(self, request: Request) -> Response:
@@ -204,7 +149,7 @@ class AdminApi:
         return json_response({"reset": True})
 
     async def add_route(self, request: Request) -> Response:
-        body = await read_admin_body(request, self.server.config.body_timeout)
+        body = await read_admin_body(request, self.server.body_timeout)
         if isinstance(body, Response):
             return body
         try:
@@ -218,7 +163,7 @@ class AdminApi:
                 'send {"service": NAME, "route": ROUTE}, where ROUTE is a route as written in a spec',
                 errors=[{"field": "route", "message": "a route is required"}],
             )
-        names = [service.name for service in self.server.specs.services]
+        names = self.server.service_names()
         service = data.get("service")
         if service is None and len(names) == 1:
             service = names[0]
@@ -263,17 +208,16 @@ class AdminApi:
     async def remove_route(self, request: Request) -> Response:
         route_id = request.path_params["route_id"]
         if not self.server.remove_route(route_id):
-            known = sorted(self.server.runtime_routes)
+            known = self.server.runtime_route_ids()
             return problem_response(
                 404, "No such route", f"no runtime route with id {route_id!r}; ids: {', '.join(known) or 'none'}"
             )
         return Response(status_code=204)
 
     async def scenario(self, request: Request) -> Response:
-        store = self.server.runtime.store
         name = request.path_params["name"]
         if request.method == "PUT":
-            body = await read_admin_body(request, self.server.config.body_timeout)
+            body = await read_admin_body(request, self.server.body_timeout)
             if isinstance(body, Response):
                 return body
             state = _json_field(body, "state")
@@ -284,13 +228,12 @@ class AdminApi:
                     'send {"state": NAME}, e.g. {"state": "paid"}',
                     errors=[{"field": "state", "message": "a non-empty string is required"}],
                 )
-            set_state(store, name, state)
-        return json_response({"name": name, "state": state_of(store, name)})
+            self.server.set_scenario(name, state)
+        return json_response({"name": name, "state": self.server.scenario_state(name)})
 
     async def profile(self, request: Request) -> Response:
-        chaos = self.server.runtime.chaos
         if request.method == "PUT":
-            body = await read_admin_body(request, self.server.config.body_timeout)
+            body = await read_admin_body(request, self.server.body_timeout)
             if isinstance(body, Response):
                 return body
             profile = _json_field(body, "profile")
@@ -302,12 +245,12 @@ class AdminApi:
                     errors=[{"field": "profile", "message": "a profile name or null is required"}],
                 )
             try:
-                chaos.use(profile)
+                self.server.use_profile(profile)
             except ProfileError as exc:
                 return problem_response(
                     422, "Invalid profile", str(exc), errors=[{"field": "profile", "message": str(exc)}]
                 )
-        return json_response({"profile": chaos.profile, "profiles": chaos.profiles})
+        return json_response({"profile": self.server.profile, "profiles": self.server.profiles})
 
     def __repr__(self) -> str:
         return f"AdminApi({self.guard!r})"

@@ -53,9 +53,9 @@ class DocsEndpoints:
         found: list[tuple[Service, str]] = []
         host = request.url.hostname or "127.0.0.1"
         host = f"[{host}]" if ":" in host else host
-        for listener in self.server.listeners:
-            origin = "" if listener.plan.shared else f"{request.url.scheme}://{host}:{urlsplit(listener.url).port}"
-            found.extend((service, origin) for service in listener.app.services)
+        for url, shared, service in self.server.served():
+            origin = "" if shared else f"{request.url.scheme}://{host}:{urlsplit(url).port}"
+            found.append((service, origin))
         return found
 
     async def index(self, request: Request) -> Response:
@@ -84,7 +84,7 @@ class DocsEndpoints:
         )
 
     def _record_schema(self, resource: Any) -> dict[str, Any]:
-        return self.server.runtime.resources.validators[resource.key].schema()
+        return self.server.record_schema(resource)
 
     async def page(self, request: Request) -> Response:
         try:

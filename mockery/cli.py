@@ -228,7 +228,7 @@ def serve(
     log = AccessLog(format="json" if log_format == "json" else "text", enabled=not quiet)
     paths = paths or (Path("specs"),)
     # Made before loading, so that it also notices a change made while the specs load.
-    reloader = Reloader(None, paths, log) if reload else None
+    reloader = Reloader(paths, log) if reload else None
     check_workers(state, workers, reload=reload)
     specs = load_specs(paths)
     prefix = state_prefix or default_prefix(specs, seed)
@@ -245,11 +245,9 @@ def serve(
         admin_token=admin_token,
         shutdown_timeout=shutdown_timeout,
         limits=ConnectionLimits(header_timeout=header_timeout, max_connections=max_connections),
+        reloader=reloader,
     )
-    server.runtime.chaos.use(profile)
-    if reloader is not None:
-        reloader.server = server
-        server.reloader = reloader
+    server.use_profile(profile)
     listeners = server.bind()
     for listener in listeners:
         names = ", ".join(service.name for service in listener.plan.services) or "(no services)"

@@ -16,7 +16,7 @@ from mockery.connections import ConnectionLimits
 from mockery.errors import ServeError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
-from mockery.scenarios import Scenario, set_state, state_of
+from mockery.scenarios import Scenario
 from mockery.server import Server
 from mockery.spec.inline import InlineSpec
 from mockery.spec.loader import load_specs
@@ -75,7 +75,7 @@ class MockServer:
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         if profile is not None:
-            self._server.runtime.chaos.use(profile)
+            self._server.use_profile(profile)
 
     def start(self) -> MockServer:
         self._server.bind()
@@ -140,7 +140,7 @@ class MockServer:
     @property
     def url(self) -> str:
         """Base URL of the shared listener, e.g. ``http://127.0.0.1:54321``."""
-        return self._server.listeners[0].url
+        return self._server.url
 
     def url_for(self, service: str) -> str:
         """Base URL of one service: its own listener (if it has a port) and its base path."""
@@ -149,7 +149,7 @@ class MockServer:
     @property
     def app(self) -> ListenerApp:
         """The ASGI app of the shared listener, for in-process clients such as ``httpx.ASGITransport``."""
-        return self._server.listeners[0].app
+        return self._server.app
 
     def reset(self) -> None:
         """Put generated data, call counters, stubs and the journal back to where they were at start."""
@@ -169,21 +169,20 @@ class MockServer:
     def profile(self) -> str | None:
         """The active behaviour profile, ``None`` for the specs' own behaviours only. Settable at any time:
         ``server.profile = "flaky"``; a profile no service defines raises ``ProfileError``. Kept by ``reset()``."""
-        return self._server.runtime.chaos.profile
+        return self._server.profile
 
     @profile.setter
     def profile(self, name: str | None) -> None:
-        chaos = self._server.runtime.chaos
-        self._in_loop(lambda: chaos.use(name))
+        self._in_loop(lambda: self._server.use_profile(name))
 
     def scenario(self, name: str) -> Scenario:
         """A handle on scenario ``name``: ``.state`` reads or sets its state (``started`` at first and after
         ``reset()``)."""
-        runtime = self._server.runtime
+        server = self._server
         return Scenario(
             name,
-            lambda: self._in_loop(lambda: state_of(runtime.store, name)),
-            lambda state: self._in_loop(lambda: set_state(runtime.store, name, state)),
+            lambda: self._in_loop(lambda: server.scenario_state(name)),
+            lambda state: self._in_loop(lambda: server.set_scenario(name, state)),
         )
 
     @property

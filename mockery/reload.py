@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,10 @@ from mockery.logs import AccessLog
 from mockery.spec.loader import SPEC_SUFFIXES, load_specs
 
 if TYPE_CHECKING:
-    from mockery.server import Server
+    from mockery.spec.model import SpecSet
+
+# Serves a newly loaded spec set, or raises a ``MockeryError`` saying why it cannot (``Server.apply_specs``).
+Apply = Callable[["SpecSet"], None]
 
 # Editors save in bursts (write, rename, chmod): wait this long for quiet before loading.
 DEBOUNCE_MS = 150
@@ -135,29 +138,21 @@ class WatchPlan:
 
 
 class Reloader:
-    """Reloads ``server`` from ``paths`` whenever a file below them changes.
+    """Loads the specs below ``paths`` again whenever a file there changes, and hands them to ``apply``; keeps
+    the report of the last reload in ``status``.
 
     Create it before loading the specs it watches: a change made between that load and the moment watching
-    starts is then noticed too (from a snapshot of the files) and reloaded at once.
+    starts is then noticed too (from a snapshot of the files) and reloaded at once. The server it is given to
+    (``Server(..., reloader=...)``) runs ``watch`` with its own ``apply_specs``.
     """
 
-    def __init__(self, server: Server | None, paths: Sequence[str | Path], log: AccessLog) -> None:
-        self._server = server
+    def __init__(self, paths: Sequence[str | Path], log: AccessLog) -> None:
         self.paths = [Path(path) for path in paths]
         self.log = log
+        self.status = ReloadStatus()
         self.watching = asyncio.Event()
         self._targets: frozenset[str] = frozenset()
         self._baseline = snapshot(self.plan().paths)
-
-    @property
-    def server(self) -> Server:
-        if self._server is None:
-            raise RuntimeError("the reloader has no server: set reloader.server first")
-        return self._server
-
-    @server.setter
-    def server(self, server: Server) -> None:
-        self._server = server
 
     def watched(self) -> list[Path]:
         """The folders to watch: each folder named, and the folder of each file named (editors replace files)."""
@@ -196,8 +191,9 @@ class Reloader:
                 return True
         return False
 
-    async def watch(self) -> None:
-        """Reload after every burst of changes, until cancelled. ``watching`` is set once changes are seen."""
+    async def watch(self, apply: Apply) -> None:
+        """Reload into ``apply`` after every burst of changes, until cancelled. ``watching`` is set once changes
+        are seen."""
         baseline = self._baseline
         # Before the first watch nothing is served yet: plan and compare at once, as start-up does. Later rounds
         # run while requests are answered, so their file walks happen off the loop.
@@ -215,7 +211,7 @@ class Reloader:
                 current = snapshot(plan.paths) if first else await asyncio.to_thread(snapshot, plan.paths)
                 first = False
                 if current != baseline:
-                    await self.reload()
+                    await self.reload(apply)
                 while True:
                     try:
                         batch = await pending
@@ -230,7 +226,7 @@ class Reloader:
                     if rebuild:
                         baseline = await asyncio.to_thread(snapshot, new_plan.paths)
                     if any(self.relevant(path) for _, path in batch):
-                        await self.reload()
+                        await self.reload(apply)
                     if rebuild:
                         plan = new_plan
                         break
@@ -243,13 +239,13 @@ class Reloader:
                     # Cancelled while waiting: the watch thread sees ``stop`` within a step and the generator ends.
                     pending.cancel()
 
-    async def reload(self) -> bool:
-        """Load the specs again; serve them if they are valid. Returns whether they were applied."""
-        status = self.server.reload_status
+    async def reload(self, apply: Apply) -> bool:
+        """Load the specs again; ``apply`` them if they are valid. Returns whether they were applied."""
+        status = self.status
         try:
             # Reading and checking files happens off the loop; the swap itself happens on it, between requests.
             specs = await asyncio.to_thread(load_specs, self.paths)
-            self.server.apply_specs(specs)
+            apply(specs)
         except MockeryError as exc:
             status.error = str(exc)
             status.errors = exc.errors if isinstance(exc, SpecErrors) else ()
@@ -271,10 +267,10 @@ class Reloader:
     def _log_failure(self, exc: MockeryError) -> None:
         errors = [str(error) for error in exc.errors] if isinstance(exc, SpecErrors) else [str(exc)]
         if self.log.format == "json":
-            self.log.event("reload", ok=False, kept_generation=self.server.reload_status.generation, errors=errors)
+            self.log.event("reload", ok=False, kept_generation=self.status.generation, errors=errors)
         else:
             lines = "".join(f"\n  {error}" for error in errors)
-            self.log.event(f"reload failed, still serving generation {self.server.reload_status.generation}:{lines}")
+            self.log.event(f"reload failed, still serving generation {self.status.generation}:{lines}")
 
     def __repr__(self) -> str:
         return f"Reloader({[str(path) for path in self.paths]})"

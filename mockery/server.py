@@ -30,13 +30,16 @@ from mockery.metrics import Metrics
 from mockery.proxy import refuse_proxy_loops
 from mockery.reload import ReloadStatus
 from mockery.runtime import Runtime
+from mockery.scenarios import set_state, state_of
 from mockery.spec.loader import ListenerKey, listener_key, route_conflicts
 from mockery.spec.model import Route, Service, SpecSet
 from mockery.spec.runtime_routes import build_route
-from mockery.store import Store
+from mockery.store import Store, StoreError
 
 if TYPE_CHECKING:
+    from mockery.journal import Call
     from mockery.reload import Reloader
+    from mockery.resources.model import Resource
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -143,14 +146,15 @@ class Server:
         admin_token: str | None = None,
         shutdown_timeout: int = GRACEFUL_SHUTDOWN_SECONDS,
         limits: ConnectionLimits | None = None,
+        reloader: Reloader | None = None,
     ) -> None:
         self.specs = specs
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
         self.journal = Journal(journal_size)
         self.metrics = Metrics()
-        self.reload_status = ReloadStatus()
-        self.reloader: Reloader | None = None
+        self.reloader = reloader
+        self._static_status = ReloadStatus()
         self.runtime = Runtime(specs, seed=seed, clock=clock, store=store)
         self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
         self.shutdown_timeout = shutdown_timeout
@@ -214,7 +218,7 @@ class Server:
         if handle_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.stop)
-        watcher = asyncio.ensure_future(self.reloader.watch()) if self.reloader is not None else None
+        watcher = asyncio.ensure_future(self.reloader.watch(self.apply_specs)) if self.reloader is not None else None
         try:
             if self.reloader is not None and watcher is not None:
                 watching = asyncio.ensure_future(self.reloader.watching.wait())
@@ -267,6 +271,160 @@ class Server:
                 if candidate.name == service:
                     return listener.url + candidate.base_path
         raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}")
+
+    # What others read: the admin API, ``MockServer`` and the CLI use these, never the attributes above.
+
+    @property
+    def url(self) -> str:
+        """The base URL of the shared listener (bound first)."""
+        return self.listeners[0].url
+
+    @property
+    def app(self) -> ListenerApp:
+        """The ASGI app of the shared listener."""
+        return self.listeners[0].app
+
+    @property
+    def body_timeout(self) -> float:
+        """Seconds a client may go silent while it sends a body."""
+        return self.config.body_timeout
+
+    @property
+    def reload_status(self) -> ReloadStatus:
+        """The last reload's report: the reloader's own, or generation 1 for ever without one."""
+        return self.reloader.status if self.reloader is not None else self._static_status
+
+    def service_names(self) -> list[str]:
+        return [service.name for service in self.specs.services]
+
+    def served(self) -> list[tuple[str, bool, Service]]:
+        """``(listener URL, shared, service)`` for every service served, runtime routes included."""
+        return [
+            (listener.url, listener.plan.shared, service)
+            for listener in self.listeners
+            for service in listener.app.services
+        ]
+
+    def health(self) -> dict[str, Any]:
+        """The public health report: a failed reload shows only where it failed."""
+        reload = self.reload_status.as_public_dict()
+        return {
+            "status": "ok",
+            "services": self.service_names(),
+            "routes": self.specs.route_count,
+            "reload": reload,
+            "last_reload_error": reload["last_error"],
+        }
+
+    def reload_report(self) -> dict[str, Any]:
+        """The last reload's report with every message, as the log has it."""
+        return self.reload_status.as_dict()
+
+    def ready(self) -> dict[str, Any]:
+        """``{"ready": True}`` when the store answers; else why not (``ready`` false)."""
+        store = self.runtime.store
+        try:
+            store.get_value("mockery:ready")
+        except StoreError as exc:
+            return {"ready": False, "store": getattr(exc, "url", repr(store)), "reason": str(exc)}
+        return {"ready": True}
+
+    def store_label(self) -> str:
+        """How an answer names the store: its ``repr``."""
+        return repr(self.runtime.store)
+
+    def metrics_text(self) -> str:
+        """The metrics in Prometheus' text format."""
+        journal = self.journal
+        return self.metrics.render(
+            journal_size=len(journal), journal_capacity=journal.size, generation=self.reload_status.generation
+        )
+
+    def calls(self, **filters: Any) -> list[Call]:
+        """The journal's calls that match ``filters`` (see ``Journal.calls``)."""
+        return self.journal.calls(**filters)
+
+    def clear_calls(self) -> None:
+        self.journal.clear()
+
+    def describe(self) -> dict[str, Any]:
+        """Every listener and every service served, with its routes (runtime routes carry their id)."""
+        runtime_ids = {id(added.route): added.id for added in self.runtime_routes.values()}
+        listeners = []
+        services = []
+        for listener in self.listeners:
+            listeners.append(
+                {
+                    "url": listener.url,
+                    "shared": listener.plan.shared,
+                    "services": [service.name for service in listener.app.services],
+                }
+            )
+            for service in listener.app.services:
+                services.append(
+                    {
+                        "name": service.name,
+                        "description": service.description,
+                        "url": listener.url + service.base_path,
+                        "base_path": service.base_path,
+                        "file": service.display_name,
+                        "routes": [
+                            {
+                                "name": route.name,
+                                "methods": list(route.methods),
+                                "path": route.path,
+                                "runtime_id": runtime_ids.get(id(route)),
+                            }
+                            for route in service.routes
+                        ],
+                        "resources": [
+                            {"name": resource.name, "path": resource.path, "count": resource.count}
+                            for resource in service.resources
+                        ],
+                    }
+                )
+        return {"services": services, "listeners": listeners}
+
+    def record_schema(self, resource: Resource) -> dict[str, Any]:
+        """The JSON Schema of one record of ``resource``."""
+        return self.runtime.resources.validators[resource.key].schema()
+
+    def runtime_route_ids(self) -> list[str]:
+        return sorted(self.runtime_routes)
+
+    def scenario_state(self, name: str) -> str:
+        return state_of(self.runtime.store, name)
+
+    def set_scenario(self, name: str, state: str) -> None:
+        set_state(self.runtime.store, name, state)
+
+    @property
+    def profile(self) -> str | None:
+        """The active behaviour profile (``None``: the specs' own behaviours only)."""
+        return self.runtime.chaos.profile
+
+    @property
+    def profiles(self) -> list[str]:
+        """Every profile some service defines."""
+        return self.runtime.chaos.profiles
+
+    def use_profile(self, name: str | None) -> None:
+        """Serve with profile ``name`` (``None``: none); ``ProfileError`` when no service defines it."""
+        self.runtime.chaos.use(name)
+
+    def open_store(self, open_store: Callable[[], Store]) -> None:
+        """Use a store of its own from now on (a worker's connection: one must not cross a fork)."""
+        self.runtime.store = open_store()
+        self.runtime.rebind(self.specs)
+
+    def close_store(self) -> None:
+        self.runtime.store.close()
+
+    async def reload(self) -> bool:
+        """Load the watched specs again and serve them if they are valid; ``False`` without a reloader."""
+        if self.reloader is None:
+            return False
+        return await self.reloader.reload(self.apply_specs)
 
     # What changes while serving.
 

@@ -60,7 +60,7 @@ def serve_workers(
 ) -> int:
     """Serve ``server`` (bound already) from ``workers`` forked processes until SIGINT or SIGTERM; the exit
     code. ``open_store`` opens a worker's own connection: a connection must not cross a fork."""
-    server.runtime.store.close()
+    server.close_store()
     ready_read, ready_write = os.pipe()
     children: list[int] = []
     for _ in range(workers):
@@ -123,8 +123,7 @@ def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
-        server.runtime.store = open_store()
-        server.runtime.rebind(server.specs)
+        server.open_store(open_store)
 
         def announce() -> None:
             os.write(ready, b"r")
