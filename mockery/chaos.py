@@ -184,7 +184,3 @@ def _reset(transport: Any) -> None:
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-def merge_headers(*groups: Iterable[tuple[bytes, bytes]]) -> Headers:
-    return [header for group in groups for header in group]

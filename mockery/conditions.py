@@ -32,8 +32,6 @@ from mockery.spec.document import DocPath
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "nothing"})()
 """The value of a query field, header, cookie or JSON path that the request does not have."""
 
-OPERATORS = ("equals", "matches", "contains", "one_of", "present", "absent", "gt", "gte", "lt", "lte", "not")
-
 Problems = list[tuple[DocPath, str]]
 
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from mockery.spec.model import ResponseSpec
 
 Mode = Literal["sequence", "cycle", "random"]
-MODES = ("sequence", "cycle", "random")
 
 
 @dataclass(frozen=True, slots=True)

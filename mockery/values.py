@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from jinja2 import TemplateSyntaxError
 
+from mockery.spec.document import DocPath as DocPath  # re-exported: one definition, in the spec document
 from mockery.templating import CompiledTemplate, compile_template, is_template
 
 
@@ -60,7 +61,6 @@ class ListValue:
         return [value.render(variables) for value in self.items]
 
 
-DocPath = tuple[str | int, ...]
 TemplateSink = Callable[[DocPath, CompiledTemplate], None]
 SyntaxErrorSink = Callable[[DocPath, TemplateSyntaxError], None]
 

@@ -54,7 +54,3 @@ def template(path: str) -> str:
         convertor = kinds[index]
         segments[index] = f"{{{name}:{convertor}}}" if convertor else f"{{{name}}}"
     return "/".join(segments)
-
-
-def is_generalised(path: str) -> bool:
-    return "{" in path

@@ -46,11 +46,6 @@ def is_reserved(path: str) -> bool:
     return path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/")
 
 
-def parameter_names(path: str) -> tuple[str, ...]:
-    """The names of the path's parameters, in order."""
-    return tuple(match.group(1).partition(":")[0] for match in _PARAMETER.finditer(path))
-
-
 def shape(path: str) -> str:
     """The path with parameter names dropped: two routes of the same shape and method claim the same requests."""
 

@@ -104,25 +104,3 @@ def conflicting_route(route: Route, existing: Service | Iterable[Route]) -> Rout
         if other is not route and shape(other.path) == wanted and set(other.methods) & set(route.methods):
             return other
     return None
-
-
-def check_no_conflict(route: Route, service: Service, *, name: str = RUNTIME_ROUTE_NAME) -> None:
-    """Raise ``SpecErrors`` (one error at ``route.path`` in the "file" ``name``) when ``route`` claims a
-    method and path shape an existing route of ``service`` already claims; see ``conflicting_route``."""
-    other = conflicting_route(route, service)
-    if other is None:
-        return
-    methods = [method for method in route.methods if method in other.methods]
-    raise SpecErrors(
-        [
-            SpecError(
-                name,
-                route.position.line,
-                route.position.column,
-                "route.path",
-                f"{'|'.join(methods)} {route.path} is already claimed by route {other.name!r} "
-                f"of service {service.name!r}",
-                "change the path or method, or remove the other route first",
-            )
-        ]
-    )
