@@ -25,6 +25,7 @@ from starlette.convertors import Convertor
 from starlette.routing import compile_path
 
 from mockery.conditions import RequestView
+from mockery.scenarios import INITIAL_STATE
 from mockery.spec.model import Route, Service
 
 StateOf = Callable[[str], str]
@@ -196,7 +197,9 @@ class RouteTable:
         e.g. ``query.status: expected 'active', got 'banned'``."""
         near: list[NearMiss] = []
         if miss is not None and miss.failed and view is not None:
-            explained = [(entry, entry.failures(view, state_of or (lambda name: "started"))) for entry in miss.failed]
+            explained = [
+                (entry, entry.failures(view, state_of or (lambda name: INITIAL_STATE))) for entry in miss.failed
+            ]
             # Closest first: the fewest failed conditions, then a literal path, then the order of choice.
             explained.sort(key=lambda item: (len(item[1]), not item[0].literal, item[0].rank))
             for entry, reasons in explained[:limit]:

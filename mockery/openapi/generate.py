@@ -24,6 +24,7 @@ import orjson
 from mockery.openapi.document import OpenAPIDocument, ref_path
 from mockery.openapi.names import number_range, string_maker
 from mockery.openapi.patterns import matching_string
+from mockery.words import singular
 
 Direction = Literal["response", "request"]
 LEAN_DEPTH = 5  # past this many nested objects/arrays only what is required is generated
@@ -337,7 +338,7 @@ class SchemaGenerator:
             count = self.source.randint(min(max(minimum, 1), high), high)
         if items is False or self.document.impossible(items):
             count = min(count, len(prefix))
-        item_name = _singular(name)
+        item_name = singular(name) if name else name
         values: list[Any] = []
         seen: set[bytes] = set()
         unique = schema.get("uniqueItems") is True
@@ -488,13 +489,3 @@ def _intersect_types(first: Any, second: Any) -> Any:
     if not common:
         return second
     return sorted(common) if len(common) > 1 else next(iter(common))
-
-
-def _singular(name: str | None) -> str | None:
-    if not name:
-        return name
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    if name.endswith("s") and not name.endswith("ss"):
-        return name[:-1]
-    return name

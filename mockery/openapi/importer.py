@@ -31,6 +31,7 @@ from mockery.openapi.service import base_path, service_name
 from mockery.openapi.state import CollectionPlan, find_collections
 from mockery.spec.literal import literal_body, literal_template, spec_text_data
 from mockery.spec.yaml_loader import is_openapi, load_document
+from mockery.words import singular
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _FORMATS = {
@@ -164,9 +165,7 @@ class _Importer:
         if kind == "array":
             low = merged.get("minItems", 0) if isinstance(merged.get("minItems"), int) else 0
             high = merged.get("maxItems", max(low, 3)) if isinstance(merged.get("maxItems"), int) else max(low, 3)
-            item = (
-                None if depth >= _MAX_DEPTH else self.field(merged.get("items", {}), _singular(name), depth + 1, refs)
-            )
+            item = None if depth >= _MAX_DEPTH else self.field(merged.get("items", {}), singular(name), depth + 1, refs)
             return {"const": []} if item is None else {"array": item, "min": low, "max": high}
         if kind == "boolean":
             return {"faker": "pybool"}
@@ -256,9 +255,3 @@ class _Dumper(yaml.SafeDumper):
 
 def _scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool) or value == [] or value == {}
-
-
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name

@@ -11,6 +11,7 @@ import re
 import urllib.parse
 
 from mockery.record.anonymise import kind_of
+from mockery.words import singular
 
 _INT = re.compile(r"^\d{1,18}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -29,11 +30,7 @@ def _segment_type(segment: str) -> str | None:
 
 
 def _name_after(previous: str, taken: set[str]) -> str:
-    word = _NAME.sub("_", previous.lower()).strip("_")
-    if word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
+    word = singular(_NAME.sub("_", previous.lower()).strip("_"))
     base = f"{word}_id" if word and word[0].isalpha() else "param"
     name, number = base, 2
     while name in taken:
