@@ -27,7 +27,7 @@ from mockery.journal import DEFAULT_JOURNAL_SIZE
 from mockery.logs import AccessLog
 from mockery.reload import Reloader
 from mockery.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
-from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server
+from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server, plan_listeners
 from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
@@ -325,9 +325,8 @@ def schema() -> None:
 def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
     """List the routes of every spec in PATHS: service, listener, method and path."""
     specs = load_specs(paths)
-    server = Server(specs, host=host, port=port)
     rows = [("SERVICE", "LISTENER", "METHOD", "PATH")]
-    for plan in server.plans:
+    for plan in plan_listeners(specs, host, port):
         for service in plan.services:
             for route in service.routes:
                 rows.append((service.name, f"{plan.host}:{plan.port}", ",".join(route.methods), route.path))

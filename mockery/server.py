@@ -148,10 +148,10 @@ class Server:
         limits: ConnectionLimits | None = None,
         reloader: Reloader | None = None,
     ) -> None:
-        self.specs = specs
+        self._specs = specs
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
-        self.journal = Journal(journal_size)
+        self._journal = Journal(journal_size)
         self.metrics = Metrics()
         self.reloader = reloader
         self._static_status = ReloadStatus()
@@ -165,6 +165,16 @@ class Server:
         self._admin_token = admin_token or None
         self._servers: list[_Listener] = []
         self._stopping = False
+
+    @property
+    def specs(self) -> SpecSet:
+        """The spec set served now (a reload swaps it)."""
+        return self._specs
+
+    @property
+    def journal(self) -> Journal:
+        """Every request received (the last ``journal_size``), and how it was answered."""
+        return self._journal
 
     @property
     def admin_token_set(self) -> bool:
@@ -477,7 +487,7 @@ class Server:
         for listener in self.listeners:
             refuse_proxy_loops(_services_of(plans, listener.plan.key), listener.plan.host, listener.url)
         self.runtime.rebind(specs)
-        self.specs = specs
+        self._specs = specs
         kept = {service.name for service in specs.services}
         self.runtime_routes = {key: added for key, added in self.runtime_routes.items() if added.service in kept}
         self.plans = [dataclasses.replace(plan, services=_services_of(plans, plan.key)) for plan in self.plans]

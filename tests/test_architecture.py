@@ -1,0 +1,64 @@
+"""Rules of the package's shape that no single module's tests would notice being broken."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "mockery"
+
+# The callers of a running server: each may use the server's verbs (public methods and properties), never what
+# it keeps inside (its runtime, store, listeners, route registry...).
+SERVER_CALLERS = (
+    "admin.py",
+    "admin_docs.py",
+    "docs_ui.py",
+    "reload.py",
+    "mock_server.py",
+    "workers.py",
+    "cli.py",
+)
+# The names a server object goes by in those modules.
+SERVER_NAMES = {"server", "_server"}
+
+
+def _server_verbs() -> set[str]:
+    """Every public name defined in the body of ``class Server``: its methods and properties."""
+    tree = ast.parse((PACKAGE / "server.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Server":
+            return {
+                item.name
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("_")
+            }
+    raise AssertionError("mockery/server.py defines no class Server")
+
+
+def _is_server(node: ast.expr) -> bool:
+    """``server``, ``self.server`` or ``self._server``."""
+    if isinstance(node, ast.Name):
+        return node.id in SERVER_NAMES
+    return isinstance(node, ast.Attribute) and node.attr in SERVER_NAMES and isinstance(node.value, ast.Name)
+
+
+def _reaches_inside(module: str, verbs: set[str]) -> list[str]:
+    path = PACKAGE / module
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_server(node.value) and node.attr not in verbs:
+            found.append(f"mockery/{module}:{node.lineno}: .{node.attr}")
+    return found
+
+
+def test_the_server_has_the_verbs_its_callers_need() -> None:
+    verbs = _server_verbs()
+    assert {"describe", "health", "ready", "set_scenario", "use_profile", "add_route", "reload", "reset"} <= verbs
+
+
+@pytest.mark.parametrize("module", SERVER_CALLERS)
+def test_admin_and_reloader_use_only_the_servers_verbs(module: str) -> None:
+    assert _reaches_inside(module, _server_verbs()) == []
