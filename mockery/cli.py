@@ -31,7 +31,7 @@ from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS
 from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
-from mockery.store import DEFAULT_STORE_URL, open_store, reset_state
+from mockery.store import DEFAULT_STORE_URL, open_store, reset_state, store_type
 from mockery.store.redis import redacted
 from mockery.workers import check_workers, default_prefix, serve_workers
 
@@ -336,10 +336,6 @@ def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
         click.echo("  ".join([*padded, row[3]]))
 
 
-# Stores whose keys carry a prefix (one Redis may hold several deployments); the embedded ones have none.
-SHARED_PREFIX_SCHEMES = ("redis", "rediss", "unix")
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
 @_env_option(
@@ -369,9 +365,9 @@ def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: i
     MOCKERY_SPECS) and --seed the server was started with, from which serve derives its default prefix.
     SQLite and memory stores need neither.
     """
-    shared = state.split("://", 1)[0] in SHARED_PREFIX_SCHEMES
+    prefixed = store_type(state).prefixed
     prefix = state_prefix
-    if prefix is None and shared:
+    if prefix is None and prefixed:
         if not paths:
             raise click.UsageError(
                 "resetting a Redis store needs the server's key prefix: give the specs the server serves "
@@ -380,7 +376,7 @@ def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: i
             )
         prefix = default_prefix(load_specs(paths), seed)
     reset_state(state, prefix=prefix)
-    click.echo(f"reset {redacted(state)}" + (f" (the keys under {prefix}:)" if shared else ""))
+    click.echo(f"reset {redacted(state)}" + (f" (the keys under {prefix}:)" if prefixed else ""))
 
 
 @cli.group(name="import")

@@ -28,17 +28,18 @@ from types import FrameType
 from mockery.errors import ServeError
 from mockery.server import Server
 from mockery.spec.model import SpecSet
-from mockery.store import Store
-
-SHARED_SCHEMES = ("sqlite", "redis", "rediss", "unix")
+from mockery.store import Store, StoreError, store_type
 
 
 def check_workers(state: str, workers: int, *, reload: bool = False) -> None:
     """``ServeError`` explaining why ``workers`` processes cannot share the store at ``state``."""
     if workers <= 1:
         return
-    scheme = state.split("://", 1)[0]
-    if scheme not in SHARED_SCHEMES:
+    try:
+        shared = store_type(state).shared
+    except StoreError:
+        shared = False
+    if not shared:
         raise ServeError(
             f"--workers {workers} needs a store the workers share, and {state} is not one: each worker would keep "
             "its own records, scenario states and rate limits, and clients would see them change from one request "

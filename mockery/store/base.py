@@ -44,6 +44,11 @@ class Store(Protocol):
     """What every state backend provides. Keys are plain strings; records are JSON-like dictionaries."""
 
     url: str
+    # What the store is, for callers that must not match URL schemes: ``shared`` when several processes (workers,
+    # replicas) see the same data through it; ``prefixed`` when its keys carry a deployment's prefix (one
+    # server, such as Redis, may hold several deployments).
+    shared: bool
+    prefixed: bool
 
     def close(self) -> None:
         """Flush and release the backend. Acknowledged writes are durable before this returns (or earlier)."""

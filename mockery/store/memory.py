@@ -12,6 +12,9 @@ from mockery.store.base import Record
 class MemoryStore:
     """Keeps everything in memory; safe to use from several threads."""
 
+    shared = False
+    prefixed = False
+
     def __init__(self, url: str = "memory://") -> None:
         self.url = url
         self._lock = threading.Lock()

@@ -115,6 +115,9 @@ class RedisStore:
     """Keeps changes in Redis under ``prefix``; safe to use from several threads (a connection pool).
     ``breaker`` decides when calls are refused at once after a failure (a default one; tests pass a clock)."""
 
+    shared = True
+    prefixed = True
+
     def __init__(self, url: str, prefix: str | None = None, *, breaker: CircuitBreaker | None = None) -> None:
         try:
             import redis

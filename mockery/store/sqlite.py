@@ -51,6 +51,9 @@ def path_of(url: str) -> Path:
 class SqliteStore:
     """Keeps changes in a SQLite file; safe to use from several threads (one connection, one lock)."""
 
+    shared = True
+    prefixed = False
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = path_of(url)

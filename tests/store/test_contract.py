@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mockery.store import MemoryStore, Store, StoreError, open_store
+from mockery.store import MemoryStore, Store, StoreError, open_store, store_type
 
 
 def memory_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
@@ -43,6 +43,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 def test_is_a_store(store: Store) -> None:
     assert isinstance(store, Store)
+
+
+def test_says_what_it_is_as_its_url_type_does(store: Store) -> None:
+    kind = store_type(store.url)
+    assert type(store) is kind
+    assert (store.shared, store.prefixed) == (kind.shared, kind.prefixed)
+    # Only an embedded store keeps what one process sees; only a networked one holds several deployments.
+    assert store.shared == (not isinstance(store, MemoryStore))
+    assert store.prefixed == (kind.__name__ == "RedisStore")
+
+
+@pytest.mark.parametrize("url", ["memcached://host", "state.db", ""])
+def test_an_unknown_url_names_the_supported_schemes(url: str) -> None:
+    with pytest.raises(StoreError, match="supported: memory://, sqlite:///path, redis://host:port/db"):
+        store_type(url)
 
 
 def test_untouched_records_have_no_change(store: Store) -> None:
