@@ -13,7 +13,6 @@ shows that for the closest routes.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +23,11 @@ from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # ty
 from jsonpath_ng.ext import parse as parse_json_path  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match
 
+from mockery.compare import MISSING, ORDERINGS, found_in, ordered, same, text_of
 from mockery.regexes import compile_regex
 from mockery.requests import RawRequest, cookie_map, query_map
 from mockery.schema_patterns import RE2Validator, schema_problems
 from mockery.spec.document import DocPath
-
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "nothing"})()
-"""The value of a query field, header, cookie or JSON path that the request does not have."""
 
 Problems = list[tuple[DocPath, str]]
 
@@ -87,43 +84,8 @@ class RequestView:
         return self._json
 
 
-# Operators. Each one answers ``None`` when it holds, else what it expected and what it got.
-
-
-def _text_of(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    return None
-
-
-def _number_of(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
-
-
-def same(actual: Any, expected: Any) -> bool:
-    """Equality as a request means it: ``"2"`` in a query equals ``2`` in the spec; ``true`` is not ``1``."""
-    if isinstance(actual, str) and not isinstance(expected, str):
-        if isinstance(expected, bool) or expected is None:
-            return actual == _text_of(expected) or (expected is None and actual == "null")
-        if isinstance(expected, int | float):
-            number = _number_of(actual)
-            return number is not None and number == expected
-        return False
-    if isinstance(actual, bool) != isinstance(expected, bool):
-        return False
-    return bool(actual == expected)
+# Operators. Each one answers ``None`` when it holds, else what it expected and what it got; the comparisons
+# themselves are mockery.compare's, which resource queries share.
 
 
 def _show(value: Any) -> str:
@@ -173,7 +135,7 @@ class Test:
 
 def _contains_item(item: Any, value: Any) -> bool:
     if isinstance(value, str):
-        text = _text_of(item)
+        text = text_of(item)
         return text is not None and text in value
     if isinstance(value, list):
         return any(same(element, item) for element in value)
@@ -182,20 +144,8 @@ def _contains_item(item: Any, value: Any) -> bool:
     return False
 
 
-def _compare(check: Callable[[float, float], bool], bound: float) -> Callable[[Any], bool]:
-    def test(value: Any) -> bool:
-        number = _number_of(value)
-        return number is not None and check(number, bound)
-
-    return test
-
-
-_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-}
+def _ordered(name: str, bound: float, value: Any) -> bool:
+    return ordered(value, name, bound)
 
 
 def _equals(expected: Any, value: Any) -> bool:
@@ -203,8 +153,7 @@ def _equals(expected: Any, value: Any) -> bool:
 
 
 def _matches(regex: Any, value: Any) -> bool:
-    text = _text_of(value)
-    return text is not None and regex.search(text) is not None
+    return found_in(regex, value)
 
 
 def _one_of(options: tuple[Any, ...], value: Any) -> bool:
@@ -242,9 +191,9 @@ def compile_test(raw: Any, path: DocPath, problems: Problems) -> Test:
         elif name in ("present", "absent"):
             wanted = bool(argument) == (name == "present")
             operators.append(Operator(name, argument, functools.partial(_present, wanted)))
-        elif name in _COMPARISONS:
+        elif name in ORDERINGS:
             if isinstance(argument, int | float) and not isinstance(argument, bool):
-                operators.append(Operator(name, argument, _compare(_COMPARISONS[name], float(argument))))
+                operators.append(Operator(name, argument, functools.partial(_ordered, name, float(argument))))
         elif name == "not":
             inner = compile_test(argument, where, problems)
             operators.append(Operator(name, inner, functools.partial(_negated, inner)))

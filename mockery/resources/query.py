@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockery.compare import MISSING, found_in, is_number, ordered, same
 from mockery.regexes import compile_client_regex
 from mockery.store import Record
 
@@ -174,68 +175,32 @@ def _regex(name: str, text: str, *, literal: bool) -> Any:
     return regex
 
 
-_MISSING = object()
-
-
 def _lookup(record: Any, path: tuple[str, ...]) -> Any:
     for part in path:
         if not isinstance(record, dict) or part not in record:
-            return _MISSING
+            return MISSING
         record = record[part]
     return record
 
 
-def _text(value: Any) -> str:
-    if value is None or value is _MISSING:
-        return "null" if value is None else ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _as_number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+# The comparisons are mockery.compare's, shared with route conditions, with the query policy spelled out: a
+# query's text reads "inf" as a number, a stored object or null has a text, and text is ordered as text.
 
 
 def _equal(found: Any, text: str) -> bool:
     if isinstance(found, list):
         return any(_equal(item, text) for item in found)
-    if _is_number(found):
-        number = _as_number(text)
-        return number is not None and number == found
-    return found is not _MISSING and _text(found) == text
+    return same(text, found, finite=False, other_as_text=True)
 
 
 def _compare(found: Any, operator: str, text: str) -> bool:
-    if found is None or found is _MISSING or isinstance(found, dict | list):
-        return False
-    left: Any = found
-    right: Any = text
-    number = _as_number(text)
-    if _is_number(found) and number is not None:
-        right = number
-    else:
-        left = _text(found)
-    if operator == "gt":
-        return bool(left > right)
-    if operator == "gte":
-        return bool(left >= right)
-    if operator == "lt":
-        return bool(left < right)
-    return bool(left <= right)
+    return ordered(found, operator, text, order_text=True)
 
 
 def _like(found: Any, pattern: Any) -> bool:
     if isinstance(found, list):
         return any(_like(item, pattern) for item in found)
-    return found is not _MISSING and pattern.search(_text(found)) is not None
+    return found_in(pattern, found, other_as_text=True)
 
 
 def _contains(value: Any, needle: Any) -> bool:
@@ -243,7 +208,7 @@ def _contains(value: Any, needle: Any) -> bool:
         return any(_contains(item, needle) for item in value.values())
     if isinstance(value, list):
         return any(_contains(item, needle) for item in value)
-    return value is not None and needle.search(_text(value)) is not None
+    return value is not None and found_in(needle, value, other_as_text=True)
 
 
 def _sort_by(path: tuple[str, ...]) -> Callable[[Record], tuple[int, Any]]:
@@ -252,10 +217,10 @@ def _sort_by(path: tuple[str, ...]) -> Callable[[Record], tuple[int, Any]]:
 
 def _sort_key(value: Any) -> tuple[int, Any]:
     """Numbers, then text, then anything else (as JSON text); missing and null last."""
-    if _is_number(value) or isinstance(value, bool):
+    if is_number(value) or isinstance(value, bool):
         return (0, value)
     if isinstance(value, str):
         return (1, value)
-    if value is None or value is _MISSING:
+    if value is None or value is MISSING:
         return (3, 0)
     return (2, str(value))
