@@ -18,6 +18,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from mockery.admin_docs import DocsEndpoints
 from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
+from mockery.answers import PROBLEM_MEDIA, problem, store_unavailable
 from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from mockery.server import Server
 
 PREFIX = RESERVED_PREFIX
+PROBLEM_MEDIA_TYPE = PROBLEM_MEDIA.decode()
 _JOURNAL_FILTERS = ("service", "method", "path", "route", "status")
 
 
@@ -38,16 +40,16 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def problem_response(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem document, as the listener answers its own errors."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
+    """An RFC 9457 problem document (``mockery.answers.problem``), as a Starlette response."""
+    return Response(problem(status, title, detail, **extra).body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def store_unavailable_response(exc: StoreError, store: str) -> Response:
     """The 503 a listener answers when its store cannot be used: it names the store (``store`` when the error
     does not) and asks for a retry."""
-    response = problem_response(503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or store)
-    response.headers["retry-after"] = "1"
+    answer = store_unavailable(exc, store)
+    response = Response(answer.body, status_code=answer.status, media_type=PROBLEM_MEDIA_TYPE)
+    response.headers.update({name.decode(): value.decode() for name, value in answer.headers[1:]})
     return response
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockery.answers import Answer, problem, store_unavailable
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.chaos import Verdict, break_connection, decide, send_paced
 from mockery.conditions import RequestView
@@ -52,7 +53,6 @@ from mockery.store import StoreError
 from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
 from mockery.values import templates
 
-PROBLEM_JSON = b"application/problem+json"
 MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
 
 
@@ -63,12 +63,6 @@ class AppConfig:
     max_body: int = DEFAULT_MAX_BODY
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     access_log: AccessLog = field(default_factory=lambda: AccessLog(enabled=False))
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """An RFC 9457 problem document: how mockery reports what went wrong with a request."""
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
-    return status, [(b"content-type", PROBLEM_JSON)], body
 
 
 class ListenerApp:
@@ -130,15 +124,14 @@ class ListenerApp:
         try:
             body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
         except BodyTimeout:
-            status, response_headers, payload = problem(
+            answer = problem(
                 408,
                 "Request timeout",
                 f"the client sent no part of its body for {self.config.body_timeout:g} s",
                 timeout=self.config.body_timeout,
-            )
-            response_headers.append((b"connection", b"close"))
+            ).with_headers((b"connection", b"close"))
         except BodyTooLarge:
-            status, response_headers, payload = problem(
+            answer = problem(
                 413,
                 "Request body too large",
                 f"the body is over the limit of {self.config.max_body} bytes",
@@ -148,7 +141,7 @@ class ListenerApp:
             query_string = scope["query_string"].decode("latin-1")
             refusal = _over_limits(scope, query_string, headers, body)
             if refusal is not None:
-                status, response_headers, payload = refusal
+                answer = refusal
             else:
                 try:
                     view = RequestView(RawRequest(method, path, query_string, headers, body))
@@ -157,27 +150,26 @@ class ListenerApp:
                         service_name, route_name = found.entry.service.name, found.entry.route.name
                         if (endpoint := found.entry.route.endpoint) is not None:  # big scans run off the loop
                             await prepare(self.runtime.resources, endpoint, query_string, found.path_params)
-                        status, response_headers, payload, note, behaviours, verdict = self._matched(
+                        answer, note, behaviours, verdict = self._matched(
                             found, RawRequest(method, path, query_string, headers, body), view
                         )
                     elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
                         service_name, note = upstream[0], "proxied"
-                        status, response_headers, payload = await upstream[1].forward_scope(scope, body)
+                        answer = await upstream[1].forward_scope(scope, body)
                     elif found.allowed:
-                        status, response_headers, payload = problem(
+                        answer = problem(
                             405,
                             "Method not allowed",
                             f"{_shown(path)} is served for {', '.join(found.allowed)}, not {method}",
                             allowed=list(found.allowed),
-                        )
-                        response_headers.append((b"allow", ", ".join(found.allowed).encode()))
+                        ).with_headers((b"allow", ", ".join(found.allowed).encode()))
                     else:
-                        status, response_headers, payload = self._not_found(method, path, found, view)
+                        answer = self._not_found(method, path, found, view)
                 except StoreError:
                     raise  # not a defect: the store is out of reach, a 503
                 except Exception as exc:  # a defect of mockery's own: the client still gets a problem document
                     _logger.exception("mockery failed to answer %s %s", method, path)
-                    status, response_headers, payload = problem(
+                    answer = problem(
                         500, "Internal error", f"mockery failed to answer this request: {type(exc).__name__}"
                     )
                     note, behaviours, verdict = f"internal error: {_reason(exc)}", NO_BEHAVIOURS, None
@@ -188,24 +180,24 @@ class ListenerApp:
         if breaking is not None:
             note = f"fault: {breaking.kind}"
         duration = time.perf_counter() - started
-        self._observe(scope, headers, body, service_name, route_name, status, duration)
+        self._observe(scope, headers, body, service_name, route_name, answer.status, duration)
         if breaking is not None:
-            await break_connection(send, receive, breaking, status, response_headers, payload)
+            await break_connection(send, receive, breaking, answer.status, list(answer.headers), answer.body)
         elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
-            await send_paced(send, status, response_headers, payload, behaviours)
+            await send_paced(send, answer.status, list(answer.headers), answer.body, behaviours)
         else:
             try:
-                await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
+                await _send(send, answer, method == "HEAD")
             except _InvalidHeader as exc:
                 # uvicorn checks every header before it writes a byte: the answer can still be a problem.
-                status, response_headers, payload = problem(500, "Invalid response header", str(exc))
+                answer = problem(500, "Invalid response header", str(exc))
                 note = f"invalid response header: {exc}"
-                await _send(send, status, response_headers, b"" if method == "HEAD" else payload, len(payload))
-        self.config.access_log.request(service_name, method, path, status, route_name, duration, note)
+                await _send(send, answer, method == "HEAD")
+        self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note)
 
     def _matched(
         self, found: Match, raw: RawRequest, view: RequestView
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, Behaviours, Verdict | None]:
+    ) -> tuple[Answer, str, Behaviours, Verdict | None]:
         """The answer of a matched route, after its behaviours had their say (a rate limit, a fault)."""
         entry = found.entry
         route = entry.route
@@ -217,20 +209,16 @@ class ListenerApp:
             seed = self.runtime.service_seed(entry.service)
             verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.index)
         if verdict is not None and verdict.limited:
-            status, headers, payload = problem(
-                429, "Too many requests", f"route {route.name} is rate-limited", route=route.name
-            )
+            answer = problem(429, "Too many requests", f"route {route.name} is rate-limited", route=route.name)
             note = "rate limited"
         elif verdict is not None and verdict.fault is not None and verdict.fault.kind == "status":
-            status, headers, payload = problem(
-                verdict.fault.status, "Injected fault", f"a fault injected on route {route.name}"
-            )
+            answer = problem(verdict.fault.status, "Injected fault", f"a fault injected on route {route.name}")
             note = "fault: status"
         else:
-            status, headers, payload, note = self._respond(found, raw, view)
+            answer, note = self._respond(found, raw, view)
         if verdict is not None:
-            headers.extend(verdict.headers)
-        return status, headers, payload, note, behaviours, verdict
+            answer = answer.with_headers(*verdict.headers)
+        return answer, note, behaviours, verdict
 
     def _observe(
         self, scope: Scope, headers: dict[str, str], body: bytes, service: str, route: str, status: int, duration: float
@@ -247,28 +235,19 @@ class ListenerApp:
     async def _store_failed(self, scope: Scope, send: Send, exc: StoreError) -> None:
         """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
         method, path = scope["method"], scope["path"]
-        store = self.runtime.store
-        status, headers, payload = problem(
-            503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or repr(store)
-        )
-        headers.append((b"retry-after", b"1"))
-        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, status, 0.0)
-        await _send(send, status, headers, b"" if method == "HEAD" else payload, len(payload))
-        self.config.access_log.request(self._label, method, path, status, UNMATCHED, 0.0, "store unavailable")
+        answer = store_unavailable(exc, repr(self.runtime.store))
+        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer.status, 0.0)
+        await _send(send, answer, method == "HEAD")
+        self.config.access_log.request(self._label, method, path, answer.status, UNMATCHED, 0.0, "store unavailable")
 
     def _state_of(self, scenario: str) -> str:
         return state_of(self.runtime.store, scenario)
 
-    def _respond(
-        self, found: Match, raw: RawRequest, view: RequestView
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
+    def _respond(self, found: Match, raw: RawRequest, view: RequestView) -> tuple[Answer, str]:
         entry = found.entry
         route = entry.route
         if route.handler is not None:
-            status, answer_headers, answer = route.handler.respond(
-                raw, found.path_params, self.runtime.services[entry.service.name]
-            )
-            return status, answer_headers, answer, ""
+            return route.handler.respond(raw, found.path_params, self.runtime.services[entry.service.name]), ""
         store = self.runtime.store
         if route.scenario is not None and found.scenario_state is not None:
             advance(store, route.scenario, found.scenario_state)
@@ -282,21 +261,17 @@ class ListenerApp:
 
             response = route.responses.choose(view, store, f"mockery:sequence:{service.name}:{index}", draw)
         if route.endpoint is not None:
-            status, answer_headers, answer = respond(self.runtime.resources, route.endpoint, raw, found.path_params)
-            return status, answer_headers, answer, ""
-        headers: list[tuple[bytes, bytes]] = []
-        if response.media_type:
-            headers.append((b"content-type", response.media_type.encode("latin-1")))
-        if response.static_body is not None and not response.headers:
-            return response.status, headers, response.static_body, ""
+            return respond(self.runtime.resources, route.endpoint, raw, found.path_params), ""
+        if response.static_answer is not None:
+            return response.static_answer, ""
+        headers = list(response.content_type)
         state = self.runtime.services[entry.service.name]
         variables = TemplateVariables(state.randomness.globals)
         if route.uses_request:
             try:
                 variables["request"] = template_request(raw, found.path_params, with_body=self._reads_body[entry])
             except BadBody as exc:
-                status, problem_headers, payload = problem(400, "Bad request body", str(exc))
-                return status, problem_headers, payload, str(exc)
+                return problem(400, "Bad request body", str(exc)), str(exc)
         state.reseed_for(route, raw.method, raw.path, raw.query_string)
         try:
             for name, value in response.headers:
@@ -309,25 +284,22 @@ class ListenerApp:
             else:
                 payload = response.static_body or b""
         except RecordNotFound as exc:
-            status, problem_headers, payload = problem(404, "Not found", str(exc))
-            return status, problem_headers, payload, str(exc)
+            return problem(404, "Not found", str(exc)), str(exc)
         except StoreError:
             raise  # not the template's fault: a 503
         except Exception as exc:  # a template may raise anything; the server must keep serving
             reason = _reason(exc)
-            status, problem_headers, payload = problem(
+            answer = problem(
                 500,
                 "Template error",
                 f"the template of route {route.name} failed: {reason}",
                 route=route.name,
                 service=entry.service.name,
             )
-            return status, problem_headers, payload, f"template error: {reason}"
-        return response.status, headers, payload, ""
+            return answer, f"template error: {reason}"
+        return Answer(response.status, tuple(headers), payload), ""
 
-    def _not_found(
-        self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def _not_found(self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None) -> Answer:
         closest = [
             {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
             for near in self.table.explain(method, path, miss=miss, view=view, state_of=self._state_of)
@@ -374,9 +346,7 @@ class _InvalidHeader(Exception):
     """A header value that HTTP cannot carry (a control character): the server refused to send it."""
 
 
-def _over_limits(
-    scope: Scope, query_string: str, headers: dict[str, str], body: bytes
-) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body: bytes) -> Answer | None:
     """A problem answer for a request with more headers or fields than any client sends: parsing those is work
     that grows with what a client chose to send, so it is refused before any of it is done."""
     if len(scope["headers"]) > MAX_HEADERS:
@@ -388,15 +358,16 @@ def _over_limits(
     return None
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int) -> None:
-    headers.append((b"content-length", str(length).encode()))
+async def _send(send: Send, answer: Answer, head: bool) -> None:
+    """Send ``answer`` (without its body for a HEAD request, with the length the body would have)."""
+    headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
     try:
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     except RuntimeError as exc:
         if "header" not in str(exc):
             raise
         raise _InvalidHeader(_bad_header(headers)) from None
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if head else answer.body})
 
 
 def _bad_header(headers: list[tuple[bytes, bytes]]) -> str:

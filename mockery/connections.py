@@ -33,7 +33,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from mockery.app import problem
+from mockery.answers import problem
 
 # How long a client may take to send a request line and its headers (MOCKERY_HEADER_TIMEOUT).
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -76,7 +76,7 @@ def protocol_class(limits: ConnectionLimits) -> type[LimitedHttpProtocol]:
 def raw_problem(status: int, title: str, detail: str, *headers: tuple[str, str], **fields: Any) -> bytes:
     """A whole HTTP/1.1 response carrying a problem document, ending the connection: for answers written
     before (or instead of) any request reaching the app."""
-    _, _, body = problem(status, title, detail, **fields)
+    body = problem(status, title, detail, **fields).body
     lines = [
         f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
         "content-type: application/problem+json",

@@ -23,18 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import orjson
 from starlette.types import Scope
 
+from mockery.answers import Answer, problem
 from mockery.behaviours import parse_duration
 from mockery.errors import ServeError
 from mockery.proxy_guard import ForbiddenUpstream, GuardedTransport, host_problem, reaches_listener
 from mockery.spec.document import DocPath
 from mockery.spec.model import Proxy, Service
 
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
-
-PROBLEM_JSON = b"application/problem+json"
 MAX_UPSTREAM_BODY = 50 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 30.0
 MAX_TIMEOUT_SECONDS = 600.0
@@ -129,11 +126,6 @@ def compile_proxy(raw: Any) -> tuple[Proxy | None, list[tuple[DocPath, str, str]
     if problems:
         return None, problems
     return Proxy(upstream, seconds, allow_link_local=allow), []
-
-
-def problem(status: int, title: str, detail: str) -> Answer:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    return status, [(b"content-type", PROBLEM_JSON)], body
 
 
 class Refused(Exception):
@@ -322,8 +314,8 @@ class Forwarder:
             if isinstance(exc.__cause__, ForbiddenUpstream):
                 return problem(502, "Upstream forbidden", f"{self.proxy.upstream}: {exc}; {ALLOW_HINT}")
             return problem(502, "Upstream unreachable", f"{self.proxy.upstream}: {type(exc).__name__}: {exc}")
-        relayed = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in exchange.headers]
-        return exchange.status, relayed, exchange.body
+        relayed = tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in exchange.headers)
+        return Answer(exchange.status, relayed, exchange.body)
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from mockery.answers import Answer, problem
 from mockery.fakes import derive_seed, json_default, new_generator
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
@@ -28,18 +29,12 @@ from mockery.openapi.validation import (
 from mockery.requests import RawRequest
 from mockery.resources.registry import Resources
 
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 _PREFER = re.compile(r'([A-Za-z-]+)\s*=\s*("[^"]*"|[^,;\s]+)')
 
 
 def parse_prefer(header: str) -> dict[str, str]:
     """``code=404, example="a b"`` -> ``{"code": "404", "example": "a b"}``."""
     return {key.lower(): value.strip('"') for key, value in _PREFER.findall(header)}
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
-    return status, [(b"content-type", b"application/problem+json")], body
 
 
 @dataclass(slots=True)
@@ -95,11 +90,9 @@ class Operation:
             self.security, schemes if isinstance(schemes, dict) else {}, raw.headers, raw.query_string
         )
         if missing:
-            status, headers, body = problem(
+            return problem(
                 401, "Unauthorized", f"credentials are required: {' or '.join(missing)}", schemes=missing
-            )
-            headers.append((b"www-authenticate", _challenge(missing, schemes).encode("latin-1")))
-            return status, headers, body
+            ).with_headers((b"www-authenticate", _challenge(missing, schemes).encode("latin-1")))
         violations = parameter_violations(self.parameters, self.document, path_params, raw.query_string, raw.headers)
         violations += body_violations(self.request_body, self.document, raw.body, raw.headers.get("content-type", ""))
         if violations:
@@ -113,7 +106,7 @@ class Operation:
         else:
             code = self._success()
         if code is None:
-            return 204, [], b""
+            return Answer(204)
         return self._answer(code, prefer, applied, source, faker)
 
     def _stateful(
@@ -122,19 +115,20 @@ class Operation:
         """The collection's answer, with the documented status (and documented error bodies, when given)."""
         assert self.binding is not None
         generator = SchemaGenerator(self.document, source, faker)
-        status, headers, body = stateful_answer(self.binding, resources, raw, path_params, generator)
+        answer = stateful_answer(self.binding, resources, raw, path_params, generator)
+        status = answer.status
         if status >= 400:
             response = self.document.resolve(self.responses.get(str(status)))
             if isinstance(response, dict) and json_media(response) is not None:
                 return self._answer(str(status), {}, [], source, faker)
-            return status, headers, body
+            return answer
         code = self._success()
         if code is None or not code.isdigit():
-            return status, headers, body
+            return answer
         response = self.document.resolve(self.responses.get(code))
         if not isinstance(response, dict) or not response.get("content") or int(code) in (204, 304):
-            return int(code), [header for header in headers if header[0] != b"content-type"], b""
-        return int(code), headers, body
+            return Answer(int(code), tuple(header for header in answer.headers if header[0] != b"content-type"))
+        return Answer(int(code), answer.headers, answer.body)
 
     def _invalid(self, errors: list[dict[str, str]], source: Any, faker: Any, prefer: dict[str, str]) -> Answer:
         for code in ("422", "400"):
@@ -179,7 +173,7 @@ class Operation:
                 headers.append((name.lower().encode("latin-1"), _header_text(value)))
         content = response.get("content")
         if not isinstance(content, dict) or not content or status in (204, 304):
-            return status, headers, b""
+            return Answer(status, tuple(headers))
         media_type, media = json_media(response) or next(iter(content.items()))
         media = media if isinstance(media, dict) else {}
         schema = media.get("schema")
@@ -197,8 +191,8 @@ class Operation:
         if applied:
             headers.append((b"preference-applied", ", ".join(applied).encode("latin-1")))
         if media_is_json(media_type):
-            return status, headers, orjson.dumps(body, default=json_default)
-        return status, headers, b"" if body is None else str(body).encode()
+            return Answer(status, tuple(headers), orjson.dumps(body, default=json_default))
+        return Answer(status, tuple(headers), b"" if body is None else str(body).encode())
 
 
 def _status(code: str, preferred: str | None) -> int:

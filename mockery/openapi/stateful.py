@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
+from mockery.answers import Answer
 from mockery.fakes import json_default
 from mockery.openapi.generate import SchemaGenerator
 from mockery.requests import RawRequest
@@ -23,8 +24,6 @@ from mockery.resources.model import Endpoint, field_paths
 from mockery.resources.query import OPERATORS, RESERVED
 from mockery.resources.registry import Resources
 from mockery.resources.rest import respond
-
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 _QUERY_ALIASES = {
     "limit": "_limit",
@@ -68,17 +67,17 @@ def answer(
     if binding.endpoint.action == "create":
         body = _with_read_only(body, binding.record_schema, generator)
     request = RawRequest(raw.method, raw.path, query, raw.headers, body)
-    status, headers, payload = respond(resources, binding.endpoint, request, params)
-    if status >= 400 or binding.endpoint.action != "list" or binding.list_key is None:
-        return status, headers, payload
+    answer = respond(resources, binding.endpoint, request, params)
+    if answer.status >= 400 or binding.endpoint.action != "list" or binding.list_key is None:
+        return answer
     wrapper = generator.generate(binding.list_schema)
     wrapper = wrapper if isinstance(wrapper, dict) else {}
-    wrapper[binding.list_key] = orjson.loads(payload)
-    total = next((int(value) for name, value in headers if name == b"x-total-count"), None)
+    wrapper[binding.list_key] = orjson.loads(answer.body)
+    total = next((int(value) for name, value in answer.headers if name == b"x-total-count"), None)
     for key in list(wrapper):
         if key.lower() in _TOTAL_NAMES and isinstance(wrapper[key], int) and total is not None:
             wrapper[key] = total
-    return status, headers, orjson.dumps(wrapper, default=json_default)
+    return Answer(answer.status, answer.headers, orjson.dumps(wrapper, default=json_default))
 
 
 def _query(query_string: str, binding: Binding) -> str:

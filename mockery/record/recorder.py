@@ -26,7 +26,8 @@ import yaml
 from starlette.types import Receive, Scope, Send
 
 from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
-from mockery.proxy import Answer, Exchange, Forwarder, Refused, problem
+from mockery.answers import Answer, problem
+from mockery.proxy import Exchange, Forwarder, Refused
 from mockery.record.anonymise import Anonymiser
 from mockery.record.generalise import template
 from mockery.requests import (
@@ -138,14 +139,12 @@ class Recorder:
                 answer = problem(413, "Request body too large", f"the body is over the limit of {limit} bytes")
             except BodyTimeout:
                 detail = f"the client sent no part of its body for {DEFAULT_BODY_TIMEOUT:g} s"
-                answer = problem(408, "Request timeout", detail)
-                answer[1].append((b"connection", b"close"))
+                answer = problem(408, "Request timeout", detail).with_headers((b"connection", b"close"))
             else:
                 answer = self._stop() if stop else await self._forward(scope, body)
-        status, headers, payload = answer
-        headers.append((b"content-length", str(len(payload)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
     def _refusal(self, scope: Scope) -> Answer | None:
         """Why a stop request may not stop the recorder (as a problem answer), or ``None``."""
@@ -164,15 +163,14 @@ class Recorder:
             f"the recorder's stop endpoint answers no request from a web page, and only to a loopback Host "
             f"such as 127.0.0.1:{port} or localhost:{port}"
         )
-        answer = problem(status, title, detail)
-        answer[1].extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items())
-        return answer
+        extra_headers = ((name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items())
+        return problem(status, title, detail).with_headers(*extra_headers)
 
     def _stop(self) -> Answer:
         payload = orjson.dumps({"stopping": True, "recorded": len(self.exchanges)})
         if self.on_stop is not None:
             self.on_stop()
-        return 200, [(b"content-type", b"application/json")], payload
+        return Answer(200, ((b"content-type", b"application/json"),), payload)
 
     async def _forward(self, scope: Scope, body: bytes) -> Answer:
         import httpx
@@ -192,8 +190,8 @@ class Recorder:
         self.exchanges.append(
             Exchange(exchange.method, scope["path"], query, exchange.status, exchange.headers, exchange.body)
         )
-        relayed = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in exchange.headers]
-        return exchange.status, relayed, exchange.body
+        relayed = tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in exchange.headers)
+        return Answer(exchange.status, relayed, exchange.body)
 
     def spec(self, name: str, *, anonymise: bool = True) -> tuple[dict[str, Any], Summary]:
         """The spec of everything recorded so far, and the summary of what was replaced."""

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from mockery.answers import Answer, problem
 from mockery.requests import RawRequest
 from mockery.resources.collection import Collection, Parent
 from mockery.resources.model import Endpoint, RefField, Resource
@@ -24,16 +25,8 @@ from mockery.resources.records import UnstorableRecord, read_record
 from mockery.resources.registry import Resources
 from mockery.store import Record
 
-Headers = list[tuple[bytes, bytes]]
-Answer = tuple[int, Headers, bytes]
-
 JSON = (b"content-type", b"application/json")
 _EXPOSE = (b"access-control-expose-headers", b"X-Total-Count, Link")
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
-    return status, [(b"content-type", b"application/problem+json")], body
 
 
 def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_params: dict[str, Any]) -> Answer:
@@ -51,12 +44,12 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
             return _missing(endpoint.resource, record_id)
         if endpoint.action == "get":
             if not raw.query_string:  # the common case: nothing to expand or embed
-                return 200, [JSON], orjson.dumps(current)
+                return Answer(200, (JSON,), orjson.dumps(current))
             query = parse_query(raw.query_string, collection.field_paths)
-            return 200, [JSON], orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0])
+            return Answer(200, (JSON,), orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0]))
         if endpoint.action == "delete":
             collection.delete(record_id)
-            return 204, [], b""
+            return Answer(204)
         return _write(resources, collection, raw, current)
     except QueryError as exc:
         return (
@@ -80,11 +73,11 @@ def _list(
             return _missing(endpoint.parent, path_params.get("id"))
     records, total = collection.select(query, parent)
     records = _decorate(resources, resource, records, query)
-    headers: Headers = [JSON, (b"x-total-count", str(total).encode()), _EXPOSE]
+    headers = [JSON, (b"x-total-count", str(total).encode()), _EXPOSE]
     link = _link(raw, query, total, resource.list_limit)
     if link:
         headers.append((b"link", link.encode("latin-1")))
-    return 200, headers, orjson.dumps(records)
+    return Answer(200, tuple(headers), orjson.dumps(records))
 
 
 def _parent(resources: Resources, endpoint: Endpoint, path_params: dict[str, Any]) -> Parent | None:
@@ -232,7 +225,7 @@ def _create(resources: Resources, collection: Collection, raw: RawRequest) -> An
     except UnstorableRecord as exc:
         return _invalid([{"pointer": "", "detail": str(exc)}])
     location = f"{raw.path.rstrip('/')}/{record['id']}".encode("latin-1", errors="replace")
-    return 201, [JSON, (b"location", location)], payload
+    return Answer(201, (JSON, (b"location", location)), payload)
 
 
 def _write(resources: Resources, collection: Collection, raw: RawRequest, current: Record) -> Answer:
@@ -249,7 +242,7 @@ def _write(resources: Resources, collection: Collection, raw: RawRequest, curren
         payload = collection.put(record)
     except UnstorableRecord as exc:
         return _invalid([{"pointer": "", "detail": str(exc)}])
-    return 200, [JSON], payload
+    return Answer(200, (JSON,), payload)
 
 
 def _merge(target: Any, patch: Any) -> Any:

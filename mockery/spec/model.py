@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from mockery.answers import Answer
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.conditions import NO_CONDITIONS, Conditions
 from mockery.requests import RawRequest
@@ -21,9 +22,7 @@ RandomMode = Literal["per_request", "per_call"]
 class Handler(Protocol):
     """Answers a whole request itself, given the service's runtime state (an OpenAPI operation)."""
 
-    def respond(
-        self, raw: RawRequest, path_params: dict[str, Any], state: Any
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]: ...
+    def respond(self, raw: RawRequest, path_params: dict[str, Any], state: Any) -> Answer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +35,17 @@ class ResponseSpec:
     media_type: str
     static_body: bytes | None
     is_json: bool
+    # Built once: the content-type header, and the whole answer when nothing in it depends on the request.
+    content_type: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
+    static_answer: Answer | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        content_type = ((b"content-type", self.media_type.encode("latin-1")),) if self.media_type else ()
+        static = None
+        if self.static_body is not None and not self.headers:
+            static = Answer(self.status, content_type, self.static_body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "static_answer", static)
 
 
 @dataclass(frozen=True, slots=True)

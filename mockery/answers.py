@@ -1,0 +1,71 @@
+"""The one response type of mockery, and the one RFC 9457 problem document.
+
+Every producer of an answer (templates, response sets, resources, OpenAPI operations, the proxy, the recorder,
+the listener's own errors) returns an ``Answer``; the listener app sends it in one place. An answer is
+immutable: a static route's answer is built once at load time and sent as it is, and a header added on the way
+out (a rate limit's, ``Allow``, ``Retry-After``) makes a new answer rather than changing a shared one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+Headers = tuple[tuple[bytes, bytes], ...]
+
+JSON_MEDIA = b"application/json"
+PROBLEM_MEDIA = b"application/problem+json"
+_JSON = ((b"content-type", JSON_MEDIA),)
+_PROBLEM = ((b"content-type", PROBLEM_MEDIA),)
+
+
+class Answer:
+    """Status, headers (lower-case names, as bytes) and body of one HTTP response."""
+
+    __slots__ = ("body", "headers", "status")
+
+    status: int
+    headers: Headers
+    body: bytes
+
+    def __init__(self, status: int, headers: Headers = (), body: bytes = b"") -> None:
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "body", body)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an Answer is immutable: {name} cannot be set")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Answer):
+            return NotImplemented
+        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+
+    def __hash__(self) -> int:
+        return hash((self.status, self.headers, self.body))
+
+    def __repr__(self) -> str:
+        return f"Answer({self.status}, {len(self.headers)} headers, {len(self.body)} bytes)"
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: Headers = (), *, default: Any = None) -> Answer:
+        """``data`` encoded as JSON (orjson; ``default`` for other types), with ``content-type: application/json``."""
+        return cls(status, (*_JSON, *headers), orjson.dumps(data, default=default))
+
+    def with_headers(self, *headers: tuple[bytes, bytes]) -> Answer:
+        """This answer with ``headers`` added after its own."""
+        return Answer(self.status, (*self.headers, *headers), self.body) if headers else self
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
+    """An RFC 9457 problem document: how mockery reports what went wrong with a request."""
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
+    return Answer(status, _PROBLEM, body)
+
+
+def store_unavailable(exc: Exception, store: str) -> Answer:
+    """The 503 answered when the state store cannot be used: it names the store (``store`` when the error does
+    not) and asks for a retry."""
+    answer = problem(503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or store)
+    return answer.with_headers((b"retry-after", b"1"))

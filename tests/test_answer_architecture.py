@@ -1,0 +1,57 @@
+"""The one answer type and the one problem(): checks of the package's shape that no behaviour test would see rot."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "mockery"
+
+
+def _modules() -> list[tuple[str, ast.Module]]:
+    return [
+        (path.relative_to(PACKAGE.parent).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(PACKAGE.rglob("*.py"))
+    ]
+
+
+def _is_tuple_answer(node: ast.expr) -> bool:
+    """``tuple[int, <headers>, bytes]``: the shape of an answer before it had a type."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "tuple"):
+        return False
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else []
+    return (
+        len(items) >= 3
+        and isinstance(items[0], ast.Name)
+        and items[0].id == "int"
+        and isinstance(items[2], ast.Name)
+        and items[2].id == "bytes"
+    )
+
+
+def _builds_problem(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` writes an RFC 9457 document itself (its ``type`` member, ``about:blank``)."""
+    return any(isinstance(node, ast.Constant) and node.value == "about:blank" for node in ast.walk(function))
+
+
+def test_one_answer_type_and_one_problem() -> None:
+    problems, answer_types, tuple_answers = [], [], []
+    for name, module in _modules():
+        # A method named ``problem`` may record a load-time mistake; a function of that name answers one.
+        functions = {node for node in module.body if isinstance(node, ast.FunctionDef) and node.name == "problem"}
+        for node in ast.walk(module):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                node in functions or _builds_problem(node)
+            ):
+                problems.append(f"{name}:{node.name}")
+            elif isinstance(node, ast.ClassDef) and node.name.endswith("Answer"):
+                answer_types.append(f"{name}:{node.name}")
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(target, ast.Name) and target.id.endswith("Answer") for target in targets):
+                    answer_types.append(f"{name}:{ast.unparse(node)} (an alias)")
+            if isinstance(node, ast.Subscript) and _is_tuple_answer(node):
+                tuple_answers.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
+    assert problems == ["mockery/answers.py:problem"]
+    assert answer_types == ["mockery/answers.py:Answer"]
+    assert tuple_answers == []
