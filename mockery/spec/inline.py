@@ -113,7 +113,9 @@ def inline_document(
         if data is None:
             return None, errors
         return Document(file=file, display_name=name, data=data), errors
-    raise TypeError(f"an inline spec is a mapping or YAML text, not a {type(spec).__name__}")
+    raise SpecErrors(
+        [SpecError(name, 1, 1, "", f"an inline spec is a mapping or YAML text, not a {type(spec).__name__}")]
+    )
 
 
 def load_inline(

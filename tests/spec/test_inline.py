@@ -230,8 +230,8 @@ def test_a_mapping_that_holds_itself_is_an_error_not_a_crash() -> None:
     assert all(error.file == "<inline 1>" for error in errors)
 
 
-def test_not_a_spec_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="a mapping or YAML text"):
+def test_not_a_spec_is_a_spec_error() -> None:
+    with pytest.raises(SpecErrors, match="<inline 1>:1:1: an inline spec is a mapping or YAML text, not a bytes"):
         load_specs([], environ={}, inline=[b"service: users\n"])  # type: ignore[list-item]
 
 
