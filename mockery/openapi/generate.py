@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeGuard
 import orjson
 
 from mockery.openapi.document import OpenAPIDocument, ref_path
-from mockery.openapi.names import number_range, string_maker
+from mockery.openapi.names import FORMAT_ALIASES, FORMAT_PROVIDERS, number_range, provider_maker, string_maker
 from mockery.openapi.patterns import matching_string
 from mockery.words import singular
 
@@ -46,23 +46,15 @@ def _uuid(faker: Any, source: random.Random) -> str:
 
 
 FORMATS: dict[str, Callable[[Any, random.Random], str]] = {
-    "email": lambda faker, source: faker.email(),
-    "idn-email": lambda faker, source: faker.email(),
+    **{fmt: provider_maker(provider) for fmt, provider in FORMAT_PROVIDERS.items()},
+    **{alias: provider_maker(FORMAT_PROVIDERS[fmt]) for alias, fmt in FORMAT_ALIASES.items()},
     "uuid": _uuid,
     "date-time": _iso_instant,
-    "date": lambda faker, source: faker.date(),
     "time": lambda faker, source: faker.time() + "Z",
     "duration": lambda faker, source: f"P{source.randint(1, 30)}D",
-    "uri": lambda faker, source: faker.url(),
-    "url": lambda faker, source: faker.url(),
-    "iri": lambda faker, source: faker.url(),
     "uri-reference": lambda faker, source: faker.uri_path(),
     "iri-reference": lambda faker, source: faker.uri_path(),
     "uri-template": lambda faker, source: faker.url() + "{id}",
-    "hostname": lambda faker, source: faker.domain_name(),
-    "idn-hostname": lambda faker, source: faker.domain_name(),
-    "ipv4": lambda faker, source: faker.ipv4(),
-    "ipv6": lambda faker, source: faker.ipv6(),
     "byte": lambda faker, source: base64.b64encode(source.randbytes(source.randint(6, 24))).decode(),
     "binary": lambda faker, source: faker.pystr(min_chars=8, max_chars=24),
     "password": lambda faker, source: faker.password(length=12),

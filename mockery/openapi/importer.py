@@ -25,7 +25,7 @@ from mockery.errors import SpecError, SpecErrors
 from mockery.fakes import new_generator
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
 from mockery.openapi.generate import SchemaGenerator
-from mockery.openapi.names import faker_provider, number_range
+from mockery.openapi.names import FORMAT_PROVIDERS, faker_provider, number_range
 from mockery.openapi.operation import json_media, media_example
 from mockery.openapi.service import base_path, service_name
 from mockery.openapi.state import CollectionPlan, find_collections
@@ -34,17 +34,6 @@ from mockery.spec.yaml_loader import is_openapi, load_document
 from mockery.words import singular
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
-_FORMATS = {
-    "email": "email",
-    "uuid": "uuid4",
-    "date": "date",
-    "uri": "url",
-    "url": "url",
-    "hostname": "domain_name",
-    "ipv4": "ipv4",
-    "ipv6": "ipv6",
-    "password": "password",
-}
 _INSTANT = "{{ faker.date_time_between(start_date='-2y').strftime('%Y-%m-%dT%H:%M:%SZ') }}"
 _SAMPLES = 5
 _MAX_DEPTH = 4
@@ -181,8 +170,8 @@ class _Importer:
         fmt = schema.get("format")
         if fmt == "date-time":
             return _INSTANT
-        if isinstance(fmt, str) and fmt in _FORMATS:
-            return _FORMATS[fmt]
+        if isinstance(fmt, str) and fmt in FORMAT_PROVIDERS:
+            return FORMAT_PROVIDERS[fmt]
         if fmt == "byte":
             return {"const": "bW9ja2VyeQ=="}
         provider = faker_provider(name)

@@ -36,6 +36,29 @@ def _call(name: str) -> Maker:
     return _Provider(name)
 
 
+def provider_maker(provider: str) -> Maker:
+    """A maker that calls the Faker provider ``provider`` with no arguments."""
+    return _Provider(provider)
+
+
+FORMAT_PROVIDERS: dict[str, str] = {
+    "email": "email",
+    "uuid": "uuid4",
+    "date": "date",
+    "uri": "url",
+    "url": "url",
+    "hostname": "domain_name",
+    "ipv4": "ipv4",
+    "ipv6": "ipv6",
+    "password": "password",
+}
+"""The one table of string ``format`` -> Faker provider: what ``mockery import`` writes for such a field, and
+what the OpenAPI generator calls (which seeds ``uuid`` from the request and asks longer passwords)."""
+
+FORMAT_ALIASES: dict[str, str] = {"idn-email": "email", "iri": "url", "idn-hostname": "hostname"}
+"""Formats the OpenAPI generator treats as another one of ``FORMAT_PROVIDERS``."""
+
+
 _EXACT: dict[str, Maker] = {
     **{key: _call("email") for key in ("email", "mail", "emailaddress")},
     **{key: _call("first_name") for key in ("firstname", "givenname", "forename")},

@@ -19,24 +19,6 @@ from typing import Any
 from mockery.openapi.names import canonical, faker_provider
 from mockery.spec.literal import escape_template, literal_template
 
-# Providers whose values are personal data or secrets: a field so named is replaced whatever it holds.
-_PERSONAL_PROVIDERS = frozenset(
-    {
-        "email",
-        "first_name",
-        "last_name",
-        "name",
-        "user_name",
-        "street_address",
-        "postcode",
-        "phone_number",
-        "ipv4",
-        "iban",
-        "credit_card_number",
-        "sha1",
-        "password",
-    }
-)
 _SECRET_ENDINGS = ("token", "secret", "apikey", "password", "passwd", "sessionid", "accesskey")
 
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -79,6 +61,8 @@ TEMPLATES = {
     "secret": "{{ faker.sha1() }}",
     "password": "{{ faker.password() }}",
 }
+# Providers whose values are personal data or secrets (a field so named is replaced whatever it holds), and the
+# kind of data each one stands for.
 _PROVIDER_KINDS = {
     "email": "email",
     "first_name": "first name",
@@ -157,7 +141,7 @@ def _by_name(key: str | None) -> str | None:
     if not key:
         return None
     provider = faker_provider(key)
-    if provider in _PERSONAL_PROVIDERS:
+    if provider in _PROVIDER_KINDS:
         return provider
     lowered = canonical(key)
     if lowered.endswith(_SECRET_ENDINGS):
