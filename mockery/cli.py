@@ -18,22 +18,20 @@ import httpx
 
 from mockery import __version__
 from mockery.admin_guard import is_loopback_host
-from mockery.app import AppConfig
 from mockery.cli_types import PORT, Seconds, Size
-from mockery.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ConnectionLimits
+from mockery.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.errors import MockeryError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE
-from mockery.logs import AccessLog
-from mockery.reload import Reloader
+from mockery.options import ENV_VARS, ServerOptions, build_server
 from mockery.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
-from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server, plan_listeners
+from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
 from mockery.spec.loader import load_specs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.spec.schema import spec_schema
-from mockery.store import DEFAULT_STORE_URL, open_store, reset_state, store_type
+from mockery.store import DEFAULT_STORE_URL, reset_state, store_type
 from mockery.store.redis import redacted
-from mockery.workers import check_workers, default_prefix, serve_workers
+from mockery.workers import default_prefix, serve_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,19 +75,19 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar=ENV_VARS["paths"])
 @_env_option(
     "--host",
     default=DEFAULT_HOST,
     show_default=True,
-    env="MOCKERY_HOST",
+    env=ENV_VARS["host"],
     help="Address of every listener.",
 )
 @_env_option(
     "--port",
     default=DEFAULT_PORT,
     show_default=True,
-    env="MOCKERY_PORT",
+    env=ENV_VARS["port"],
     type=PORT,
     help="Port of the shared listener (0: any free port).",
 )
@@ -97,7 +95,7 @@ def cli() -> None:
     "--seed",
     default=0,
     show_default=True,
-    env="MOCKERY_SEED",
+    env=ENV_VARS["seed"],
     type=int,
     help="Changes every service's data.",
 )
@@ -105,7 +103,7 @@ def cli() -> None:
     "--clock",
     default="2026-01-01T00:00:00Z",
     show_default=True,
-    env="MOCKERY_CLOCK",
+    env=ENV_VARS["clock"],
     callback=_parse_clock,
     help="What now() returns in templates: an ISO 8601 time, or 'system' for the real clock.",
 )
@@ -113,7 +111,7 @@ def cli() -> None:
     "--max-body",
     default=DEFAULT_MAX_BODY,
     show_default=True,
-    env="MOCKERY_MAX_BODY",
+    env=ENV_VARS["max_body"],
     type=Size(),
     help="Largest request body, in bytes or with a unit: 512k, 10M, 10MiB.",
 )
@@ -121,7 +119,7 @@ def cli() -> None:
     "--body-timeout",
     default=DEFAULT_BODY_TIMEOUT,
     show_default=True,
-    env="MOCKERY_BODY_TIMEOUT",
+    env=ENV_VARS["body_timeout"],
     type=Seconds(),
     help="Seconds a client may go silent while it sends a body; then 408.",
 )
@@ -129,7 +127,7 @@ def cli() -> None:
     "--header-timeout",
     default=DEFAULT_HEADER_TIMEOUT,
     show_default=True,
-    env="MOCKERY_HEADER_TIMEOUT",
+    env=ENV_VARS["header_timeout"],
     type=Seconds(),
     help="Seconds a client has to send a request line and its headers; then 408 and the connection closes.",
 )
@@ -137,7 +135,7 @@ def cli() -> None:
     "--max-connections",
     default=DEFAULT_MAX_CONNECTIONS,
     show_default=True,
-    env="MOCKERY_MAX_CONNECTIONS",
+    env=ENV_VARS["max_connections"],
     type=click.IntRange(min=1),
     help="Connections each listener (of each worker) keeps open; the next one gets a 503.",
 )
@@ -146,27 +144,27 @@ def cli() -> None:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    env="MOCKERY_LOG_FORMAT",
+    env=ENV_VARS["log_format"],
 )
-@_env_option("--quiet", is_flag=True, env="MOCKERY_QUIET", help="No line per request.")
+@_env_option("--quiet", is_flag=True, env=ENV_VARS["quiet"], help="No line per request.")
 @_env_option(
     "--state",
     default=DEFAULT_STORE_URL,
     show_default=True,
-    env="MOCKERY_STATE",
+    env=ENV_VARS["state"],
     help="Where changes are kept.",
 )
 @_env_option(
     "--state-prefix",
     default=None,
-    env="MOCKERY_STATE_PREFIX",
+    env=ENV_VARS["state_prefix"],
     help="Prefix of the keys in a shared store (Redis). Default: derived from the services' names and the seed.",
 )
 @_env_option(
     "--workers",
     default=1,
     show_default=True,
-    env="MOCKERY_WORKERS",
+    env=ENV_VARS["workers"],
     type=click.IntRange(min=1),
     help="Processes serving the same ports; more than one needs a shared store (sqlite:// or redis://).",
 )
@@ -174,91 +172,63 @@ def cli() -> None:
     "--journal-size",
     default=DEFAULT_JOURNAL_SIZE,
     show_default=True,
-    env="MOCKERY_JOURNAL_SIZE",
+    env=ENV_VARS["journal_size"],
     type=click.IntRange(min=1),
     help="Requests the journal keeps.",
 )
 @_env_option(
     "--admin-token",
     default=None,
-    env="MOCKERY_ADMIN_TOKEN",
+    env=ENV_VARS["admin_token"],
     help="Token the admin API asks for (Authorization: Bearer TOKEN). Prefer the variable: flags show in ps.",
 )
-@_env_option("--reload", is_flag=True, env="MOCKERY_RELOAD", help="Reload the specs when a file changes.")
+@_env_option("--reload", is_flag=True, env=ENV_VARS["reload"], help="Reload the specs when a file changes.")
 @_env_option(
     "--shutdown-timeout",
     default=GRACEFUL_SHUTDOWN_SECONDS,
     show_default=True,
-    env="MOCKERY_SHUTDOWN_TIMEOUT",
+    env=ENV_VARS["shutdown_timeout"],
     type=click.IntRange(min=0),
     help="Seconds to let requests in flight finish on SIGTERM or Ctrl-C.",
 )
 @_env_option(
     "--profile",
     default=None,
-    env="MOCKERY_PROFILE",
+    env=ENV_VARS["profile"],
     help="The behaviour profile to serve with (a key of the specs' `profiles`), e.g. flaky.",
 )
-def serve(
-    paths: tuple[Path, ...],
-    host: str,
-    port: int,
-    seed: int,
-    clock: Clock,
-    max_body: int,
-    body_timeout: float,
-    header_timeout: float,
-    max_connections: int,
-    log_format: str,
-    quiet: bool,
-    state: str,
-    state_prefix: str | None,
-    workers: int,
-    journal_size: int,
-    admin_token: str | None,
-    reload: bool,
-    shutdown_timeout: int,
-    profile: str | None,
-) -> None:
+def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml).
 
     Without PATHS, serves MOCKERY_SPECS (paths separated by the system's path separator) or ./specs. Every
     option can be set by the MOCKERY_* variable shown in its help; a flag wins over its variable.
     """
-    log = AccessLog(format="json" if log_format == "json" else "text", enabled=not quiet)
-    paths = paths or (Path("specs"),)
-    # Made before loading, so that it also notices a change made while the specs load.
-    reloader = Reloader(paths, log) if reload else None
-    check_workers(state, workers, reload=reload)
-    specs = load_specs(paths)
-    prefix = state_prefix or default_prefix(specs, seed)
-    store = open_store(state, prefix=prefix)
-    server = Server(
-        specs,
-        host=host,
-        port=port,
-        seed=seed,
-        clock=clock,
-        config=AppConfig(max_body, body_timeout=body_timeout, access_log=log),
-        store=store,
-        journal_size=journal_size,
-        admin_token=admin_token,
-        shutdown_timeout=shutdown_timeout,
-        limits=ConnectionLimits(header_timeout=header_timeout, max_connections=max_connections),
-        reloader=reloader,
+    options = ServerOptions(
+        paths=paths or (Path("specs"),),
+        log_format="json" if log_format == "json" else "text",
+        **{name: value for name, value in settings.items() if name != "log_format"},
     )
-    server.use_profile(profile)
+    log = options.log()
+    server = build_server(options.replace(access_log=log))
+    specs = server.specs
     listeners = server.bind()
     for listener in listeners:
         names = ", ".join(service.name for service in listener.plan.services) or "(no services)"
         log.event("listening", url=listener.url, services=names)
-    guard = "token required" if admin_token else "loopback only" if is_loopback_host(host) else "health only"
+    guard = (
+        "token required"
+        if options.admin_token
+        else "loopback only"
+        if is_loopback_host(options.host)
+        else "health only"
+    )
     log.event("admin", url=listeners[0].url + RESERVED_PREFIX, access=guard)
-    if workers > 1:
+    if options.workers > 1:
+        workers = options.workers
         code = serve_workers(
             server,
             workers,
-            lambda: open_store(state, prefix=prefix),
+            lambda: options.open_store(specs),
             on_ready=lambda: log.event(
                 "ready", services=len(specs.services), routes=specs.route_count, workers=workers
             ),
@@ -269,7 +239,9 @@ def serve(
         return
     asyncio.run(
         server.serve(
-            on_ready=lambda: log.event("ready", services=len(specs.services), routes=specs.route_count, reload=reload)
+            on_ready=lambda: log.event(
+                "ready", services=len(specs.services), routes=specs.route_count, reload=options.reload
+            )
         )
     )
     log.event("stopped")
@@ -337,24 +309,24 @@ def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar="MOCKERY_SPECS")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), envvar=ENV_VARS["paths"])
 @_env_option(
     "--state",
     required=True,
-    env="MOCKERY_STATE",
+    env=ENV_VARS["state"],
     help="The store to reset, e.g. sqlite:///state.db or redis://host:6379/0.",
 )
 @_env_option(
     "--state-prefix",
     default=None,
-    env="MOCKERY_STATE_PREFIX",
+    env=ENV_VARS["state_prefix"],
     help="Prefix of the keys to delete in a shared store (Redis). Default: serve's, from PATHS and --seed.",
 )
 @_env_option(
     "--seed",
     default=0,
     show_default=True,
-    env="MOCKERY_SEED",
+    env=ENV_VARS["seed"],
     type=int,
     help="The seed the server runs with: part of the default prefix.",
 )

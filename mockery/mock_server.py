@@ -16,12 +16,11 @@ from mockery.connections import ConnectionLimits
 from mockery.errors import ServeError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
+from mockery.options import ServerOptions, build_server
 from mockery.scenarios import Scenario
-from mockery.server import Server
 from mockery.spec.inline import InlineSpec
-from mockery.spec.loader import load_specs
 from mockery.spec.model import Route, SpecSet
-from mockery.store import Store, open_store
+from mockery.store import DEFAULT_STORE_URL, Store
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -55,27 +54,33 @@ class MockServer:
         ``profile`` names the behaviour profile to start with (see the ``profile`` property).
         ``config`` holds the request limits (``AppConfig(max_body=..., body_timeout=...)``), ``limits`` those of
         connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them."""
-        if specs is None:
-            paths, inline = _split_sources(sources)
-            specs = load_specs(paths, environ=environ, inline=inline)
-        self.specs = specs
-        self._server = Server(
-            self.specs,
+        paths, inline = _split_sources(sources)
+        config, limits = config or AppConfig(), limits or ConnectionLimits()
+        options = ServerOptions(
+            paths=tuple(Path(path) for path in paths),
+            inline=tuple(inline),
+            environ=environ,
             host=host,
             port=0,
+            ephemeral=True,
             seed=seed,
             clock=clock,
-            config=config,
-            ephemeral=True,
             journal_size=journal_size,
-            store=open_store(store) if isinstance(store, str) else store,
-            limits=limits,
+            state=store if isinstance(store, str) else DEFAULT_STORE_URL,
+            store=None if isinstance(store, str) else store,
+            profile=profile,
+            max_body=config.max_body,
+            body_timeout=config.body_timeout,
+            access_log=config.access_log,
+            header_timeout=limits.header_timeout,
+            max_connections=limits.max_connections,
+            max_head=limits.max_head,
         )
+        self._server = build_server(options, specs)
+        self.specs = self._server.specs
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        if profile is not None:
-            self._server.use_profile(profile)
 
     def start(self) -> MockServer:
         self._server.bind()

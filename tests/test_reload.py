@@ -14,7 +14,7 @@ import pytest
 from sidecar_support import Process, serve, wait_for
 
 from mockery.errors import ServeError
-from mockery.server import Server
+from mockery.options import ServerOptions, build_server
 from mockery.spec.loader import load_specs
 
 RELOAD_BOUND = 2.0
@@ -174,7 +174,7 @@ def test_runtime_routes_survive_a_reload(reloading: Process, spec: Path) -> None
 
 def test_applying_specs_keeps_the_runtime_and_its_store(tmp_path: Path, write_spec: Callable[..., Path]) -> None:
     first = write_spec(hello("1"), "one/hello.yaml")
-    server = Server(load_specs([first]), ephemeral=True)
+    server = build_server(ServerOptions(paths=(first,), ephemeral=True))
     runtime, store = server.runtime, server.runtime.store
     store.set_value("scenario:checkout", "paid")
     store.put_record("orders", "1", {"id": 1, "total": 12})
@@ -190,7 +190,7 @@ def test_applying_specs_keeps_the_runtime_and_its_store(tmp_path: Path, write_sp
 
 def test_a_change_that_needs_a_new_listener_is_refused_and_nothing_changes(write_spec: Callable[..., Path]) -> None:
     first = write_spec(hello("1"), "one/hello.yaml")
-    server = Server(load_specs([first]), ephemeral=True)
+    server = build_server(ServerOptions(paths=(first,), ephemeral=True))
     other = write_spec("service: other\nport: 0\nroutes:\n  - path: /o\n", "two/other.yaml")
     before = server.specs
     with pytest.raises(ServeError, match="other would need a listener of its own"):
