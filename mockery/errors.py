@@ -4,6 +4,7 @@
     ├── SpecErrors               one or more located mistakes in spec files (always reported together)
     ├── ServeError               the specs are fine but they cannot be served (a port in use, ...)
     ├── ProfileError             a behaviour profile that no service defines was asked for
+    ├── UnknownServiceError      a service name that no served spec defines (also a KeyError)
     └── StoreError               the state store cannot be opened or used (mockery.store.base)
         └── StoreUnavailable     a networked store (Redis) cannot be reached right now
 
@@ -63,6 +64,14 @@ class ServeError(MockeryError):
 
 class ProfileError(MockeryError):
     """A profile that no service defines was asked for."""
+
+
+class UnknownServiceError(MockeryError, KeyError):
+    """A service was named that no served spec defines (``MockServer.stub``, ``url_for``). A ``KeyError`` too,
+    as a lookup by name that found nothing; its text is the plain message, naming the services there are."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def display_path(path: Path) -> str:

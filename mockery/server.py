@@ -23,7 +23,7 @@ import uvicorn
 from mockery.admin import AdminApi
 from mockery.app import AppConfig, ListenerApp
 from mockery.connections import ConnectionLimits, protocol_class
-from mockery.errors import ServeError, SpecErrors
+from mockery.errors import ServeError, SpecErrors, UnknownServiceError
 from mockery.fakes import Clock
 from mockery.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.metrics import Metrics
@@ -280,7 +280,7 @@ class Server:
             for candidate in listener.plan.services:
                 if candidate.name == service:
                     return listener.url + candidate.base_path
-        raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}")
+        raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}")
 
     # What others read: the admin API, ``MockServer`` and the CLI use these, never the attributes above.
 
@@ -448,7 +448,7 @@ class Server:
         try:
             current = self.specs.service(service)
         except KeyError:
-            raise KeyError(f"no service named {service!r}; services: {[s.name for s in self.specs.services]}") from None
+            raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}") from None
         added_before = [added.route.index for added in self.runtime_routes.values() if added.service == service]
         used = {route.index for route in current.routes} | set(added_before)
         index = RUNTIME_ROUTE_INDEX_BASE + len(current.routes) + len(added_before)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mockery import MockServer, SpecErrors
+from mockery.errors import UnknownServiceError
 
 SPEC = """\
 service: counter
@@ -55,8 +56,12 @@ def test_unknown_service_names_the_known_ones(
     serve: Callable[..., MockServer], write_spec: Callable[..., Path]
 ) -> None:
     mock = serve(write_spec(SPEC))
-    with pytest.raises(KeyError, match="counter"):
+    with pytest.raises(UnknownServiceError, match="counter") as raised:
         mock.url_for("nope")
+    assert isinstance(raised.value, KeyError)
+    assert str(raised.value) == "no service named 'nope'; services: ['counter']"
+    with pytest.raises(UnknownServiceError, match="no service named 'nope'; services: \\['counter'\\]"):
+        mock.stub("nope", {"path": "/x"})
 
 
 def test_invalid_specs_raise_before_anything_starts(write_spec: Callable[..., Path]) -> None:
