@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockery.answer_context import Context
 from mockery.answers import Answer, problem, store_unavailable
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.chaos import Verdict, break_connection, decide, send_paced
 from mockery.conditions import RequestView
-from mockery.fakes import derive_seed, json_default
 from mockery.journal import UNMATCHED, Call, Journal
 from mockery.logs import AccessLog
 from mockery.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
@@ -35,25 +31,19 @@ from mockery.requests import (
     FORM_MEDIA_TYPE,
     MAX_FIELDS,
     MAX_HEADERS,
-    BadBody,
     BodyTimeout,
     BodyTooLarge,
     RawRequest,
     header_map,
     read_body,
-    template_request,
 )
-from mockery.resources.accessor import RecordNotFound
-from mockery.resources.rest import prepare, respond
 from mockery.runtime import Runtime
 from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
-from mockery.templating import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
+from mockery.template_answers import CONTROL, failure_reason
 from mockery.values import templates
-
-MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +138,8 @@ class ListenerApp:
                     found = self.table.match(method, path, view, self._state_of)
                     if isinstance(found, Match):
                         service_name, route_name = found.entry.service.name, found.entry.route.name
-                        if (endpoint := found.entry.route.endpoint) is not None:  # big scans run off the loop
-                            await prepare(self.runtime.resources, endpoint, query_string, found.path_params)
+                        if (kind := found.entry.route.answer).prepares:  # big scans run off the loop
+                            await kind.prepare(self.runtime.resources, query_string, found.path_params)
                         answer, note, behaviours, verdict = self._matched(
                             found, RawRequest(method, path, query_string, headers, body), view
                         )
@@ -172,7 +162,7 @@ class ListenerApp:
                     answer = problem(
                         500, "Internal error", f"mockery failed to answer this request: {type(exc).__name__}"
                     )
-                    note, behaviours, verdict = f"internal error: {_reason(exc)}", NO_BEHAVIOURS, None
+                    note, behaviours, verdict = f"internal error: {failure_reason(exc)}", NO_BEHAVIOURS, None
         if verdict is not None and verdict.delay:
             await asyncio.sleep(verdict.delay)
         fault = verdict.fault if verdict is not None else None
@@ -207,7 +197,7 @@ class ListenerApp:
         behaviours, verdict = self.runtime.chaos.resolve(entry.service, route), None
         if behaviours:
             seed = self.runtime.service_seed(entry.service)
-            verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.index)
+            verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.key)
         if verdict is not None and verdict.limited:
             answer = problem(429, "Too many requests", f"route {route.name} is rate-limited", route=route.name)
             note = "rate limited"
@@ -246,58 +236,13 @@ class ListenerApp:
     def _respond(self, found: Match, raw: RawRequest, view: RequestView) -> tuple[Answer, str]:
         entry = found.entry
         route = entry.route
-        if route.handler is not None:
-            return route.handler.respond(raw, found.path_params, self.runtime.services[entry.service.name]), ""
-        store = self.runtime.store
         if route.scenario is not None and found.scenario_state is not None:
-            advance(store, route.scenario, found.scenario_state)
-        response = route.response
-        if route.responses is not None:
-            service, index = entry.service, route.index
-
-            def draw() -> random.Random:
-                number = store.increment(f"mockery:picks:{service.name}:{index}")
-                return random.Random(derive_seed(self.runtime.service_seed(service), "pick", index, number))
-
-            response = route.responses.choose(view, store, f"mockery:sequence:{service.name}:{index}", draw)
-        if route.endpoint is not None:
-            return respond(self.runtime.resources, route.endpoint, raw, found.path_params), ""
-        if response.static_answer is not None:
-            return response.static_answer, ""
-        headers = list(response.content_type)
-        state = self.runtime.services[entry.service.name]
-        variables = TemplateVariables(state.randomness.globals)
-        if route.uses_request:
-            try:
-                variables["request"] = template_request(raw, found.path_params, with_body=self._reads_body[entry])
-            except BadBody as exc:
-                return problem(400, "Bad request body", str(exc)), str(exc)
-        state.reseed_for(route, raw.method, raw.path, raw.query_string)
-        try:
-            for name, value in response.headers:
-                headers.append((name.encode("latin-1"), _header_text(value.render(variables))))
-            if response.body is not None:
-                rendered = response.body.render(variables)
-                payload = orjson.dumps(rendered, default=json_default) if response.is_json else _text(rendered).encode()
-                if len(payload) > MAX_RENDERED_BYTES:
-                    raise RenderLimitError(f"the body is over the limit of {MAX_RENDERED_BYTES} bytes")
-            else:
-                payload = response.static_body or b""
-        except RecordNotFound as exc:
-            return problem(404, "Not found", str(exc)), str(exc)
-        except StoreError:
-            raise  # not the template's fault: a 503
-        except Exception as exc:  # a template may raise anything; the server must keep serving
-            reason = _reason(exc)
-            answer = problem(
-                500,
-                "Template error",
-                f"the template of route {route.name} failed: {reason}",
-                route=route.name,
-                service=entry.service.name,
-            )
-            return answer, f"template error: {reason}"
-        return Answer(response.status, tuple(headers), payload), ""
+            advance(self.runtime.store, route.scenario, found.scenario_state)
+        kind = route.answer
+        if (static := kind.static) is not None:
+            return static, ""
+        ctx = Context(route, entry.service, raw, view, found.path_params, self.runtime, self._reads_body[entry])
+        return kind.respond(ctx), ctx.note
 
     def _not_found(self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None) -> Answer:
         closest = [
@@ -308,7 +253,7 @@ class ListenerApp:
 
 
 def _reads_body(route: Route) -> bool:
-    responses = [option.response for option in route.responses.all] if route.responses else [route.response]
+    responses = route.answer.shown
     values = [value for response in responses for _, value in response.headers]
     values.extend(response.body for response in responses if response.body is not None)
     return any(
@@ -321,25 +266,6 @@ def _reads_body(route: Route) -> bool:
 def _shown(path: str) -> str:
     """A path as an error detail quotes it: a client's 60 KB path makes no 60 KB answer."""
     return path if len(path) <= MAX_COMPARED_CHARS else f"{path[:MAX_COMPARED_CHARS]}... ({len(path)} chars)"
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return "the template recursed too deeply"
-    if isinstance(exc, MemoryError):
-        return "the template ran out of memory"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _header_text(value: Any) -> bytes:
-    text = _text(value)
-    if (found := _CONTROL.search(text)) is not None:
-        raise RenderLimitError(f"a header value holds the control character {found.group()!r}")
-    return text.encode("latin-1", errors="replace")
 
 
 class _InvalidHeader(Exception):
@@ -373,13 +299,11 @@ async def _send(send: Send, answer: Answer, head: bool) -> None:
 def _bad_header(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         text = value.decode("latin-1")
-        if (found := _CONTROL.search(text)) is not None:
+        if (found := CONTROL.search(text)) is not None:
             return f"the value of header {name.decode('latin-1')!r} holds the control character {found.group()!r}"
     return "a header name or value HTTP cannot carry"
 
 
-# What HTTP forbids in a field value (RFC 9110 5.5): every control character but the tab.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # re-ok: a fixed pattern, linear on any input
 _logger = logging.getLogger("mockery")
 
 

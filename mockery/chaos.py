@@ -90,7 +90,7 @@ class Verdict:
     headers: Headers = field(default_factory=list)
 
 
-def decide(behaviours: Behaviours, store: Store, seed: int, service: str, route_index: int) -> Verdict:
+def decide(behaviours: Behaviours, store: Store, seed: int, service: str, route_index: int | str) -> Verdict:
     """Draw the delay and the fault of one request and count it against its rate limit."""
     verdict = Verdict()
     if behaviours.rate_limit is not None:

@@ -20,18 +20,19 @@ from mockery.store import MemoryStore, Store
 class ServiceState:
     service: Service
     randomness: ServiceRandomness
-    calls: dict[int, int] = field(default_factory=dict)
+    calls: dict[int | str, int] = field(default_factory=dict)
     # The collections of every service: what a route handler (an OpenAPI operation) reads and writes.
     resources: Resources | None = None
 
     def reseed_for(self, route: Route, method: str, path: str, query_string: str) -> None:
         """Seed the service's generators for one render of ``route``."""
+        key = route.key
         if route.random == "per_call":
-            count = self.calls.get(route.index, 0)
-            self.calls[route.index] = count + 1
-            seed = derive_seed(self.randomness.seed, route.index, "call", count)
+            count = self.calls.get(key, 0)
+            self.calls[key] = count + 1
+            seed = derive_seed(self.randomness.seed, key, "call", count)
         else:
-            seed = derive_seed(self.randomness.seed, route.index, method, path, query_string)
+            seed = derive_seed(self.randomness.seed, key, method, path, query_string)
         self.randomness.reseed(seed)
 
 

@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_SECONDS = 10
-# Route indexes of runtime routes start here, so that they never share a seed with a spec route.
-RUNTIME_ROUTE_INDEX_BASE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,9 +447,9 @@ class Server:
             current = self.specs.service(service)
         except KeyError:
             raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}") from None
-        added_before = [added.route.index for added in self.runtime_routes.values() if added.service == service]
-        used = {route.index for route in current.routes} | set(added_before)
-        index = RUNTIME_ROUTE_INDEX_BASE + len(current.routes) + len(added_before)
+        # A runtime route is ("runtime", n): its seeds and store keys never meet those of a spec route.
+        used = {added.route.index for added in self.runtime_routes.values() if added.service == service}
+        index = len(used)
         while index in used:
             index += 1
         route = build_route(current, raw, index=index, environ=environ)

@@ -44,7 +44,7 @@ def test_one_answer_type_and_one_problem() -> None:
                 node in functions or _builds_problem(node)
             ):
                 problems.append(f"{name}:{node.name}")
-            elif isinstance(node, ast.ClassDef) and node.name.endswith("Answer"):
+            elif isinstance(node, ast.ClassDef) and node.name == "Answer":
                 answer_types.append(f"{name}:{node.name}")
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -55,3 +55,42 @@ def test_one_answer_type_and_one_problem() -> None:
     assert problems == ["mockery/answers.py:problem"]
     assert answer_types == ["mockery/answers.py:Answer"]
     assert tuple_answers == []
+
+
+RESPONSE_SET_SPEC = """\
+service: sets
+routes:
+  - path: /next
+    responses:
+      - status: 200
+      - status: 201
+"""
+
+
+def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
+    from mockery.answer_kinds import KINDS
+    from mockery.spec.loader import load_specs
+    from tests.openapi.support import PETSTORE
+
+    (tmp_path / "pets.yaml").write_text(PETSTORE)
+    (tmp_path / "sets.yaml").write_text(RESPONSE_SET_SPEC)
+    bundled = sorted((PACKAGE.parent / "specs").glob("*.yaml"))
+    specs = load_specs([*bundled, tmp_path / "pets.yaml", tmp_path / "sets.yaml"])
+    found = {type(route.answer) for service in specs.services for route in service.routes}
+    assert found == set(KINDS)
+    assert len({kind.kind for kind in KINDS}) == len(KINDS)  # type: ignore[attr-defined]
+    # Identities are (origin, index): no two routes of a service share one.
+    for service in specs.services:
+        keys = [(route.origin, route.index) for route in service.routes]
+        assert len(keys) == len(set(keys)), service.name
+
+
+def test_the_app_asks_the_kind_not_which_kind() -> None:
+    """The request path calls ``route.answer``; it does not tell kinds apart (no isinstance, no optional field)."""
+    source = (PACKAGE / "app.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    kind_names = {"TemplateAnswer", "ResponseSetAnswer", "ResourceAnswer", "OperationAnswer"}
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    assert not names & kind_names
+    assert not attributes & {"endpoint", "handler", "responses", "response"}

@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 from mockery.errors import SpecError
 from mockery.fakes import DEFAULT_LOCALE, available_locales
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
-from mockery.openapi.operation import Fakers, Operation
+from mockery.openapi.operation import Fakers, Operation, OperationAnswer
 from mockery.openapi.state import CollectionPlan, find_collections, list_property, success_schema
 from mockery.openapi.stateful import Binding
 from mockery.openapi.validation import Parameter
 from mockery.spec.document import Document, Position
-from mockery.spec.model import ResponseSpec, Route, Service
+from mockery.spec.model import Route, Service
 from mockery.spec.paths import path_problems
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
@@ -109,11 +109,11 @@ def build_openapi_service(document: Document) -> tuple[Service | None, list[Spec
                 methods=(method,),
                 path=route_path,
                 random="per_request",
-                response=ResponseSpec(200, (), None, "", None, True),
+                answer=OperationAnswer(handler),
                 uses_request=True,
                 position=Position(position.line, position.column),
                 index=index,
-                handler=handler,
+                origin="openapi",
             )
         )
     info = data.get("info") if isinstance(data.get("info"), dict) else {}

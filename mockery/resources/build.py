@@ -33,9 +33,10 @@ from mockery.resources.model import (
     Resource,
     TemplateField,
 )
+from mockery.resources.rest import ResourceAnswer
 from mockery.schema_patterns import pattern_problems
 from mockery.spec.document import DocPath, Position, format_path
-from mockery.spec.model import ResponseSpec, Route, Service
+from mockery.spec.model import Route, Service
 from mockery.spec.paths import path_problems
 from mockery.suggest import did_you_mean
 from mockery.templating import CompiledTemplate, compile_template, is_template, template_problems
@@ -287,14 +288,9 @@ def endpoints(resource: Resource, siblings: tuple[Resource, ...]) -> list[tuple[
     return routes
 
 
-# Route indexes of resource endpoints start here, apart from the spec's routes (and their seeds).
-RESOURCE_ROUTE_INDEX = 100_000
-
-
 def resource_routes(resources: tuple[Resource, ...], position: Callable[[DocPath], Position]) -> list[Route]:
     """The routes of every resource's endpoints, answered by the collection rather than by a template."""
     routes: list[Route] = []
-    response = ResponseSpec(200, (), None, "application/json", None, True)
     for resource in resources:
         where = position(("resources", resource.name))
         for method, path, endpoint in endpoints(resource, resources):
@@ -305,11 +301,11 @@ def resource_routes(resources: tuple[Resource, ...], position: Callable[[DocPath
                     methods=(method,),
                     path=path,
                     random="per_request",
-                    response=response,
+                    answer=ResourceAnswer(endpoint),
                     uses_request=True,
                     position=where,
-                    index=RESOURCE_ROUTE_INDEX + len(routes),
-                    endpoint=endpoint,
+                    index=len(routes),
+                    origin="resource",
                 )
             )
     return routes

@@ -19,9 +19,10 @@ from mockery.proxy import compile_proxy
 from mockery.resources.build import ResourceBuilder, resource_routes
 from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
-from mockery.spec.model import Proxy, RandomMode, ResponseSpec, Route, Service
+from mockery.spec.model import AnswerKind, Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.spec.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.suggest import did_you_mean
+from mockery.template_answers import ResponseSetAnswer, TemplateAnswer
 from mockery.templating import CompiledTemplate, template_problems
 from mockery.values import ConstantValue, Value, compile_value
 
@@ -130,8 +131,14 @@ class _Builder:
         routing = route_routing(self, raw, path, f"route:{service_name}:{index}", uses_request)
         if routing is None:
             return None
-        response = routing.pop("response", response)
-        if not isinstance(route_path, str) or response is None or not all(isinstance(m, str) for m in methods):
+        responses = routing.pop("responses", None)
+        if not isinstance(route_path, str) or not all(isinstance(m, str) for m in methods):
+            return None
+        if responses is not None:
+            answer: AnswerKind = ResponseSetAnswer(responses)
+        elif response is not None:
+            answer = TemplateAnswer(response)
+        else:
             return None
         full_path = join(base_path, route_path)
         name = raw.get("name")
@@ -141,7 +148,7 @@ class _Builder:
             methods=methods,
             path=full_path,
             random=random,
-            response=response,
+            answer=answer,
             uses_request=uses_request[0],
             position=self.document.position(path),
             index=index,

@@ -30,10 +30,8 @@ def _report(builder: _Builder, problems: list[tuple[DocPath, str]]) -> None:
 def route_routing(
     builder: _Builder, raw: dict[str, Any], path: DocPath, scope: str, uses_request: list[bool]
 ) -> dict[str, Any] | None:
-    """The matching, scenario, responses and behaviour fields of a ``Route``; ``None`` if they cannot be built.
-
-    With ``responses``, the field ``response`` is the first response without ``when`` (what tools that show
-    one response per route show)."""
+    """The matching, scenario and behaviour fields of a ``Route``, and ``responses`` (a ``ResponseSet``) when
+    the route has them; ``None`` if they cannot be built."""
     problems: list[tuple[DocPath, str]] = []
     fields: dict[str, Any] = {}
     priority = raw.get("priority", 0)
@@ -57,7 +55,6 @@ def route_routing(
             ok = False
         else:
             fields["responses"] = built
-            fields["response"] = built.plain[0].response
     else:
         response = raw.get("response")
         for key in ("weight", "when"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, cast
 
 from mockery.answers import Answer
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
@@ -17,6 +18,37 @@ from mockery.spec.document import Position
 from mockery.values import Value
 
 RandomMode = Literal["per_request", "per_call"]
+
+
+class AnswerKind(Protocol):
+    """What a route answers with: one of a closed set of kinds, each a class with ``respond``.
+
+    The kinds are listed in ``mockery.answer_kinds.KINDS``: a template response and a response set
+    (mockery.answer_kinds), a resource endpoint (mockery.resources.rest), an OpenAPI operation
+    (mockery.openapi.operation). ``ctx`` is the request's ``mockery.answer_context.Context``; the model names
+    no runtime type, so that it depends on none.
+    """
+
+    kind: ClassVar[str]
+
+    @property
+    def static(self) -> Answer | None:
+        """The whole answer when nothing in it depends on the request: sent as it is, built at load time."""
+        ...
+
+    @property
+    def shown(self) -> tuple[ResponseSpec, ...]:
+        """The responses written in the spec (what docs, exports and the body check read); ``()`` if none."""
+        ...
+
+    @property
+    def prepares(self) -> bool:
+        """Whether ``prepare`` must be awaited before ``respond`` (work to move off the event loop)."""
+        ...
+
+    def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Awaitable[None]: ...
+
+    def respond(self, ctx: Any) -> Answer: ...
 
 
 class Handler(Protocol):
@@ -48,31 +80,63 @@ class ResponseSpec:
         object.__setattr__(self, "static_answer", static)
 
 
+Origin = Literal["spec", "resource", "openapi", "runtime"]
+_NO_RESPONSE = ResponseSpec(200, (), None, "", None, True)
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One route of a service. ``path`` is the full path, base path included."""
+    """One route of a service: what every route has (methods, path, conditions, behaviours, where it comes
+    from), and ``answer``, the kind of answer it gives. ``path`` is the full path, base path included.
+
+    ``(origin, index)`` names a route within its service: a spec's routes are ``("spec", n)`` for the n-th
+    route written, a resource's endpoints ``("resource", n)``, an OpenAPI document's operations
+    ``("openapi", n)``, routes added at runtime ``("runtime", n)``. Seeds and store keys derive from it."""
 
     name: str
     methods: tuple[str, ...]
     path: str
     random: RandomMode
-    response: ResponseSpec
+    answer: AnswerKind
     uses_request: bool
     position: Position
     index: int
-    # Set on the routes a resource serves (its CRUD endpoints): the app answers them from the collection.
-    endpoint: Endpoint | None = None
-    # Matching, responses and behaviours (see mockery.matching, mockery.response_sets, mockery.chaos).
+    origin: Origin = "spec"
+    # Matching and behaviours (see mockery.matching, mockery.chaos).
     priority: int = 0
     conditions: Conditions = NO_CONDITIONS
     scenario: ScenarioStep | None = None
-    responses: ResponseSet | None = None
     behaviours: Behaviours = NO_BEHAVIOURS
-    # Set on the routes of an OpenAPI document (mockery.openapi): the operation answers the whole request.
-    handler: Handler | None = None
 
     def __repr__(self) -> str:
         return f"Route({self.name!r})"
+
+    @property
+    def key(self) -> int | str:
+        """The route's identity in seeds and store keys: its index for a spec route (so that the bytes a spec
+        route generates stay what they were), ``origin:index`` for the others."""
+        return self.index if self.origin == "spec" else f"{self.origin}:{self.index}"
+
+    # Read-only views for tools that describe routes (exports, docs); the app asks ``answer`` itself.
+    @property
+    def response(self) -> ResponseSpec:
+        """The response a tool shows for this route: the first written (of a set, the first without ``when``)."""
+        shown = self.answer.shown
+        return shown[0] if shown else _NO_RESPONSE
+
+    @property
+    def responses(self) -> ResponseSet | None:
+        found = getattr(self.answer, "responses", None)
+        return found if isinstance(found, ResponseSet) else None
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        found = getattr(self.answer, "endpoint", None)
+        return found if isinstance(found, Endpoint) else None
+
+    @property
+    def handler(self) -> Handler | None:
+        return cast("Handler | None", getattr(self.answer, "operation", None))
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,9 +69,9 @@ def build_route(
 
     ``raw`` is the mapping of one route as written under ``routes:`` in a spec, or its YAML text (then errors
     carry its line and column, and ``environ``, default ``os.environ``, fills its ``${VAR}``; a mapping's
-    errors are at line 1, column 1). ``index`` becomes ``Route.index``: give one no other route of the
-    service uses, e.g. ``len(service.routes)`` or more. The service's existing routes are not looked at:
-    see ``conflicting_route``.
+    errors are at line 1, column 1). The route is ``("runtime", index)`` (``Route.origin``, ``Route.index``):
+    give each runtime route of the service an index of its own, e.g. ``0``, ``1``...; its seeds and store
+    keys never meet a spec route's. The service's existing routes are not looked at: see ``conflicting_route``.
     """
     if not isinstance(raw, str | Mapping):
         raise TypeError(f"a route is a mapping or YAML text, not a {type(raw).__name__}")
@@ -87,7 +87,7 @@ def build_route(
         raise SpecErrors(errors)
     if route is None:  # the checks above explain every route that cannot be built: this is a safety net
         raise SpecErrors([SpecError(name, 1, 1, "route", "the route could not be built")])
-    return route
+    return replace(route, origin="runtime")
 
 
 def conflicting_route(route: Route, existing: Service | Iterable[Route]) -> Route | None:
