@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from mockery.errors import MockeryError, ProfileError, ServeError, SpecError, SpecErrors
+from mockery.errors import MockeryError, ProfileError, ServeError, SpecError, SpecErrors, UnknownServiceError
 
 if TYPE_CHECKING:
     from mockery.app import AppConfig, ListenerApp
@@ -47,6 +47,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "UnknownServiceError",
     "__version__",
     "load_specs",
     "open_store",

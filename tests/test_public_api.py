@@ -31,6 +31,7 @@ PUBLIC = {
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "UnknownServiceError",
     "__version__",
     "load_specs",
     "open_store",
@@ -59,7 +60,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    ["SpecErrors", "ServeError", "ProfileError", "StoreError", "StoreUnavailable"],
+    ["SpecErrors", "ServeError", "ProfileError", "UnknownServiceError", "StoreError", "StoreUnavailable"],
 )
 def test_every_error_is_in_one_tree(error: str) -> None:
     assert issubclass(getattr(mockery, error), mockery.MockeryError)
