@@ -57,7 +57,7 @@ class Fakers:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Operation:
-    """One operation of a document, compiled for answering (a ``Route.handler``)."""
+    """One operation of a document, compiled for answering (held by an ``OperationAnswer``)."""
 
     document: OpenAPIDocument
     index: int

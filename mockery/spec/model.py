@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, cast
+from typing import Any, ClassVar, Literal, Protocol
 
 from mockery.answers import Answer
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.conditions import NO_CONDITIONS, Conditions
-from mockery.requests import RawRequest
 from mockery.resources.model import Endpoint, Resource
 from mockery.response_sets import ResponseSet
 from mockery.scenarios import ScenarioStep
@@ -24,7 +23,7 @@ class AnswerKind(Protocol):
     """What a route answers with: one of a closed set of kinds, each a class with ``respond``.
 
     The kinds are listed in ``mockery.answer_kinds.KINDS``: a template response and a response set
-    (mockery.answer_kinds), a resource endpoint (mockery.resources.rest), an OpenAPI operation
+    (mockery.template_answers), a resource endpoint (mockery.resources.rest), an OpenAPI operation
     (mockery.openapi.operation). ``ctx`` is the request's ``mockery.answer_context.Context``; the model names
     no runtime type, so that it depends on none.
     """
@@ -49,12 +48,6 @@ class AnswerKind(Protocol):
     def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Awaitable[None]: ...
 
     def respond(self, ctx: Any) -> Answer: ...
-
-
-class Handler(Protocol):
-    """Answers a whole request itself, given the service's runtime state (an OpenAPI operation)."""
-
-    def respond(self, raw: RawRequest, path_params: dict[str, Any], state: Any) -> Answer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +128,9 @@ class Route:
         return found if isinstance(found, Endpoint) else None
 
     @property
-    def handler(self) -> Handler | None:
-        return cast("Handler | None", getattr(self.answer, "operation", None))
+    def handler(self) -> object | None:
+        """The OpenAPI operation that answers this route, if it is one."""
+        return getattr(self.answer, "operation", None)
 
 
 @dataclass(frozen=True, slots=True)
