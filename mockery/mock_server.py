@@ -6,7 +6,7 @@ import asyncio
 import difflib
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -36,8 +36,9 @@ class MockServer:
 
     def __init__(
         self,
-        *sources: str | Path | Mapping[str, Any],
-        specs: SpecSet | None = None,
+        *paths: str | Path,
+        specs: SpecSet | str | Path | Iterable[str | Path] = (),
+        inline: InlineSpec | Iterable[InlineSpec] = (),
         seed: int = 0,
         clock: Clock | None = None,
         config: AppConfig | None = None,
@@ -48,17 +49,18 @@ class MockServer:
         profile: str | None = None,
         limits: ConnectionLimits | None = None,
     ) -> None:
-        """``sources`` are spec files or folders, or specs given inline: a mapping, or YAML text.
+        """``paths`` (or ``specs``) are spec files or folders; ``inline`` are specs written in code: a mapping, or
+        YAML text, or a list of them. All are loaded together. ``specs`` may also be a ``SpecSet`` loaded already.
 
         ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default).
         ``profile`` names the behaviour profile to start with (see the ``profile`` property).
         ``config`` holds the request limits (``AppConfig(max_body=..., body_timeout=...)``), ``limits`` those of
         connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them."""
-        paths, inline = _split_sources(sources)
+        loaded, spec_paths = _spec_paths(paths, specs)
         config, limits = config or AppConfig(), limits or ConnectionLimits()
         options = ServerOptions(
-            paths=tuple(Path(path) for path in paths),
-            inline=tuple(inline),
+            paths=spec_paths,
+            inline=(inline,) if isinstance(inline, str | Mapping) else tuple(inline),
             environ=environ,
             host=host,
             port=0,
@@ -76,7 +78,7 @@ class MockServer:
             max_connections=limits.max_connections,
             max_head=limits.max_head,
         )
-        self._server = build_server(options, specs)
+        self._server = build_server(options, loaded)
         self.specs = self._server.specs
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -228,18 +230,20 @@ class MockServer:
         return f"MockServer({self._server!r})"
 
 
-def _split_sources(
-    sources: tuple[str | Path | Mapping[str, Any], ...],
-) -> tuple[list[str | Path], list[InlineSpec]]:
-    """Paths on one side; inline specs (mappings, and strings that read as YAML rather than a path) on the other."""
-    paths: list[str | Path] = []
-    inline: list[InlineSpec] = []
-    for source in sources:
-        if isinstance(source, Mapping) or (isinstance(source, str) and ("\n" in source or ":" in source)):
-            inline.append(source)
-        else:
-            paths.append(source)
-    return paths, inline
+def _spec_paths(
+    paths: tuple[str | Path, ...], specs: SpecSet | str | Path | Iterable[str | Path]
+) -> tuple[SpecSet | None, tuple[Path, ...]]:
+    """A spec set loaded already, or none; and the paths to load."""
+    for path in paths:
+        if not isinstance(path, str | Path) or (isinstance(path, str) and "\n" in path):
+            raise TypeError(
+                f"MockServer takes spec paths positionally, not {type(path).__name__} {str(path)[:40]!r}: "
+                "pass specs written in code as inline=..."
+            )
+    if isinstance(specs, SpecSet):
+        return specs, ()
+    named = (specs,) if isinstance(specs, str | Path) else tuple(specs)
+    return None, tuple(Path(path) for path in (*paths, *named))
 
 
 def _closest_calls(calls: list[Call], method: str, path: str, limit: int = 5) -> str:

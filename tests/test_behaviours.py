@@ -39,7 +39,7 @@ routes:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
-    with MockServer(CHAOS, seed=11) as running:
+    with MockServer(inline=CHAOS, seed=11) as running:
         yield running
 
 
@@ -58,7 +58,7 @@ def test_a_delay_range_keeps_response_times_in_its_band(server: MockServer) -> N
 
 
 def _failing_indices(seed: int) -> list[int]:
-    with MockServer(CHAOS, seed=seed) as running, httpx.Client(base_url=running.url) as client:
+    with MockServer(inline=CHAOS, seed=seed) as running, httpx.Client(base_url=running.url) as client:
         return [index for index in range(100) if client.get("/flaky").status_code == 503]
 
 
@@ -152,7 +152,7 @@ routes:
 
 
 def test_profiles_switch_behaviours_at_runtime_and_a_route_still_wins() -> None:
-    with MockServer(PROFILED) as server, httpx.Client(base_url=server.url) as client:
+    with MockServer(inline=PROFILED) as server, httpx.Client(base_url=server.url) as client:
         assert server.profile is None
         assert client.get("/thing").status_code == 200
         server.profile = "flaky"
@@ -166,7 +166,7 @@ def test_profiles_switch_behaviours_at_runtime_and_a_route_still_wins() -> None:
         assert client.get("/thing").status_code == 200
         with pytest.raises(ProfileError, match="did you mean 'flaky'"):
             server.profile = "flakey"
-    with MockServer(PROFILED, profile="flaky") as server:
+    with MockServer(inline=PROFILED, profile="flaky") as server:
         assert httpx.get(f"{server.url}/thing").status_code == 502
 
 

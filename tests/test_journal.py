@@ -24,7 +24,7 @@ routes:
 
 
 def test_calls_record_what_was_received_and_answered(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC)
+    mock = serve(inline=SPEC)
     httpx.post(mock.url + "/orders?src=web", json={"item": 3}, headers={"X-Trace": "t1"})
     httpx.get(mock.url + "/nowhere")
     order, miss = mock.calls
@@ -39,7 +39,7 @@ def test_calls_record_what_was_received_and_answered(serve: Callable[..., MockSe
 
 
 def test_assert_called_counts_and_explains_failures(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC)
+    mock = serve(inline=SPEC)
     for _ in range(2):
         httpx.get(mock.url + "/items/41")
     mock.assert_called("GET", "/items/41", times=2)
@@ -54,7 +54,7 @@ def test_assert_called_counts_and_explains_failures(serve: Callable[..., MockSer
 
 
 def test_the_journal_is_bounded(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC, journal_size=5)
+    mock = serve(inline=SPEC, journal_size=5)
     for item in range(12):
         httpx.get(f"{mock.url}/items/{item}")
     assert [call.path for call in mock.calls] == [f"/items/{item}" for item in range(7, 12)]
@@ -68,7 +68,7 @@ def test_journal_keeps_text_bodies_as_text() -> None:
 
 
 def test_a_stub_answers_first_until_reset(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC)
+    mock = serve(inline=SPEC)
     port = mock.url
     mock.stub("shop", {"path": "/items/{id:int}", "response": {"status": 503, "body": {"down": True}}})
     assert httpx.get(mock.url + "/items/1").status_code == 503
@@ -81,7 +81,7 @@ def test_a_stub_answers_first_until_reset(serve: Callable[..., MockServer]) -> N
 
 
 def test_an_invalid_stub_names_the_field_and_changes_nothing(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC)
+    mock = serve(inline=SPEC)
     with pytest.raises(SpecErrors, match=r"route\.response\.status: expected a number >= 100"):
         mock.stub("shop", {"path": "/x", "response": {"status": 42}})
     with pytest.raises(KeyError, match="shop"):
@@ -90,7 +90,7 @@ def test_an_invalid_stub_names_the_field_and_changes_nothing(serve: Callable[...
 
 
 def test_in_process_transport_gives_the_same_bytes(serve: Callable[..., MockServer]) -> None:
-    mock = serve(SPEC)
+    mock = serve(inline=SPEC)
     over_http = httpx.get(mock.url + "/items/9").content
 
     async def in_process() -> bytes:
@@ -108,4 +108,4 @@ def test_an_exception_in_the_server_thread_surfaces_in_the_caller(
 
     monkeypatch.setattr(Server, "serve", broken)
     with pytest.raises(RuntimeError, match="the listener blew up"):
-        MockServer(SPEC).start()
+        MockServer(inline=SPEC).start()

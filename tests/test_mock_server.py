@@ -70,3 +70,24 @@ def test_invalid_specs_raise_before_anything_starts(write_spec: Callable[..., Pa
     with pytest.raises(SpecErrors, match=r"spec\.yaml:2:17: routes\[0\]\.path"):
         MockServer(path)
     assert threading.active_count() == threads_before
+
+
+def test_paths_and_inline_specs_are_separate_arguments(tmp_path: Path) -> None:
+    # A path with a colon is a path: only inline= takes YAML text.
+    folder = tmp_path / "a:b"
+    folder.mkdir()
+    (folder / "counter.yaml").write_text(SPEC, encoding="utf-8")
+    extra = {"service": "extra", "routes": [{"path": "/extra", "response": {"body": "yes"}}]}
+    with MockServer(str(folder), inline=extra) as mock:
+        assert httpx.get(mock.url + "/extra").text == "yes"
+        assert httpx.get(mock.url + "/next").status_code == 200
+    other = SPEC.replace("counter", "other").replace("/next", "/other")
+    with MockServer(specs=[folder], inline=[other]) as mock:
+        assert httpx.get(mock.url + "/other").status_code == 200
+        assert mock.url_for("other") == mock.url_for("counter")
+
+
+@pytest.mark.parametrize("source", [SPEC, {"service": "counter"}], ids=["yaml-text", "mapping"])
+def test_an_inline_spec_given_as_a_path_says_to_use_inline(source: object) -> None:
+    with pytest.raises(TypeError, match="pass specs written in code as inline="):
+        MockServer(source)  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ routes:
 
 
 def test_a_three_step_scenario_runs_in_order_and_resets() -> None:
-    with MockServer(CHECKOUT) as server, httpx.Client(base_url=server.url) as client:
+    with MockServer(inline=CHECKOUT) as server, httpx.Client(base_url=server.url) as client:
         scenario = server.scenario("checkout")
         assert scenario.state == "started"
         assert client.get("/order").text == "created"
@@ -46,7 +46,7 @@ def test_a_three_step_scenario_runs_in_order_and_resets() -> None:
 
 
 def test_the_404_names_the_scenario_state() -> None:
-    with MockServer(CHECKOUT) as server:
+    with MockServer(inline=CHECKOUT) as server:
         reasons = httpx.post(f"{server.url}/ship").json()["closest"][0]["reasons"]
     assert reasons == ["scenario 'checkout': expected state 'paid', got 'started'"]
 
@@ -76,7 +76,7 @@ def _bodies(client: httpx.Client, path: str, count: int, **options: object) -> l
 
 
 def test_sequence_holds_the_last_cycle_starts_again_and_reset_rewinds() -> None:
-    with MockServer(RESPONSES) as server, httpx.Client(base_url=server.url) as client:
+    with MockServer(inline=RESPONSES) as server, httpx.Client(base_url=server.url) as client:
         assert _bodies(client, "/hold", 5) == ["one", "two", "three", "three", "three"]
         assert _bodies(client, "/cycle", 5) == ["a", "b", "a", "b", "a"]
         server.reset()
@@ -86,16 +86,16 @@ def test_sequence_holds_the_last_cycle_starts_again_and_reset_rewinds() -> None:
 def test_random_responses_follow_their_weights_and_the_seed() -> None:
     runs = []
     for _ in range(2):
-        with MockServer(RESPONSES, seed=3) as server, httpx.Client(base_url=server.url) as client:
+        with MockServer(inline=RESPONSES, seed=3) as server, httpx.Client(base_url=server.url) as client:
             runs.append(_bodies(client, "/random", 200))
     assert runs[0] == runs[1]
     assert 120 < runs[0].count("heads") < 180  # weight 3 of 4
-    with MockServer(RESPONSES, seed=4) as server, httpx.Client(base_url=server.url) as client:
+    with MockServer(inline=RESPONSES, seed=4) as server, httpx.Client(base_url=server.url) as client:
         assert _bodies(client, "/random", 200) != runs[0]
 
 
 def test_a_response_with_when_answers_whenever_it_holds() -> None:
-    with MockServer(RESPONSES) as server, httpx.Client(base_url=server.url) as client:
+    with MockServer(inline=RESPONSES) as server, httpx.Client(base_url=server.url) as client:
         auth = {"authorization": "Bearer x"}
         assert client.get("/when").status_code == 401
         assert _bodies(client, "/when", 3, headers=auth) == ["first", "second", "first"]

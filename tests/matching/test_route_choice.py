@@ -38,7 +38,7 @@ routes:
 
 @pytest.fixture(scope="module")
 def client() -> Any:
-    with MockServer(CHOICE) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+    with MockServer(inline=CHOICE) as server, httpx.Client(base_url=server.url, timeout=10) as http:
         yield http
 
 
@@ -79,7 +79,7 @@ def test_a_404_names_the_failed_condition_of_the_closest_route(client: httpx.Cli
 
 def test_catastrophic_regex_answers_fast(client: httpx.Client) -> None:
     with MockServer(
-        """
+        inline="""
         service: redos
         routes:
           - path: /check
