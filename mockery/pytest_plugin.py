@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from mockery.mock_server import MockServer
+if TYPE_CHECKING:  # pytest loads this plugin in every session: the server is imported when a test asks for it
+    from mockery.mock_server import MockServer
 
-_SERVERS = pytest.StashKey[dict[tuple[tuple[str, ...], int], MockServer]]()
+_SERVERS = pytest.StashKey[dict[tuple[tuple[str, ...], int], "MockServer"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +75,8 @@ def _settings(request: pytest.FixtureRequest) -> tuple[tuple[str, ...], int, boo
 @pytest.fixture
 def mockery(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     """A running MockServer for the configured specs, reset before the test."""
+    from mockery.mock_server import MockServer
+
     specs, seed, strict = _settings(request)
     servers = request.config.stash[_SERVERS]
     server = servers.get((specs, seed))

@@ -104,8 +104,9 @@ def test_the_types_the_api_takes_and_returns_are_exported() -> None:
     assert get_type_hints(app.fget)["return"] is mockery.ListenerApp
 
 
-def test_import_mockery_loads_no_server_proxy_reloader_or_template_engine() -> None:
+@pytest.mark.parametrize("module", ["mockery", "mockery.pytest_plugin"])
+def test_importing_loads_no_server_proxy_reloader_or_template_engine(module: str) -> None:
     heavy = "('uvicorn', 'httpx', 'watchfiles', 'starlette', 'faker', 'jinja2')"
-    code = f"import mockery, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+    code = f"import {module}, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
