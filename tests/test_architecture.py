@@ -62,3 +62,20 @@ def test_the_server_has_the_verbs_its_callers_need() -> None:
 @pytest.mark.parametrize("module", SERVER_CALLERS)
 def test_admin_and_reloader_use_only_the_servers_verbs(module: str) -> None:
     assert _reaches_inside(module, _server_verbs()) == []
+
+
+def test_servers_are_built_only_by_the_one_factory() -> None:
+    """``Server(...)`` is called in ``mockery/options.py`` (``build_server``) and nowhere else: the CLI,
+    ``MockServer``, the workers and the tests compose a server the same way."""
+    root = PACKAGE.parent
+    callers = []
+    for folder in ("mockery", "tests", "examples"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+                    name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                    if name == "Server":
+                        callers.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert [caller for caller in callers if not caller.startswith("mockery/options.py:")] == []
+    assert callers, "build_server no longer calls Server(...): update this test"

@@ -16,8 +16,8 @@ import pytest
 
 from mockery import MockServer, proxy_guard
 from mockery.errors import ServeError, SpecErrors
+from mockery.options import ServerOptions, build_server
 from mockery.proxy import MAX_VIA_HOPS, Forwarder, LoopDetected, Refused, forwardable, via_entries
-from mockery.server import Server
 from mockery.spec.loader import load_specs
 from mockery.spec.model import Proxy
 from tests.record.upstream import Upstream, closed_port, serving
@@ -223,7 +223,7 @@ def test_a_service_proxying_to_its_own_listener_is_refused_at_start(host: str, w
     port = closed_port()
     upstream = f"http://{host}:{port}/v1"
     spec = write_spec(f"service: selfish\nport: {port}\nproxy:\n  upstream: '{upstream}'\n")
-    server = Server(load_specs([spec], environ={}), host="127.0.0.1", port=0)
+    server = build_server(ServerOptions(host="127.0.0.1", port=0), load_specs([spec], environ={}))
     with pytest.raises(ServeError) as caught:
         server.bind()
     message = str(caught.value)
@@ -235,7 +235,8 @@ def test_a_service_proxying_to_its_own_listener_is_refused_at_start(host: str, w
 
 
 def test_a_reload_that_would_proxy_to_its_own_listener_is_refused(write_spec: WriteSpec) -> None:
-    server = Server(load_specs([write_spec("service: front\nroutes: [{path: /a}]\n")], environ={}), ephemeral=True)
+    front = write_spec("service: front\nroutes: [{path: /a}]\n")
+    server = build_server(ServerOptions(ephemeral=True), load_specs([front], environ={}))
     (listener,) = server.bind()
     try:
         looping = write_spec(f"service: front\nproxy: {{upstream: '{listener.url}'}}\n", "looping.yaml")
@@ -254,10 +255,11 @@ def _loop_spec(name: str, upstream: str) -> str:
 
 
 def test_two_fakes_proxying_to_each_other_answer_508_while_other_routes_answer(write_spec: WriteSpec) -> None:
-    back = Server(load_specs([write_spec(_loop_spec("back", "http://127.0.0.1:9"), "back.yaml")]), ephemeral=True)
+    back_spec = write_spec(_loop_spec("back", "http://127.0.0.1:9"), "back.yaml")
+    back = build_server(ServerOptions(ephemeral=True), load_specs([back_spec]))
     (back_listener,) = back.bind()
     front_spec = write_spec(_loop_spec("front", back_listener.url), "front.yaml")
-    front = Server(load_specs([front_spec]), ephemeral=True)
+    front = build_server(ServerOptions(ephemeral=True), load_specs([front_spec]))
     (front_listener,) = front.bind()
     back.apply_specs(load_specs([write_spec(_loop_spec("back", front_listener.url), "back.yaml")]))
     looping = 20
