@@ -10,7 +10,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from mockery.errors import MockeryError, ProfileError, ServeError, SpecError, SpecErrors, UnknownServiceError
+from mockery.errors import (
+    ArgumentError,
+    MockeryError,
+    ProfileError,
+    ServeError,
+    SpecError,
+    SpecErrors,
+    UnknownServiceError,
+)
 
 if TYPE_CHECKING:
     from mockery.app import AppConfig, ListenerApp
@@ -29,6 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AppConfig",
+    "ArgumentError",
     "Call",
     "Clock",
     "ConnectionLimits",

@@ -1,6 +1,7 @@
 """The exceptions mockery raises: one tree, so ``except mockery.MockeryError`` catches every mistake a user makes.
 
     MockeryError                 base of everything mockery raises on purpose
+    ├── ArgumentError            a value of a type the function does not take (also a TypeError)
     ├── SpecErrors               one or more located mistakes in spec files (always reported together)
     ├── ServeError               the specs are fine but they cannot be served (a port in use, ...)
     ├── ProfileError             a behaviour profile that no service defines was asked for
@@ -64,6 +65,11 @@ class ServeError(MockeryError):
 
 class ProfileError(MockeryError):
     """A profile that no service defines was asked for."""
+
+
+class ArgumentError(MockeryError, TypeError):
+    """A public function was given a value of a type it does not take, e.g. a stub route that is neither a
+    mapping nor YAML text. A ``TypeError`` too, as Python's own check of an argument's type would be."""
 
 
 class UnknownServiceError(MockeryError, KeyError):

@@ -13,6 +13,7 @@ from mockery import MockServer
 
 PUBLIC = {
     "AppConfig",
+    "ArgumentError",
     "Call",
     "Clock",
     "ConnectionLimits",
@@ -60,7 +61,15 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    ["SpecErrors", "ServeError", "ProfileError", "UnknownServiceError", "StoreError", "StoreUnavailable"],
+    [
+        "ArgumentError",
+        "SpecErrors",
+        "ServeError",
+        "ProfileError",
+        "UnknownServiceError",
+        "StoreError",
+        "StoreUnavailable",
+    ],
 )
 def test_every_error_is_in_one_tree(error: str) -> None:
     assert issubclass(getattr(mockery, error), mockery.MockeryError)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from mockery.errors import SpecError, SpecErrors
+from mockery.errors import ArgumentError, SpecError, SpecErrors
 from mockery.spec.build import build_route_at
 from mockery.spec.document import Document
 from mockery.spec.inline import plain_data
@@ -74,7 +74,7 @@ def build_route(
     keys never meet a spec route's. The service's existing routes are not looked at: see ``conflicting_route``.
     """
     if not isinstance(raw, str | Mapping):
-        raise TypeError(f"a route is a mapping or YAML text, not a {type(raw).__name__}")
+        raise ArgumentError(f"a route is a mapping or YAML text, not a {type(raw).__name__}")
     document, errors = _document(service, raw, name, environ)
     if document is None:
         raise SpecErrors(errors)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mockery.errors import SpecError, SpecErrors
+from mockery.errors import ArgumentError, SpecError, SpecErrors
 from mockery.spec.loader import load_specs
 from mockery.spec.model import Route, Service
 from mockery.spec.runtime_routes import RUNTIME_ROUTE_NAME, build_route, conflicting_route
@@ -157,8 +157,9 @@ def test_a_missing_path_is_an_error(service: Service) -> None:
 def test_a_route_that_is_not_a_mapping_is_an_error(service: Service) -> None:
     errors = route_errors(service, "- path: /a\n")
     assert [(e.path, e.message) for e in errors] == [("route", "expected a mapping, got a list")]
-    with pytest.raises(TypeError, match="a mapping or YAML text"):
+    with pytest.raises(ArgumentError, match="a mapping or YAML text") as raised:
         build_route(service, 5, index=0)  # type: ignore[arg-type]
+    assert isinstance(raised.value, TypeError)
 
 
 def test_an_unknown_faker_provider_suggests_the_real_one(service: Service) -> None:
