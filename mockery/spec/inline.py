@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from mockery.errors import SpecError, SpecErrors
+from mockery.errors import ArgumentError, SpecError, SpecErrors
 from mockery.spec.document import DocPath, Document, format_path
 from mockery.spec.yaml_loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, parse_document
 
@@ -113,9 +113,7 @@ def inline_document(
         if data is None:
             return None, errors
         return Document(file=file, display_name=name, data=data), errors
-    raise SpecErrors(
-        [SpecError(name, 1, 1, "", f"an inline spec is a mapping or YAML text, not a {type(spec).__name__}")]
-    )
+    raise ArgumentError(f"an inline spec is a mapping or YAML text, not a {type(spec).__name__}")
 
 
 def load_inline(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mockery.errors import SpecError, SpecErrors
+from mockery.errors import ArgumentError, SpecError, SpecErrors
 from mockery.spec.inline import inline_document, load_inline
 from mockery.spec.loader import load_specs
 from mockery.spec.model import SpecSet
@@ -230,9 +230,10 @@ def test_a_mapping_that_holds_itself_is_an_error_not_a_crash() -> None:
     assert all(error.file == "<inline 1>" for error in errors)
 
 
-def test_not_a_spec_is_a_spec_error() -> None:
-    with pytest.raises(SpecErrors, match="<inline 1>:1:1: an inline spec is a mapping or YAML text, not a bytes"):
+def test_not_a_spec_is_an_argument_error() -> None:
+    with pytest.raises(ArgumentError, match="an inline spec is a mapping or YAML text, not a bytes") as raised:
         load_specs([], environ={}, inline=[b"service: users\n"])  # type: ignore[list-item]
+    assert isinstance(raised.value, TypeError)
 
 
 # --- across specs -----------------------------------------------------------------------------------------------
