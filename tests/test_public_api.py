@@ -119,3 +119,13 @@ def test_importing_loads_no_server_proxy_reloader_or_template_engine(module: str
     code = f"import {module}, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_unknown_service_of_a_spec_set_names_the_others() -> None:
+    specs = mockery.load_specs([], environ={}, inline=[{"service": "users", "routes": []}])
+    assert specs.service("users").name == "users"
+    with pytest.raises(
+        mockery.UnknownServiceError, match=r"no service named 'orders'; services: \['users'\]"
+    ) as raised:
+        specs.service("orders")
+    assert isinstance(raised.value, KeyError)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from mockery.answers import Answer
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.conditions import NO_CONDITIONS, Conditions
+from mockery.errors import UnknownServiceError
 from mockery.resources.model import Endpoint, Resource
 from mockery.response_sets import ResponseSet
 from mockery.scenarios import ScenarioStep
@@ -177,10 +178,11 @@ class SpecSet:
         return sum(len(service.routes) for service in self.services)
 
     def service(self, name: str) -> Service:
+        """The service called ``name``; ``UnknownServiceError`` (a ``KeyError``) naming the others if none is."""
         for service in self.services:
             if service.name == name:
                 return service
-        raise KeyError(name)
+        raise UnknownServiceError(f"no service named {name!r}; services: {[s.name for s in self.services]}")
 
     def __repr__(self) -> str:
         return f"SpecSet({len(self.services)} services, {self.route_count} routes)"
