@@ -44,25 +44,8 @@ _STREET = re.compile(
 )
 _PERSON = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z'-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-zA-Z'-]+$")
 
-# Template of each kind of value: what the recorded spec serves in its place.
-TEMPLATES = {
-    "email": "{{ faker.email() }}",
-    "name": "{{ faker.name() }}",
-    "phone": "{{ faker.phone_number() }}",
-    "street address": "{{ faker.street_address() }}",
-    "address": "{{ faker.address() }}",
-    "ip address": "{{ faker.ipv4() }}",
-    "ipv6 address": "{{ faker.ipv6() }}",
-    "card number": "{{ faker.credit_card_number() }}",
-    "iban": "{{ faker.iban() }}",
-    "jwt": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{{ faker.sha256() }}.{{ faker.sha1() }}",
-    "bearer token": "Bearer {{ faker.sha256() }}",
-    "api key": "key_{{ faker.sha1() }}",
-    "secret": "{{ faker.sha1() }}",
-    "password": "{{ faker.password() }}",
-}
-# Providers whose values are personal data or secrets (a field so named is replaced whatever it holds), and the
-# kind of data each one stands for.
+# The one table of personal data: each Faker provider whose values are personal data or secrets (a field so
+# named is replaced whatever it holds), and the kind of data it stands for.
 _PROVIDER_KINDS = {
     "email": "email",
     "first_name": "first name",
@@ -77,6 +60,16 @@ _PROVIDER_KINDS = {
     "credit_card_number": "card number",
     "sha1": "secret",
     "password": "password",
+}
+# Template of each kind of value: what the recorded spec serves in its place. A kind is served by its provider,
+# except the kinds only recognised by their value, not by a field's name.
+TEMPLATES = {
+    **{kind: f"{{{{ faker.{provider}() }}}}" for provider, kind in _PROVIDER_KINDS.items()},
+    "address": "{{ faker.address() }}",
+    "ipv6 address": "{{ faker.ipv6() }}",
+    "jwt": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{{ faker.sha256() }}.{{ faker.sha1() }}",
+    "bearer token": "Bearer {{ faker.sha256() }}",
+    "api key": "key_{{ faker.sha1() }}",
 }
 
 
@@ -177,7 +170,7 @@ class Anonymiser:
             if provider is not None:
                 kind = _PROVIDER_KINDS[provider]
                 self.replaced[(place, where, kind)] += 1
-                return TEMPLATES.get(kind, f"{{{{ faker.{provider}() }}}}")
+                return TEMPLATES[kind]
             return self.text(data, place, where)
         if isinstance(data, int) and not isinstance(data, bool) and key is not None:
             provider = _by_name(key)
