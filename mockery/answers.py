@@ -8,6 +8,7 @@ out (a rate limit's, ``Allow``, ``Retry-After``) makes a new answer rather than 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any
 
 import orjson
@@ -21,18 +22,23 @@ _PROBLEM = ((b"content-type", PROBLEM_MEDIA),)
 
 
 class Answer:
-    """Status, headers (lower-case names, as bytes) and body of one HTTP response."""
+    """Status, headers (lower-case names, as bytes) and body of one HTTP response; or, instead of the body, a
+    ``stream`` of chunks sent as they come (``Answer.streamed``), without a ``content-length``."""
 
-    __slots__ = ("body", "headers", "status")
+    __slots__ = ("body", "headers", "status", "stream")
 
     status: int
     headers: Headers
     body: bytes
+    stream: AsyncIterable[bytes] | None
 
-    def __init__(self, status: int, headers: Headers = (), body: bytes = b"") -> None:
+    def __init__(
+        self, status: int, headers: Headers = (), body: bytes = b"", stream: AsyncIterable[bytes] | None = None
+    ) -> None:
         object.__setattr__(self, "status", status)
         object.__setattr__(self, "headers", headers)
         object.__setattr__(self, "body", body)
+        object.__setattr__(self, "stream", stream)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"an Answer is immutable: {name} cannot be set")
@@ -40,22 +46,29 @@ class Answer:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Answer):
             return NotImplemented
-        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+        mine, theirs = (self.status, self.headers, self.body), (other.status, other.headers, other.body)
+        return mine == theirs and self.stream is other.stream
 
     def __hash__(self) -> int:
-        return hash((self.status, self.headers, self.body))
+        return hash((self.status, self.headers, self.body, id(self.stream)))
 
     def __repr__(self) -> str:
-        return f"Answer({self.status}, {len(self.headers)} headers, {len(self.body)} bytes)"
+        size = "a stream" if self.stream is not None else f"{len(self.body)} bytes"
+        return f"Answer({self.status}, {len(self.headers)} headers, {size})"
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: Headers = (), *, default: Any = None) -> Answer:
         """``data`` encoded as JSON (orjson; ``default`` for other types), with ``content-type: application/json``."""
         return cls(status, (*_JSON, *headers), orjson.dumps(data, default=default))
 
+    @classmethod
+    def streamed(cls, status: int, headers: Headers, chunks: AsyncIterable[bytes]) -> Answer:
+        """An answer whose body is sent chunk by chunk as ``chunks`` yields them (events, long downloads)."""
+        return cls(status, headers, b"", chunks)
+
     def with_headers(self, *headers: tuple[bytes, bytes]) -> Answer:
         """This answer with ``headers`` added after its own."""
-        return Answer(self.status, (*self.headers, *headers), self.body) if headers else self
+        return Answer(self.status, (*self.headers, *headers), self.body, self.stream) if headers else self
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:

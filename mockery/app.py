@@ -285,14 +285,23 @@ def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body:
 
 
 async def _send(send: Send, answer: Answer, head: bool) -> None:
-    """Send ``answer`` (without its body for a HEAD request, with the length the body would have)."""
-    headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+    """Send ``answer`` (without its body for a HEAD request, with the length the body would have); a streamed
+    answer's chunks are sent as they come."""
+    if answer.stream is not None:
+        headers = list(answer.headers)
+    else:
+        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
     try:
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     except RuntimeError as exc:
         if "header" not in str(exc):
             raise
         raise _InvalidHeader(_bad_header(headers)) from None
+    if answer.stream is not None and not head:
+        async for chunk in answer.stream:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return
     await send({"type": "http.response.body", "body": b"" if head else answer.body})
 
 
