@@ -131,7 +131,7 @@ class _Builder:
         routing = route_routing(self, raw, path, f"route:{service_name}:{index}", uses_request)
         if routing is None:
             return None
-        responses = routing.pop("responses", None)
+        responses = routing.responses
         if not isinstance(route_path, str) or not all(isinstance(m, str) for m in methods):
             return None
         if responses is not None:
@@ -152,7 +152,10 @@ class _Builder:
             uses_request=uses_request[0],
             position=self.document.position(path),
             index=index,
-            **routing,
+            priority=routing.priority,
+            conditions=routing.conditions,
+            scenario=routing.scenario,
+            behaviours=routing.behaviours,
         )
 
     def response(self, raw: dict[str, Any], path: DocPath, uses_request: list[bool]) -> ResponseSpec | None:

@@ -6,10 +6,11 @@ weights), and every mistake is reported at its line like any other spec error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours, compile_behaviours
-from mockery.conditions import NO_CONDITIONS, compile_conditions
+from mockery.conditions import NO_CONDITIONS, Conditions, compile_conditions
 from mockery.response_sets import ResponseOption, ResponseSet
 from mockery.scenarios import ScenarioStep
 from mockery.spec.document import DocPath
@@ -22,6 +23,18 @@ class _Builder(Protocol):
     def response(self, raw: dict[str, Any], path: DocPath, uses_request: list[bool]) -> ResponseSpec | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """What decides whether and how a route answers, besides its response: the fields of a ``Route`` with
+    these names, and ``responses`` when the route has several."""
+
+    priority: int
+    conditions: Conditions
+    scenario: ScenarioStep | None
+    behaviours: Behaviours
+    responses: ResponseSet | None
+
+
 def _report(builder: _Builder, problems: list[tuple[DocPath, str]]) -> None:
     for where, message in problems:
         builder.error(where, message)
@@ -29,21 +42,22 @@ def _report(builder: _Builder, problems: list[tuple[DocPath, str]]) -> None:
 
 def route_routing(
     builder: _Builder, raw: dict[str, Any], path: DocPath, scope: str, uses_request: list[bool]
-) -> dict[str, Any] | None:
-    """The matching, scenario and behaviour fields of a ``Route``, and ``responses`` (a ``ResponseSet``) when
-    the route has them; ``None`` if they cannot be built."""
+) -> Routing | None:
+    """The matching, scenario and behaviours of a route, and its ``responses`` when it has several; ``None``
+    if they cannot be built."""
     problems: list[tuple[DocPath, str]] = []
-    fields: dict[str, Any] = {}
-    priority = raw.get("priority", 0)
-    fields["priority"] = priority if isinstance(priority, int) and not isinstance(priority, bool) else 0
-    fields["conditions"] = compile_conditions(raw.get("match"), (*path, "match"), problems)
-    scenario = raw.get("scenario")
-    if isinstance(scenario, dict) and isinstance(scenario.get("name"), str):
-        state, after = scenario.get("state"), scenario.get("next")
-        fields["scenario"] = ScenarioStep(
-            scenario["name"], state if isinstance(state, str) else None, after if isinstance(after, str) else None
+    raw_priority = raw.get("priority", 0)
+    priority = raw_priority if isinstance(raw_priority, int) and not isinstance(raw_priority, bool) else 0
+    conditions = compile_conditions(raw.get("match"), (*path, "match"), problems)
+    raw_scenario = raw.get("scenario")
+    scenario = None
+    if isinstance(raw_scenario, dict) and isinstance(raw_scenario.get("name"), str):
+        state, after = raw_scenario.get("state"), raw_scenario.get("next")
+        scenario = ScenarioStep(
+            raw_scenario["name"], state if isinstance(state, str) else None, after if isinstance(after, str) else None
         )
-    fields["behaviours"] = compile_behaviours(raw, path, scope, problems)
+    behaviours = compile_behaviours(raw, path, scope, problems)
+    responses = None
     ok = True
     raw_responses = raw.get("responses")
     if raw_responses is not None:
@@ -53,8 +67,7 @@ def route_routing(
         built = _responses(builder, raw_responses, raw.get("mode", "sequence"), (*path, "responses"), uses_request)
         if built is None:
             ok = False
-        else:
-            fields["responses"] = built
+        responses = built
     else:
         response = raw.get("response")
         for key in ("weight", "when"):
@@ -63,7 +76,9 @@ def route_routing(
         if "mode" in raw:
             builder.error((*path, "mode"), "`mode` picks among `responses`, and this route has none", key=True)
     _report(builder, problems)
-    return fields if ok and not problems else None
+    if not ok or problems:
+        return None
+    return Routing(priority, conditions, scenario, behaviours, responses)
 
 
 def _responses(builder: _Builder, raw: Any, mode: Any, path: DocPath, uses_request: list[bool]) -> ResponseSet | None:
