@@ -123,12 +123,9 @@ class _Builder:
             for message, suggestion in path_problems(route_path):
                 self.error((*path, "path"), message, suggestion)
         raw_response = raw.get("response", {})
-        uses_request = [False]
-        response = (
-            self.response(raw_response, (*path, "response"), uses_request) if isinstance(raw_response, dict) else None
-        )
+        response = self.response(raw_response, (*path, "response")) if isinstance(raw_response, dict) else None
         service_name = self.document.data.get("service") if isinstance(self.document.data, dict) else None
-        routing = route_routing(self, raw, path, f"route:{service_name}:{index}", uses_request)
+        routing = route_routing(self, raw, path, f"route:{service_name}:{index}")
         if routing is None:
             return None
         responses = routing.responses
@@ -149,7 +146,7 @@ class _Builder:
             path=full_path,
             random=random,
             answer=answer,
-            uses_request=uses_request[0],
+            uses_request=any(shown.uses_request for shown in answer.shown),
             position=self.document.position(path),
             index=index,
             priority=routing.priority,
@@ -158,10 +155,13 @@ class _Builder:
             behaviours=routing.behaviours,
         )
 
-    def response(self, raw: dict[str, Any], path: DocPath, uses_request: list[bool]) -> ResponseSpec | None:
+    def response(self, raw: dict[str, Any], path: DocPath) -> ResponseSpec | None:
+        uses_request = False
+
         def check(template_path: DocPath, template: CompiledTemplate) -> None:
+            nonlocal uses_request
             if any(name == "request" for name, _ in template.names):
-                uses_request[0] = True
+                uses_request = True
             for problem in template_problems(template, self.faker_names):
                 where = self.document.template_line(template_path, problem.line)
                 self.error_at(where, template_path, problem.message, problem.suggestion)
@@ -215,6 +215,7 @@ class _Builder:
             media_type=media_type or "",
             static_body=static_body,
             is_json=is_json,
+            uses_request=uses_request,
         )
 
     def file(self, name: str, path: DocPath) -> bytes | None:

@@ -20,7 +20,7 @@ from mockery.spec.model import ResponseSpec
 class _Builder(Protocol):
     def error(self, path: DocPath, message: str, suggestion: str | None = None, *, key: bool = False) -> None: ...
 
-    def response(self, raw: dict[str, Any], path: DocPath, uses_request: list[bool]) -> ResponseSpec | None: ...
+    def response(self, raw: dict[str, Any], path: DocPath) -> ResponseSpec | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +40,7 @@ def _report(builder: _Builder, problems: list[tuple[DocPath, str]]) -> None:
         builder.error(where, message)
 
 
-def route_routing(
-    builder: _Builder, raw: dict[str, Any], path: DocPath, scope: str, uses_request: list[bool]
-) -> Routing | None:
+def route_routing(builder: _Builder, raw: dict[str, Any], path: DocPath, scope: str) -> Routing | None:
     """The matching, scenario and behaviours of a route, and its ``responses`` when it has several; ``None``
     if they cannot be built."""
     problems: list[tuple[DocPath, str]] = []
@@ -64,7 +62,7 @@ def route_routing(
         if "response" in raw:
             builder.error((*path, "responses"), "a route has `response` or `responses`, not both", key=True)
             ok = False
-        built = _responses(builder, raw_responses, raw.get("mode", "sequence"), (*path, "responses"), uses_request)
+        built = _responses(builder, raw_responses, raw.get("mode", "sequence"), (*path, "responses"))
         if built is None:
             ok = False
         responses = built
@@ -81,7 +79,7 @@ def route_routing(
     return Routing(priority, conditions, scenario, behaviours, responses)
 
 
-def _responses(builder: _Builder, raw: Any, mode: Any, path: DocPath, uses_request: list[bool]) -> ResponseSet | None:
+def _responses(builder: _Builder, raw: Any, mode: Any, path: DocPath) -> ResponseSet | None:
     if not isinstance(raw, list) or not raw:
         return None
     options = []
@@ -91,7 +89,7 @@ def _responses(builder: _Builder, raw: Any, mode: Any, path: DocPath, uses_reque
         if not isinstance(item, dict):
             failed = True
             continue
-        response = builder.response(item, (*path, number), uses_request)
+        response = builder.response(item, (*path, number))
         when = compile_conditions(item.get("when"), (*path, number, "when"), problems)
         weight = item.get("weight", 1)
         if response is None or not isinstance(weight, int | float):

@@ -61,6 +61,8 @@ class ResponseSpec:
     media_type: str
     static_body: bytes | None
     is_json: bool
+    # Whether a template of the response reads ``request``.
+    uses_request: bool = False
     # Built once: the content-type header, and the whole answer when nothing in it depends on the request.
     content_type: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
     static_answer: Answer | None = field(init=False, repr=False, compare=False)
