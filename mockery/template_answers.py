@@ -37,14 +37,13 @@ class TemplateAnswer:
     kind: ClassVar[str] = "template"
     prepares: ClassVar[bool] = False
     response: ResponseSpec
+    # Plain attributes, not properties: ``static`` is read on every request.
+    static: Answer | None = field(init=False, repr=False, compare=False)
+    shown: tuple[ResponseSpec, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def static(self) -> Answer | None:
-        return self.response.static_answer
-
-    @property
-    def shown(self) -> tuple[ResponseSpec, ...]:
-        return (self.response,)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "static", self.response.static_answer)
+        object.__setattr__(self, "shown", (self.response,))
 
     def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Any:
         return _nothing_to_prepare(resources, query_string, path_params)
