@@ -12,13 +12,11 @@ import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from mockery.conditions import NO_CONDITIONS, Conditions, RequestView
+from mockery.spec.response_spec import ResponseSpec
 from mockery.store import Store
-
-if TYPE_CHECKING:
-    from mockery.spec.model import ResponseSpec
 
 Mode = Literal["sequence", "cycle", "random"]
 

@@ -15,7 +15,7 @@ from mockery.resources.model import Endpoint, Resource
 from mockery.response_sets import ResponseSet
 from mockery.scenarios import ScenarioStep
 from mockery.spec.document import Position
-from mockery.values import Value
+from mockery.spec.response_spec import ResponseSpec as ResponseSpec
 
 RandomMode = Literal["per_request", "per_call"]
 
@@ -49,31 +49,6 @@ class AnswerKind(Protocol):
     def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Awaitable[None]: ...
 
     def respond(self, ctx: Any) -> Answer: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseSpec:
-    """What a route answers. ``static_body`` holds the encoded body when nothing in it depends on the request."""
-
-    status: int
-    headers: tuple[tuple[str, Value], ...]
-    body: Value | None
-    media_type: str
-    static_body: bytes | None
-    is_json: bool
-    # Whether a template of the response reads ``request``.
-    uses_request: bool = False
-    # Built once: the content-type header, and the whole answer when nothing in it depends on the request.
-    content_type: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
-    static_answer: Answer | None = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        content_type = ((b"content-type", self.media_type.encode("latin-1")),) if self.media_type else ()
-        static = None
-        if self.static_body is not None and not self.headers:
-            static = Answer(self.status, content_type, self.static_body)
-        object.__setattr__(self, "content_type", content_type)
-        object.__setattr__(self, "static_answer", static)
 
 
 Origin = Literal["spec", "resource", "openapi", "runtime"]
