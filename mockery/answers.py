@@ -8,10 +8,12 @@ out (a rate limit's, ``Allow``, ``Retry-After``) makes a new answer rather than 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable
 from typing import Any
 
 import orjson
+from starlette.types import Send
 
 Headers = tuple[tuple[bytes, bytes], ...]
 
@@ -82,3 +84,41 @@ def store_unavailable(exc: Exception, store: str) -> Answer:
     not) and asks for a retry."""
     answer = problem(503, "State store unavailable", str(exc), store=getattr(exc, "url", None) or store)
     return answer.with_headers((b"retry-after", b"1"))
+
+
+class InvalidHeader(Exception):
+    """A header value that HTTP cannot carry (a control character): the server refused to send it."""
+
+
+async def send_answer(send: Send, answer: Answer, *, head: bool = False) -> None:
+    """Send ``answer`` over ASGI: the one place an answer is sent. Without its body for a HEAD request (with
+    the length the body would have); a streamed answer's chunks as they come. ``InvalidHeader`` when the server
+    refuses a header before anything was written: the caller can still send another answer."""
+    if answer.stream is not None:
+        headers = list(answer.headers)
+    else:
+        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+    try:
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    except RuntimeError as exc:
+        if "header" not in str(exc):
+            raise
+        raise InvalidHeader(_bad_header(headers)) from None
+    if answer.stream is not None and not head:
+        async for chunk in answer.stream:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.body", "body": b"" if head else answer.body})
+
+
+def _bad_header(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        text = value.decode("latin-1")
+        if (found := CONTROL.search(text)) is not None:
+            return f"the value of header {name.decode('latin-1')!r} holds the control character {found.group()!r}"
+    return "a header name or value HTTP cannot carry"
+
+
+# What HTTP forbids in a field value (RFC 9110 5.5): every control character but the tab.
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # re-ok: a fixed pattern, linear on any input

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockery.answer_context import Context
-from mockery.answers import Answer, problem, store_unavailable
+from mockery.answers import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.chaos import Verdict, break_connection, decide, send_paced
 from mockery.conditions import RequestView
@@ -42,7 +42,7 @@ from mockery.scenarios import advance, state_of
 from mockery.spec.model import Route, Service
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
-from mockery.template_answers import CONTROL, failure_reason
+from mockery.template_answers import failure_reason
 from mockery.values import templates
 
 
@@ -177,12 +177,12 @@ class ListenerApp:
             await send_paced(send, answer.status, list(answer.headers), answer.body, behaviours)
         else:
             try:
-                await _send(send, answer, method == "HEAD")
-            except _InvalidHeader as exc:
+                await send_answer(send, answer, head=method == "HEAD")
+            except InvalidHeader as exc:
                 # uvicorn checks every header before it writes a byte: the answer can still be a problem.
                 answer = problem(500, "Invalid response header", str(exc))
                 note = f"invalid response header: {exc}"
-                await _send(send, answer, method == "HEAD")
+                await send_answer(send, answer, head=method == "HEAD")
         self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note)
 
     def _matched(
@@ -227,7 +227,7 @@ class ListenerApp:
         method, path = scope["method"], scope["path"]
         answer = store_unavailable(exc, repr(self.runtime.store))
         self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer.status, 0.0)
-        await _send(send, answer, method == "HEAD")
+        await send_answer(send, answer, head=method == "HEAD")
         self.config.access_log.request(self._label, method, path, answer.status, UNMATCHED, 0.0, "store unavailable")
 
     def _state_of(self, scenario: str) -> str:
@@ -268,10 +268,6 @@ def _shown(path: str) -> str:
     return path if len(path) <= MAX_COMPARED_CHARS else f"{path[:MAX_COMPARED_CHARS]}... ({len(path)} chars)"
 
 
-class _InvalidHeader(Exception):
-    """A header value that HTTP cannot carry (a control character): the server refused to send it."""
-
-
 def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body: bytes) -> Answer | None:
     """A problem answer for a request with more headers or fields than any client sends: parsing those is work
     that grows with what a client chose to send, so it is refused before any of it is done."""
@@ -282,35 +278,6 @@ def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body:
     if body and body.count(b"&") >= MAX_FIELDS and headers.get("content-type", "").lower().startswith(FORM_MEDIA_TYPE):
         return problem(413, "Too many form fields", f"the form has over {MAX_FIELDS} fields", limit=MAX_FIELDS)
     return None
-
-
-async def _send(send: Send, answer: Answer, head: bool) -> None:
-    """Send ``answer`` (without its body for a HEAD request, with the length the body would have); a streamed
-    answer's chunks are sent as they come."""
-    if answer.stream is not None:
-        headers = list(answer.headers)
-    else:
-        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
-    try:
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    except RuntimeError as exc:
-        if "header" not in str(exc):
-            raise
-        raise _InvalidHeader(_bad_header(headers)) from None
-    if answer.stream is not None and not head:
-        async for chunk in answer.stream:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    await send({"type": "http.response.body", "body": b"" if head else answer.body})
-
-
-def _bad_header(headers: list[tuple[bytes, bytes]]) -> str:
-    for name, value in headers:
-        text = value.decode("latin-1")
-        if (found := CONTROL.search(text)) is not None:
-            return f"the value of header {name.decode('latin-1')!r} holds the control character {found.group()!r}"
-    return "a header name or value HTTP cannot carry"
 
 
 _logger = logging.getLogger("mockery")

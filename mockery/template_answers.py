@@ -7,14 +7,13 @@ closed set of kinds is ``mockery.answer_kinds.KINDS``.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import orjson
 
 from mockery.answer_context import Context
-from mockery.answers import Answer, problem
+from mockery.answers import CONTROL, Answer, problem
 from mockery.fakes import derive_seed, json_default
 from mockery.requests import BadBody, template_request
 from mockery.resources.accessor import RecordNotFound
@@ -146,7 +145,3 @@ def _header_text(value: Any) -> bytes:
     if (found := CONTROL.search(text)) is not None:
         raise RenderLimitError(f"a header value holds the control character {found.group()!r}")
     return text.encode("latin-1", errors="replace")
-
-
-# What HTTP forbids in a field value (RFC 9110 5.5): every control character but the tab.
-CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # re-ok: a fixed pattern, linear on any input

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from mockery.answers import Answer, problem, store_unavailable
+from mockery.answers import Answer, problem, send_answer, store_unavailable
 
 
 def test_problem_is_an_rfc_9457_document() -> None:
@@ -46,8 +46,6 @@ def test_store_unavailable_names_the_store_and_asks_for_a_retry() -> None:
 
 
 def test_a_streamed_answer_is_sent_chunk_by_chunk() -> None:
-    from mockery.app import _send
-
     async def chunks() -> AsyncIterator[bytes]:
         yield b"data: 1\n\n"
         yield b"data: 2\n\n"
@@ -58,7 +56,7 @@ def test_a_streamed_answer_is_sent_chunk_by_chunk() -> None:
         sent.append(message)
 
     answer = Answer.streamed(200, ((b"content-type", b"text/event-stream"),), chunks())
-    asyncio.run(_send(send, answer, head=False))
+    asyncio.run(send_answer(send, answer))
     assert sent[0] == {
         "type": "http.response.start",
         "status": 200,

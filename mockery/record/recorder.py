@@ -26,7 +26,7 @@ import yaml
 from starlette.types import Receive, Scope, Send
 
 from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
-from mockery.answers import Answer, problem
+from mockery.answers import Answer, problem, send_answer
 from mockery.proxy import Exchange, Forwarder, Refused
 from mockery.record.anonymise import Anonymiser
 from mockery.record.generalise import template
@@ -142,9 +142,7 @@ class Recorder:
                 answer = problem(408, "Request timeout", detail).with_headers((b"connection", b"close"))
             else:
                 answer = self._stop() if stop else await self._forward(scope, body)
-        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-        await send({"type": "http.response.body", "body": answer.body})
+        await send_answer(send, answer)
 
     def _refusal(self, scope: Scope) -> Answer | None:
         """Why a stop request may not stop the recorder (as a problem answer), or ``None``."""
