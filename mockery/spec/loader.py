@@ -11,7 +11,7 @@ from mockery.resources.build import ref_errors
 from mockery.spec.build import build_service
 from mockery.spec.document import Document
 from mockery.spec.inline import InlineSpec, inline_document
-from mockery.spec.model import Service, SpecSet
+from mockery.spec.model import Route, Service, SpecSet
 from mockery.spec.paths import shape
 from mockery.spec.schema import schema_errors
 from mockery.spec.yaml_loader import load_document
@@ -130,7 +130,7 @@ def listener_key(service: Service, shared_port: int | None = None) -> ListenerKe
 
 def route_conflicts(services: Iterable[Service], shared_port: int | None = None) -> list[SpecError]:
     """Two routes that claim the same method and path shape on one listener, each named with its location."""
-    claimed: dict[tuple[ListenerKey, str, str], tuple[Service, int]] = {}
+    claimed: dict[tuple[ListenerKey, str, str], tuple[Service, Route]] = {}
     errors = []
     for service in services:
         listener = listener_key(service, shared_port)
@@ -139,17 +139,15 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
                 continue  # routes with conditions share a path by design: priority and specificity choose
             for method in route.methods:
                 key = (listener, method, shape(route.path))
-                first = claimed.setdefault(key, (service, route.index))
-                if first == (service, route.index):
+                other_service, other = claimed.setdefault(key, (service, route))
+                if other is route:
                     continue
-                other_service, other_index = first
-                other = other_service.routes[[r.index for r in other_service.routes].index(other_index)]
                 errors.append(
                     SpecError(
                         service.display_name,
                         route.position.line,
                         route.position.column,
-                        f"routes[{route.index}]",
+                        f"routes[{route.index}]" if route.origin == "spec" else f"routes[{route.key}]",
                         f"{method} {route.path} is already claimed on the same listener by "
                         f"{other_service.display_name}:{other.position.line}:{other.position.column} "
                         f"({other.name})",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mockery.errors import SpecError
+from mockery.errors import SpecError, SpecErrors
 from mockery.spec.loader import find_spec_files, load_specs
 
 WriteSpec = Callable[..., Path]
@@ -151,3 +151,17 @@ def test_a_valid_set_is_built(write_spec: WriteSpec) -> None:
     assert specs.route_count == 3
     assert [route.position.line for route in specs.service("users").routes] == [3, 4]
     assert specs.service("orders").file == b.resolve()
+
+
+def test_a_spec_route_and_a_resource_endpoint_on_one_path_conflict(tmp_path: Path) -> None:
+    """Routes are named by (origin, index): the first route written and the first endpoint are two routes."""
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(
+        "service: shop\nroutes:\n  - path: /users\n    response:\n      body: [1]\n"
+        "resources:\n  users:\n    count: 1\n    fields:\n      name: name\n"
+    )
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([spec])
+    [error] = caught.value.errors
+    assert error.message.startswith("GET /users is already claimed on the same listener by")
+    assert error.path == "routes[resource:0]"
