@@ -19,7 +19,7 @@ from mockery.proxy import compile_proxy
 from mockery.resources.build import ResourceBuilder, resource_routes
 from mockery.spec.build_routing import route_routing, service_behaviours
 from mockery.spec.document import DocPath, Document, Position, format_path
-from mockery.spec.model import AnswerKind, Proxy, RandomMode, ResponseSpec, Route, Service
+from mockery.spec.model import AnswerKind, Origin, Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.spec.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.suggest import did_you_mean
 from mockery.template_answers import ResponseSetAnswer, TemplateAnswer
@@ -115,7 +115,15 @@ class _Builder:
             self.error(path, message, suggestion)
         return proxy
 
-    def route(self, raw: dict[str, Any], path: DocPath, base_path: str, index: int) -> Route | None:
+    def route(
+        self,
+        raw: dict[str, Any],
+        path: DocPath,
+        base_path: str,
+        index: int,
+        origin: Origin = "spec",
+        service: str | None = None,
+    ) -> Route | None:
         method = raw.get("method", "GET")
         methods = tuple(method) if isinstance(method, list) else (method,)
         route_path = raw.get("path")
@@ -124,8 +132,12 @@ class _Builder:
                 self.error((*path, "path"), message, suggestion)
         raw_response = raw.get("response", {})
         response = self.response(raw_response, (*path, "response")) if isinstance(raw_response, dict) else None
-        service_name = self.document.data.get("service") if isinstance(self.document.data, dict) else None
-        routing = route_routing(self, raw, path, f"route:{service_name}:{index}")
+        service_name = service
+        if service_name is None and isinstance(self.document.data, dict):
+            service_name = self.document.data.get("service")
+        # A route's own rate-limit window: a spec route's is named by its index, as it always was.
+        key = index if origin == "spec" else f"{origin}:{index}"
+        routing = route_routing(self, raw, path, f"route:{service_name}:{key}")
         if routing is None:
             return None
         responses = routing.responses
@@ -149,6 +161,7 @@ class _Builder:
             uses_request=any(shown.uses_request for shown in answer.shown),
             position=self.document.position(path),
             index=index,
+            origin=origin,
             priority=routing.priority,
             conditions=routing.conditions,
             scenario=routing.scenario,
@@ -251,9 +264,17 @@ def build_service(document: Document) -> tuple[Service | None, list[SpecError]]:
 
 
 def build_route_at(
-    document: Document, path: DocPath, *, locale: str, base_path: str, index: int
+    document: Document,
+    path: DocPath,
+    *,
+    locale: str,
+    base_path: str,
+    index: int,
+    origin: Origin = "spec",
+    service: str | None = None,
 ) -> tuple[Route | None, list[SpecError]]:
-    """The route written at ``path`` of ``document``, for a service of ``locale`` and ``base_path``.
+    """The route written at ``path`` of ``document``, for the service ``service`` (else the document's) of
+    ``locale`` and ``base_path``; the route is ``(origin, index)``.
 
     Every semantic check of a route in a spec runs (path syntax, templates, Faker providers of ``locale``,
     files relative to the folder of ``document.file``). The route is ``None`` when it cannot be built.
@@ -270,5 +291,5 @@ def build_route_at(
             raw = None
     if not isinstance(raw, dict):
         return None, builder.errors
-    route = builder.route(raw, path, base_path.rstrip("/"), index)
+    route = builder.route(raw, path, base_path.rstrip("/"), index, origin, service)
     return route, builder.errors

@@ -80,14 +80,20 @@ def build_route(
         raise SpecErrors(errors)
     errors.extend(route_schema_errors(document))
     route, build_errors = build_route_at(
-        document, ("route",), locale=service.locale, base_path=service.base_path, index=index
+        document,
+        ("route",),
+        locale=service.locale,
+        base_path=service.base_path,
+        index=index,
+        origin="runtime",
+        service=service.name,
     )
     errors.extend(build_errors)
     if errors:
         raise SpecErrors(errors)
     if route is None:  # the checks above explain every route that cannot be built: this is a safety net
         raise SpecErrors([SpecError(name, 1, 1, "route", "the route could not be built")])
-    return replace(route, origin="runtime")
+    return route
 
 
 def conflicting_route(route: Route, existing: Service | Iterable[Route]) -> Route | None:

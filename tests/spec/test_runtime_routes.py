@@ -284,3 +284,13 @@ def test_other_methods_or_shapes_do_not_conflict(service: Service) -> None:
 
 def test_a_route_does_not_conflict_with_itself(service: Service) -> None:
     assert conflicting_route(service.routes[0], service) is None
+
+
+def test_a_runtime_route_is_named_apart_from_the_spec_routes(service: Service) -> None:
+    """(origin, index): the runtime route 0 shares no seed, store key or rate-limit window with spec route 0."""
+    raw = {"path": "/limited", "rate_limit": {"requests": 1, "per": "1s"}, "response": {"body": "{{ uuid() }}"}}
+    route = build_route(service, raw, index=0)
+    assert (route.origin, route.index, route.key) == ("runtime", 0, "runtime:0")
+    assert route.behaviours.rate_limit is not None
+    assert route.behaviours.rate_limit.scope == f"route:{service.name}:runtime:0"
+    assert service.routes[0].key == service.routes[0].index == 0
