@@ -8,7 +8,7 @@ a body reads it through ``read_admin_body``, capped at ``ADMIN_MAX_BODY``, befor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -23,12 +23,10 @@ from mockery.chaos import ProfileError
 from mockery.errors import SpecErrors
 from mockery.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockery.requests import DEFAULT_BODY_TIMEOUT, BodyTimeout, BodyTooLarge, header_map, read_body
+from mockery.server_verbs import ServerVerbs
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.store import StoreError
 from mockery.suggest import did_you_mean
-
-if TYPE_CHECKING:
-    from mockery.server import Server
 
 PREFIX = RESERVED_PREFIX
 PROBLEM_MEDIA_TYPE = PROBLEM_MEDIA.decode()
@@ -56,7 +54,7 @@ def store_unavailable_response(exc: StoreError, store: str) -> Response:
 class AdminApi:
     """The ASGI app answering every path under ``/__mockery`` of one listener."""
 
-    def __init__(self, server: Server, *, listener_host: str, listener_port: int, token: str | None) -> None:
+    def __init__(self, server: ServerVerbs, *, listener_host: str, listener_port: int, token: str | None) -> None:
         self.server = server
         self.guard = AdminGuard(listener_host, listener_port, token)
         self.router = Router(

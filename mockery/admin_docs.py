@@ -9,7 +9,7 @@ listener, behind the admin token elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import orjson
@@ -20,12 +20,10 @@ from starlette.routing import BaseRoute, Route
 from mockery import docs_ui
 from mockery.fakes import json_default
 from mockery.openapi.export import export_service
+from mockery.server_verbs import ServerVerbs
 from mockery.spec.model import Service
 from mockery.spec.paths import RESERVED_PREFIX
 from mockery.suggest import did_you_mean
-
-if TYPE_CHECKING:
-    from mockery.server import Server
 
 Problem = Callable[..., Response]
 OPENAPI_PATH = f"{RESERVED_PREFIX}/openapi"
@@ -34,7 +32,7 @@ OPENAPI_PATH = f"{RESERVED_PREFIX}/openapi"
 class DocsEndpoints:
     """The routes publishing each service's OpenAPI document and the docs page over them."""
 
-    def __init__(self, server: Server, problem: Problem) -> None:
+    def __init__(self, server: ServerVerbs, problem: Problem) -> None:
         self.server = server
         self.problem = problem
 

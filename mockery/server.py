@@ -31,6 +31,7 @@ from mockery.proxy import refuse_proxy_loops
 from mockery.reload import ReloadStatus
 from mockery.runtime import Runtime
 from mockery.scenarios import set_state, state_of
+from mockery.server_verbs import RuntimeRoute
 from mockery.spec.loader import ListenerKey, listener_key, route_conflicts
 from mockery.spec.model import Route, Service, SpecSet
 from mockery.spec.runtime_routes import build_route
@@ -110,15 +111,6 @@ class RunningListener:
     socket: socket.socket
     app: ListenerApp
     url: str
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeRoute:
-    """A route added while the server runs (``POST /__mockery/routes``, ``MockServer.stub``)."""
-
-    id: str
-    service: str
-    route: Route
 
 
 class Server:

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mockery.errors import SpecError
+from mockery.openapi.formats import FORMAT_CHECKER
 from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
 from mockery.schema_patterns import RE2Validator, pattern_problems
@@ -127,7 +128,6 @@ class OpenAPIDocument:
         return found
 
 
-FORMAT_CHECKER = FormatChecker()
 
 
 def ref_path(ref: str) -> DocPath | None:

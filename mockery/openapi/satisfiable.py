@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from mockery.openapi.formats import FORMAT_CHECKER
 from mockery.openapi.patterns import matching_string
 from mockery.spec.document import DocPath
 
@@ -205,8 +206,6 @@ def _pattern_format_clash(parts: list[dict[str, Any]]) -> str | None:
     Judged by sampling: when none of a few strings drawn from the pattern has the format, they are taken to
     exclude each other. A sample can miss a rare match, so the message says how it was judged.
     """
-    from mockery.openapi.document import FORMAT_CHECKER  # document imports this module
-
     patterns = [p["pattern"] for p in parts if isinstance(p.get("pattern"), str)]
     formats = [
         p["format"] for p in parts if isinstance(p.get("format"), str) and p["format"] in FORMAT_CHECKER.checkers
