@@ -7,8 +7,8 @@ one class with the members of ``mockery.spec.model.AnswerKind`` (``kind``, ``sta
 
 from __future__ import annotations
 
-from mockery.openapi.operation import OperationAnswer
-from mockery.resources.rest import ResourceAnswer
+from mockery.answer_operation import OperationAnswer
+from mockery.answer_resource import ResourceAnswer
 from mockery.template_answers import ResponseSetAnswer, TemplateAnswer
 
 KINDS: tuple[type, ...] = (TemplateAnswer, ResponseSetAnswer, ResourceAnswer, OperationAnswer)

@@ -128,8 +128,6 @@ class OpenAPIDocument:
         return found
 
 
-
-
 def ref_path(ref: str) -> DocPath | None:
     """The document path a (normalised or local) ``$ref`` points to; ``None`` for any other document."""
     if ref.startswith(BASE_URI + "#"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import orjson
 
@@ -28,10 +28,6 @@ from mockery.openapi.validation import (
 )
 from mockery.requests import RawRequest
 from mockery.resources.registry import Resources
-from mockery.spec.model import ResponseSpec
-
-if TYPE_CHECKING:
-    from mockery.answer_context import Context
 
 _PREFER = re.compile(r'([A-Za-z-]+)\s*=\s*("[^"]*"|[^,;\s]+)')
 
@@ -197,23 +193,6 @@ class Operation:
         if media_is_json(media_type):
             return Answer(status, tuple(headers), orjson.dumps(body, default=json_default))
         return Answer(status, tuple(headers), b"" if body is None else str(body).encode())
-
-
-@dataclass(frozen=True, slots=True)
-class OperationAnswer:
-    """The answer kind of an OpenAPI operation: the operation answers the whole request."""
-
-    kind: ClassVar[str] = "openapi"
-    prepares: ClassVar[bool] = False
-    static: ClassVar[Answer | None] = None
-    shown: ClassVar[tuple[ResponseSpec, ...]] = ()
-    operation: Operation
-
-    async def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> None:
-        return None
-
-    def respond(self, ctx: Context) -> Answer:
-        return self.operation.respond(ctx.raw, ctx.path_params, ctx.state)
 
 
 def _status(code: str, preferred: str | None) -> int:

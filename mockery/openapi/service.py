@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mockery.answer_operation import OperationAnswer
 from mockery.errors import SpecError
 from mockery.fakes import DEFAULT_LOCALE, available_locales
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
-from mockery.openapi.operation import Fakers, Operation, OperationAnswer
+from mockery.openapi.operation import Fakers, Operation
 from mockery.openapi.state import CollectionPlan, find_collections, list_property, success_schema
 from mockery.openapi.stateful import Binding
 from mockery.openapi.validation import Parameter

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from faker import Faker
 from jinja2 import TemplateSyntaxError
 
+from mockery.answer_resource import ResourceAnswer
 from mockery.errors import SpecError
 from mockery.resources.model import (
     DEFAULT_LIST_LIMIT,
@@ -33,7 +34,6 @@ from mockery.resources.model import (
     Resource,
     TemplateField,
 )
-from mockery.resources.rest import ResourceAnswer
 from mockery.schema_patterns import pattern_problems
 from mockery.spec.document import DocPath, Position, format_path
 from mockery.spec.model import Route, Service

@@ -11,9 +11,7 @@ serialised before it is stored (``mockery.resources.records``): what is stored c
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -25,31 +23,10 @@ from mockery.resources.model import Endpoint, RefField, Resource
 from mockery.resources.query import Query, QueryError, parse_query
 from mockery.resources.records import UnstorableRecord, read_record
 from mockery.resources.registry import Resources
-from mockery.spec.model import ResponseSpec
 from mockery.store import Record
-
-if TYPE_CHECKING:
-    from mockery.answer_context import Context
 
 JSON = (b"content-type", b"application/json")
 _EXPOSE = (b"access-control-expose-headers", b"X-Total-Count, Link")
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceAnswer:
-    """The answer kind of a resource's endpoint: read from (or written to) its collection."""
-
-    kind: ClassVar[str] = "resource"
-    prepares: ClassVar[bool] = True
-    static: ClassVar[Answer | None] = None
-    shown: ClassVar[tuple[ResponseSpec, ...]] = ()
-    endpoint: Endpoint
-
-    def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Awaitable[None]:
-        return prepare(resources, self.endpoint, query_string, path_params)
-
-    def respond(self, ctx: Context) -> Answer:
-        return respond(ctx.runtime.resources, self.endpoint, ctx.raw, ctx.path_params)
 
 
 def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_params: dict[str, Any]) -> Answer:
