@@ -21,17 +21,17 @@ from mockery.errors import (
 )
 
 if TYPE_CHECKING:
-    from mockery.app import AppConfig, ListenerApp
-    from mockery.connections import ConnectionLimits
-    from mockery.fakes import Clock
-    from mockery.journal import Call, Journal
-    from mockery.mock_server import MockServer
-    from mockery.scenarios import Scenario
-    from mockery.spec.loader import load_specs
-    from mockery.spec.model import Route, Service, SpecSet
-    from mockery.spec.schema import spec_schema
+    from mockery.app.listener import AppConfig, ListenerApp
+    from mockery.http.journal import Call, Journal
+    from mockery.http.scenarios import Scenario
+    from mockery.load.loader import load_specs
+    from mockery.load.schema import spec_schema
+    from mockery.model.services import Route, Service, SpecSet
+    from mockery.server.connections import ConnectionLimits
     from mockery.store import open_store
     from mockery.store.base import Store, StoreError, StoreUnavailable
+    from mockery.templates.fakes import Clock
+    from mockery.testing.mock_server import MockServer
 
 __version__ = "0.1.0"
 
@@ -64,23 +64,23 @@ __all__ = [
 ]
 
 _LAZY = {
-    "AppConfig": "mockery.app",
-    "Call": "mockery.journal",
-    "Clock": "mockery.fakes",
-    "ConnectionLimits": "mockery.connections",
-    "Journal": "mockery.journal",
-    "ListenerApp": "mockery.app",
-    "MockServer": "mockery.mock_server",
-    "Route": "mockery.spec.model",
-    "Scenario": "mockery.scenarios",
-    "Service": "mockery.spec.model",
-    "SpecSet": "mockery.spec.model",
+    "AppConfig": "mockery.app.listener",
+    "Call": "mockery.http.journal",
+    "Clock": "mockery.templates.fakes",
+    "ConnectionLimits": "mockery.server.connections",
+    "Journal": "mockery.http.journal",
+    "ListenerApp": "mockery.app.listener",
+    "MockServer": "mockery.testing.mock_server",
+    "Route": "mockery.model.services",
+    "Scenario": "mockery.http.scenarios",
+    "Service": "mockery.model.services",
+    "SpecSet": "mockery.model.services",
     "Store": "mockery.store.base",
     "StoreError": "mockery.store.base",
     "StoreUnavailable": "mockery.store.base",
-    "load_specs": "mockery.spec.loader",
+    "load_specs": "mockery.load.loader",
     "open_store": "mockery.store",
-    "spec_schema": "mockery.spec.schema",
+    "spec_schema": "mockery.load.schema",
 }
 
 

@@ -17,21 +17,21 @@ import click
 import httpx
 
 from mockery import __version__
-from mockery.admin_guard import is_loopback_host
 from mockery.cli_types import PORT, Seconds, Size
-from mockery.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.errors import MockeryError
-from mockery.fakes import Clock
-from mockery.journal import DEFAULT_JOURNAL_SIZE
-from mockery.options import ENV_VARS, ServerOptions, build_server
-from mockery.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
-from mockery.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
-from mockery.spec.loader import load_specs
-from mockery.spec.paths import RESERVED_PREFIX
-from mockery.spec.schema import spec_schema
+from mockery.http.journal import DEFAULT_JOURNAL_SIZE
+from mockery.http.paths import RESERVED_PREFIX
+from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
+from mockery.load.loader import load_specs
+from mockery.load.schema import spec_schema
+from mockery.server.admin_guard import is_loopback_host
+from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
+from mockery.server.options import ENV_VARS, ServerOptions, build_server
+from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
+from mockery.server.workers import default_prefix, serve_workers
 from mockery.store import DEFAULT_STORE_URL, reset_state, store_type
 from mockery.store.redis import redacted
-from mockery.workers import default_prefix, serve_workers
+from mockery.templates.fakes import Clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -368,7 +368,7 @@ def import_group() -> None:
 )
 def import_openapi(document: Path, output: Path) -> None:
     """Write the OpenAPI DOCUMENT as an editable mockery spec: resources for collections, routes for the rest."""
-    from mockery.openapi.importer import write_spec
+    from mockery.importers.openapi import write_spec
 
     click.echo(f"wrote {write_spec(document, output)}")
 
@@ -385,7 +385,7 @@ def import_openapi(document: Path, output: Path) -> None:
 @click.option("--summary", "write_summary", is_flag=True, help="Also write the summary beside the spec.")
 def record(upstream: str, out: Path, port: int, host: str, timeout: float, keep_pii: bool, write_summary: bool) -> None:
     """Proxy to UPSTREAM and record; on Ctrl-C, SIGTERM or POST /__mockery/record/stop write the spec."""
-    from mockery.proxy import upstream_problem
+    from mockery.proxy.forward import upstream_problem
     from mockery.record.run import record as run_record
 
     if (reason := upstream_problem(upstream)) is not None:

@@ -52,8 +52,8 @@ def test_one_answer_type_and_one_problem() -> None:
                     answer_types.append(f"{name}:{ast.unparse(node)} (an alias)")
             if isinstance(node, ast.Subscript) and _is_tuple_answer(node):
                 tuple_answers.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
-    assert problems == ["mockery/answers.py:problem"]
-    assert answer_types == ["mockery/answers.py:Answer"]
+    assert problems == ["mockery/http/answer.py:problem"]
+    assert answer_types == ["mockery/http/answer.py:Answer"]
     assert tuple_answers == []
 
 
@@ -68,8 +68,8 @@ routes:
 
 
 def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
-    from mockery.answer_kinds import KINDS
-    from mockery.spec.loader import load_specs
+    from mockery.answers.kinds import KINDS
+    from mockery.load.loader import load_specs
     from tests.openapi.support import PETSTORE
 
     (tmp_path / "pets.yaml").write_text(PETSTORE)
@@ -87,7 +87,7 @@ def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
 
 def test_the_app_asks_the_kind_not_which_kind() -> None:
     """The request path calls ``route.answer``; it does not tell kinds apart (no isinstance, no optional field)."""
-    source = (PACKAGE / "app.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "app" / "listener.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     kind_names = {"TemplateAnswer", "ResponseSetAnswer", "ResourceAnswer", "OperationAnswer"}
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

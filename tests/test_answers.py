@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from mockery.answers import Answer, problem, send_answer, store_unavailable
+from mockery.http.answer import Answer, problem, send_answer, store_unavailable
 
 
 def test_problem_is_an_rfc_9457_document() -> None:

@@ -15,9 +15,9 @@ import pytest
 from faker import Faker
 
 from mockery import MockServer
-from mockery.app import AppConfig
+from mockery.app.listener import AppConfig
 from mockery.errors import SpecErrors
-from mockery.fakes import DEFAULT_CLOCK, Clock
+from mockery.templates.fakes import DEFAULT_CLOCK, Clock
 
 Serve = Callable[..., MockServer]
 WriteSpec = Callable[..., Path]

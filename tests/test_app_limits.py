@@ -16,11 +16,11 @@ import pytest
 from hostile_support import hostile_beside_ordinary
 
 from mockery import MockServer
-from mockery.app import AppConfig, ListenerApp
+from mockery.app.listener import AppConfig, ListenerApp
+from mockery.app.matching import MAX_QUOTED_CHARS
 from mockery.errors import SpecErrors
-from mockery.logs import AccessLog
-from mockery.matching import MAX_QUOTED_CHARS
-from mockery.requests import MAX_FIELDS, MAX_HEADERS, query_map
+from mockery.http.logs import AccessLog
+from mockery.http.requests import MAX_FIELDS, MAX_HEADERS, query_map
 
 Serve = Callable[..., MockServer]
 WriteSpec = Callable[..., Path]

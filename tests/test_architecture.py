@@ -12,12 +12,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mockery"
 # The callers of a running server: each may use the server's verbs (public methods and properties), never what
 # it keeps inside (its runtime, store, listeners, route registry...).
 SERVER_CALLERS = (
-    "admin.py",
-    "admin_docs.py",
-    "docs_ui.py",
-    "reload.py",
-    "mock_server.py",
-    "workers.py",
+    "server/admin.py",
+    "server/admin_docs.py",
+    "server/docs_ui.py",
+    "server/reload.py",
+    "testing/mock_server.py",
+    "server/workers.py",
     "cli.py",
 )
 # The names a server object goes by in those modules.
@@ -26,7 +26,7 @@ SERVER_NAMES = {"server", "_server"}
 
 def _server_verbs() -> set[str]:
     """Every public name defined in the body of ``class Server``: its methods and properties."""
-    tree = ast.parse((PACKAGE / "server.py").read_text(encoding="utf-8"))
+    tree = ast.parse((PACKAGE / "server" / "server.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == "Server":
             return {
@@ -34,7 +34,7 @@ def _server_verbs() -> set[str]:
                 for item in node.body
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("_")
             }
-    raise AssertionError("mockery/server.py defines no class Server")
+    raise AssertionError("mockery/server/server.py defines no class Server")
 
 
 def _is_server(node: ast.expr) -> bool:
@@ -65,7 +65,7 @@ def test_admin_and_reloader_use_only_the_servers_verbs(module: str) -> None:
 
 
 def test_servers_are_built_only_by_the_one_factory() -> None:
-    """``Server(...)`` is called in ``mockery/options.py`` (``build_server``) and nowhere else: the CLI,
+    """``Server(...)`` is called in ``mockery/server/options.py`` (``build_server``) and nowhere else: the CLI,
     ``MockServer``, the workers and the tests compose a server the same way."""
     root = PACKAGE.parent
     callers = []
@@ -77,5 +77,5 @@ def test_servers_are_built_only_by_the_one_factory() -> None:
                     name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                     if name == "Server":
                         callers.append(f"{path.relative_to(root)}:{node.lineno}")
-    assert [caller for caller in callers if not caller.startswith("mockery/options.py:")] == []
+    assert [caller for caller in callers if not caller.startswith("mockery/server/options.py:")] == []
     assert callers, "build_server no longer calls Server(...): update this test"

@@ -43,6 +43,7 @@ def server() -> Iterator[MockServer]:
         yield running
 
 
+@pytest.mark.slow
 def test_a_delay_range_keeps_response_times_in_its_band(server: MockServer) -> None:
     timings = []
     with httpx.Client(base_url=server.url, timeout=10) as client:
@@ -170,6 +171,7 @@ def test_profiles_switch_behaviours_at_runtime_and_a_route_still_wins() -> None:
         assert httpx.get(f"{server.url}/thing").status_code == 502
 
 
+@pytest.mark.slow
 def test_serve_profile_flaky_switches_behaviours_without_editing_the_spec(tmp_path: Path) -> None:
     spec = tmp_path / "profiled.yaml"
     spec.write_text(PROFILED)

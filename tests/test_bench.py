@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+@pytest.mark.slow
 def test_the_harness_writes_a_report(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     result = subprocess.run(

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from mockery import MockServer
 from mockery.cli import cli
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

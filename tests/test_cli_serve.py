@@ -124,6 +124,7 @@ def test_serves_each_service_on_its_listener_and_logs_every_request(served: Serv
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_same_bytes_after_a_restart_and_other_bytes_with_another_seed(specs: Path) -> None:
     bodies = []
     for args in ([], [], ["--seed", "2"]):
@@ -136,6 +137,7 @@ def test_same_bytes_after_a_restart_and_other_bytes_with_another_seed(specs: Pat
     assert bodies[0] != bodies[2]
 
 
+@pytest.mark.slow
 def test_json_logs_are_one_object_per_line(specs: Path) -> None:
     running = start(str(specs), "--log-format", "json")
     try:
@@ -161,6 +163,7 @@ def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_a_route_conflict_is_reported_with_both_locations_and_nothing_binds(tmp_path: Path) -> None:
     route = "routes:\n  - path: /things/{id}\n"
     (tmp_path / "a.yaml").write_text("service: a\n" + route)
@@ -172,6 +175,7 @@ def test_a_route_conflict_is_reported_with_both_locations_and_nothing_binds(tmp_
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_busy_port_is_reported_naming_the_service(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -216,6 +220,7 @@ def test_bad_options_are_usage_errors(specs: Path, option: str, value: str, mess
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_slow_clients_are_closed_at_the_deadlines_given_by_flag_and_variable_while_a_get_answers(
     specs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mockery.cli import cli
-from mockery.spec.schema import spec_schema
+from mockery.load.schema import spec_schema
 
 BROKEN = """\
 service: users

@@ -12,8 +12,8 @@ import pytest
 from socket_support import SOCKET_TIMEOUT, connect, read_to_end, statuses
 
 from mockery import MockServer
-from mockery.app import AppConfig
-from mockery.connections import MAX_REQUEST_HEAD, ConnectionLimits
+from mockery.app.listener import AppConfig
+from mockery.server.connections import MAX_REQUEST_HEAD, ConnectionLimits
 
 SPEC = """\
 service: hello

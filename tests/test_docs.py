@@ -22,8 +22,8 @@ import yaml
 
 from mockery import MockServer
 from mockery.errors import SpecErrors
-from mockery.spec.loader import load_specs
-from mockery.spec.schema import spec_schema
+from mockery.load.loader import load_specs
+from mockery.load.schema import spec_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DOC = ROOT / "docs" / "spec.md"

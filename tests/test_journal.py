@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from mockery import MockServer, SpecErrors
-from mockery.journal import Call, Journal
-from mockery.server import Server
+from mockery.http.journal import Call, Journal
+from mockery.server.server import Server
 
 SPEC = """\
 service: shop

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 import pytest
 
-from mockery.chaos import ProfileError
 from mockery.cli import serve
 from mockery.errors import ServeError
-from mockery.options import ENV_VARS, ServerOptions, build_server
+from mockery.runtime.chaos import ProfileError
+from mockery.server.options import ENV_VARS, ServerOptions, build_server
 from mockery.store import MemoryStore
 
 SPEC = "service: hello\nroutes:\n  - path: /hello\n    response: {body: hi}\n"

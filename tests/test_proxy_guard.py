@@ -1,4 +1,4 @@
-"""mockery.proxy_guard: the addresses a proxy refuses, in every spelling, and what counts as its own listener."""
+"""mockery.proxy.guard: the addresses a proxy refuses, in every spelling, and what counts as its own listener."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import ipaddress
 import httpcore
 import pytest
 
-from mockery import proxy_guard
-from mockery.proxy_guard import ForbiddenUpstream, GuardedBackend, host_address, host_problem, reaches_listener
+from mockery.proxy import guard as proxy_guard
+from mockery.proxy.guard import ForbiddenUpstream, GuardedBackend, host_address, host_problem, reaches_listener
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_the_types_the_api_takes_and_returns_are_exported() -> None:
     assert get_type_hints(app.fget)["return"] is mockery.ListenerApp
 
 
-@pytest.mark.parametrize("module", ["mockery", "mockery.pytest_plugin"])
+@pytest.mark.parametrize("module", ["mockery", "mockery.testing.pytest_plugin"])
 def test_importing_loads_no_server_proxy_reloader_or_template_engine(module: str) -> None:
     heavy = "('uvicorn', 'httpx', 'watchfiles', 'starlette', 'faker', 'jinja2')"
     code = f"import {module}, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"

@@ -17,6 +17,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+@pytest.mark.slow
 def test_a_test_uses_the_fixture_and_asserts_calls(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
@@ -33,6 +34,7 @@ def test_a_test_uses_the_fixture_and_asserts_calls(project: pytest.Pytester) -> 
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_an_unmatched_request_fails_the_test_at_teardown(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
@@ -47,6 +49,7 @@ def test_an_unmatched_request_fails_the_test_at_teardown(project: pytest.Pyteste
     result.stdout.fnmatch_lines(["*matched no route*", "*GET /api/usres/1 -> 404*"])
 
 
+@pytest.mark.slow
 def test_strict_mode_can_be_turned_off_by_marker(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
@@ -60,6 +63,7 @@ def test_strict_mode_can_be_turned_off_by_marker(project: pytest.Pytester) -> No
     project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_each_test_starts_from_the_same_state_on_the_same_port(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
@@ -84,6 +88,7 @@ def test_each_test_starts_from_the_same_state_on_the_same_port(project: pytest.P
     project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+@pytest.mark.slow
 def test_a_marker_chooses_other_specs_and_seed(project: pytest.Pytester, tmp_path: Path) -> None:
     other = tmp_path / "other.yaml"
     other.write_text("service: other\nroutes: [{path: /ping, response: {body: pong}}]\n")
@@ -105,6 +110,7 @@ def test_a_marker_chooses_other_specs_and_seed(project: pytest.Pytester, tmp_pat
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_default*"])
 
 
+@pytest.mark.slow
 def test_without_specs_the_fixture_says_how_to_configure_it(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(mockery):\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
@@ -112,6 +118,7 @@ def test_without_specs_the_fixture_says_how_to_configure_it(pytester: pytest.Pyt
     assert "set `mockery_specs` in pytest's ini file" in result.stdout.str() + result.stderr.str()
 
 
+@pytest.mark.slow
 def test_runs_under_xdist_with_two_workers(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
@@ -126,6 +133,7 @@ def test_runs_under_xdist_with_two_workers(project: pytest.Pytester) -> None:
     project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2").assert_outcomes(passed=8)
 
 
+@pytest.mark.slow
 def test_records_written_in_one_test_are_gone_in_the_next(project: pytest.Pytester) -> None:
     project.makepyfile(
         """

@@ -14,8 +14,8 @@ import pytest
 from sidecar_support import Process, serve, wait_for
 
 from mockery.errors import ServeError
-from mockery.options import ServerOptions, build_server
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
+from mockery.server.options import ServerOptions, build_server
 
 RELOAD_BOUND = 2.0
 
@@ -198,6 +198,7 @@ def test_a_change_that_needs_a_new_listener_is_refused_and_nothing_changes(write
     assert server.specs is before
 
 
+@pytest.mark.slow
 def test_a_reload_reported_as_failed_keeps_serving_in_text_logs_too(spec: Path) -> None:
     process = serve(str(spec), "--port", "0", "--reload")
     try:
@@ -214,6 +215,7 @@ def test_a_reload_reported_as_failed_keeps_serving_in_text_logs_too(spec: Path) 
     assert "hello.yaml:" in process.output
 
 
+@pytest.mark.slow
 def test_records_created_through_the_api_survive_a_reload_that_did_not_touch_their_resource(tmp_path: Path) -> None:
     folder = tmp_path / "specs"
     folder.mkdir()
@@ -260,6 +262,7 @@ def test_health_shows_where_a_reload_failed_but_not_what_the_file_says(reloading
 
 
 @pytest.mark.parametrize("named", ["folder", "file"])
+@pytest.mark.slow
 def test_a_spec_swapped_for_a_symlink_to_another_file_is_refused_without_showing_it(
     spec: Path, tmp_path: Path, named: str
 ) -> None:
@@ -291,6 +294,7 @@ def test_a_spec_swapped_for_a_symlink_to_another_file_is_refused_without_showing
 
 
 @pytest.mark.parametrize("named", ["folder", "file"])
+@pytest.mark.slow
 def test_a_symlinked_spec_is_reloaded_when_swapped_or_when_its_target_changes(
     spec: Path, tmp_path: Path, named: str
 ) -> None:
@@ -319,6 +323,7 @@ def test_a_symlinked_spec_is_reloaded_when_swapped_or_when_its_target_changes(
         assert process.stop() == 0
 
 
+@pytest.mark.slow
 def test_a_configmap_style_update_is_reloaded(tmp_path: Path) -> None:
     """Kubernetes mounts a ConfigMap as ``name -> ..data/name`` and ``..data -> ..<version>``, and updates it
     by pointing ``..data`` at a new version folder in one rename."""

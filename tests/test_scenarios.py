@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from mockery import MockServer
 
@@ -83,6 +84,7 @@ def test_sequence_holds_the_last_cycle_starts_again_and_reset_rewinds() -> None:
         assert _bodies(client, "/hold", 2) == ["one", "two"]
 
 
+@pytest.mark.slow
 def test_random_responses_follow_their_weights_and_the_seed() -> None:
     runs = []
     for _ in range(2):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from mockery.schema_patterns import RE2Validator, pattern_problems, schema_problems
+from mockery.http.schema_patterns import RE2Validator, pattern_problems, schema_problems
 
 # (id, schema, instances)
 SAME = [

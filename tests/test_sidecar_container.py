@@ -78,6 +78,7 @@ def test_the_dockerfile_builds_a_slim_non_root_image_serving_specs() -> None:
     assert {".git", "tests", "**/__pycache__"} <= set(ignored)
 
 
+@pytest.mark.slow
 def test_the_entrypoint_serves_on_every_address_and_the_healthcheck_passes_then_fails(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(COMPOSE / "specs", specs)
@@ -120,6 +121,7 @@ def test_the_image_installs_the_redis_extra_so_a_redis_store_needs_no_other_laye
     assert "mockery-redis" not in (ROOT / "docs" / "deploy.md").read_text()  # no image of its own any more
 
 
+@pytest.mark.slow
 def test_the_entrypoint_serves_with_a_redis_store_from_the_image_environment(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(COMPOSE / "specs", specs)
@@ -170,6 +172,7 @@ def test_the_compose_file_wires_the_app_to_two_fake_services_behind_a_health_che
 
 
 @pytest.mark.parametrize("token", ["compose-token-1b7c"])
+@pytest.mark.slow
 def test_the_compose_stack_runs_as_processes(tmp_path: Path, token: str) -> None:
     """Each container's command, with its compose environment; service names become 127.0.0.1 ports."""
     services = compose()["services"]

@@ -78,6 +78,7 @@ def test_a_request_in_flight_completes_and_the_process_exits_0(specs: Path, sig:
     assert any(r["event"] == "stopped" for r in process.records())
 
 
+@pytest.mark.slow
 def test_a_request_that_never_finishes_is_cut_at_the_drain_bound(specs: Path) -> None:
     process = serve(str(specs), "--port", "0", "--shutdown-timeout", "1")
     sock = _open_request(process, b'{"n": 1}')

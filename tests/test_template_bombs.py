@@ -144,6 +144,7 @@ def assert_limit_problem(status: int, body: bytes, route: str) -> None:
 
 
 @pytest.mark.parametrize("name", BOMBS)
+@pytest.mark.slow
 def test_a_bomb_answers_a_500_problem_and_the_server_keeps_serving(served: Served, name: str) -> None:
     httpx.get(f"{served.url}/ok").raise_for_status()  # what the server allocates once is in the baseline
     before = served.peak()

@@ -1,5 +1,5 @@
-"""Unit tests of the sandboxed templates (mockery/templating.py, template_limits.py, template_static.py) and the
-value trees (mockery/values.py)."""
+"""Unit tests of the sandboxed templates (mockery/templates/: environment.py, limits.py, checks.py) and the
+value trees (mockery/templates/values.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 from jinja2.utils import Namespace
 
-from mockery.fakes import Clock, new_generator, provider_names, service_randomness
-from mockery.template_limits import Budget, text_weight
-from mockery.templating import (
+from mockery.templates.environment import (
     MAX_OUTPUT_CHARS,
     FakerProxy,
     RenderLimitError,
@@ -24,7 +22,17 @@ from mockery.templating import (
     is_template,
     template_problems,
 )
-from mockery.values import ConstantValue, DocPath, ListValue, MappingValue, TemplateValue, compile_value, templates
+from mockery.templates.fakes import Clock, new_generator, provider_names, service_randomness
+from mockery.templates.limits import Budget, text_weight
+from mockery.templates.values import (
+    ConstantValue,
+    DocPath,
+    ListValue,
+    MappingValue,
+    TemplateValue,
+    compile_value,
+    templates,
+)
 
 FAKER_NAMES = provider_names("en_US")
 

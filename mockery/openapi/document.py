@@ -7,7 +7,7 @@ holding the whole document resolve every reference for jsonschema, wherever a sc
 lets the generator follow the same references. Remote references are never fetched: each becomes an
 unconstrained schema and a located warning.
 
-The document itself is read by ``mockery.spec.yaml_loader``, which knows it by ``is_openapi`` and reads it
+The document itself is read by ``mockery.source.yaml_loader``, which knows it by ``is_openapi`` and reads it
 as its format defines: YAML 1.2 scalars, and no ``${VAR}`` substitution (its text is a third party's).
 """
 
@@ -25,12 +25,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mockery.errors import SpecError
+from mockery.http.schema_patterns import RE2Validator, pattern_problems
 from mockery.openapi.formats import FORMAT_CHECKER
 from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
-from mockery.schema_patterns import RE2Validator, pattern_problems
-from mockery.spec.document import DocPath, Document, format_path
-from mockery.spec.yaml_loader import is_openapi as is_openapi  # re-exported: the one test of what a document is
+from mockery.source.document import DocPath, Document, format_path
+from mockery.source.yaml_loader import is_openapi as is_openapi  # re-exported: the one test of what a document is
 
 BASE_URI = "urn:mockery:openapi"
 SUPPORTED = ("3.0", "3.1")

@@ -18,10 +18,10 @@ from typing import Any
 
 import orjson
 
+from mockery.model.resources import Endpoint, Resource
+from mockery.model.services import ResponseSpec, Route, Service
 from mockery.openapi.operation import Operation
 from mockery.openapi.schemas import PROBLEM_SCHEMA, nullable_properties, plain, schema_of_data, schema_of_value
-from mockery.resources.model import Endpoint, Resource
-from mockery.spec.model import ResponseSpec, Route, Service
 
 OPENAPI_VERSION = "3.1.0"
 RecordSchema = Callable[[Resource], dict[str, Any]]

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from mockery.answers import Answer, problem
-from mockery.fakes import derive_seed, json_default, new_generator
+from mockery.http.answer import Answer, problem
+from mockery.http.requests import RawRequest
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.stateful import Binding
@@ -26,8 +26,8 @@ from mockery.openapi.validation import (
     missing_credentials,
     parameter_violations,
 )
-from mockery.requests import RawRequest
 from mockery.resources.registry import Resources
+from mockery.templates.fakes import derive_seed, json_default, new_generator
 
 _PREFER = re.compile(r'([A-Za-z-]+)\s*=\s*("[^"]*"|[^,;\s]+)')
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from mockery.openapi.formats import FORMAT_CHECKER
 from mockery.openapi.patterns import matching_string
-from mockery.spec.document import DocPath
+from mockery.source.document import DocPath
 
 _CACHE_LIMIT = 50_000
 _SAMPLES = 12

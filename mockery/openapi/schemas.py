@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from mockery.fakes import json_default
 from mockery.resources.generate import json_type
-from mockery.values import ConstantValue, ListValue, MappingValue, Value
+from mockery.templates.fakes import json_default
+from mockery.templates.values import ConstantValue, ListValue, MappingValue, Value
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",

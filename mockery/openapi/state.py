@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockery.errors import SpecError
+from mockery.model.resources import Endpoint, EndpointName, IdKind, Resource
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
-from mockery.resources.model import Endpoint, EndpointName, IdKind, Resource
 
 DEFAULT_COUNT = 10
 _ITEM = re.compile(r"^(?P<base>.*)/\{(?P<param>[^{}/]+)\}$")

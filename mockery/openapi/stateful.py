@@ -16,14 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
-from mockery.answers import Answer
-from mockery.fakes import json_default
+from mockery.http.answer import Answer
+from mockery.http.requests import RawRequest
+from mockery.model.resources import Endpoint, field_paths
 from mockery.openapi.generate import SchemaGenerator
-from mockery.requests import RawRequest
-from mockery.resources.model import Endpoint, field_paths
 from mockery.resources.query import OPERATORS, RESERVED
 from mockery.resources.registry import Resources
 from mockery.resources.rest import respond
+from mockery.templates.fakes import json_default
 
 _QUERY_ALIASES = {
     "limit": "_limit",

@@ -4,7 +4,7 @@ A value is recognised by its field's name (``email``, ``phone``, ``lastName``: t
 understands, see mockery.openapi.names) and by the value itself (an email, a Luhn-valid card number, an
 IBAN, a JWT, a bearer token, an API key, an IP address, a phone number, a street address, a person's name).
 The replacement is a template such as ``{{ faker.email() }}``, never the original. Every other string is
-escaped (mockery.spec.literal) so that braces in recorded data are sent as recorded, not run as templates.
+escaped (mockery.load.literal) so that braces in recorded data are sent as recorded, not run as templates.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockery.load.literal import escape_template, literal_template
 from mockery.openapi.names import canonical, faker_provider
-from mockery.spec.literal import escape_template, literal_template
 
 _SECRET_ENDINGS = ("token", "secret", "apikey", "password", "passwd", "sessionid", "accesskey")
 
@@ -143,7 +143,7 @@ def _by_name(key: str | None) -> str | None:
 
 
 def escape(text: str) -> str:
-    """``text`` as a template that renders to exactly ``text`` (see mockery.spec.literal)."""
+    """``text`` as a template that renders to exactly ``text`` (see mockery.load.literal)."""
     return literal_template(text)
 
 

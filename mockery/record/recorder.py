@@ -5,9 +5,9 @@ content type and body observed first with the most common status; a concrete pat
 status gets a literal route of its own. Bodies go through the ``Anonymiser`` before they are written.
 Only the ``Content-Type`` of a response is written: cookies, tokens and every other header are dropped.
 Every recorded string is written to be served as recorded: never run as a template, never substituted as a
-``${VAR}`` (see mockery.spec.literal).
+``${VAR}`` (see mockery.load.literal).
 
-``POST /__mockery/record/stop`` is guarded like the admin API (mockery.admin_guard: no cross-site request, a
+``POST /__mockery/record/stop`` is guarded like the admin API (mockery.server.admin_guard: no cross-site request, a
 loopback listener and Host); every body the recorder receives is read with a cap (413 past it).
 """
 
@@ -25,12 +25,9 @@ import orjson
 import yaml
 from starlette.types import Receive, Scope, Send
 
-from mockery.admin_guard import ADMIN_MAX_BODY, AdminGuard
-from mockery.answers import Answer, problem, send_answer
-from mockery.proxy import Exchange, Forwarder, Refused
-from mockery.record.anonymise import Anonymiser
-from mockery.record.generalise import template
-from mockery.requests import (
+from mockery.http.answer import Answer, problem, send_answer
+from mockery.http.paths import RESERVED_PREFIX
+from mockery.http.requests import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     BodyTimeout,
@@ -38,9 +35,12 @@ from mockery.requests import (
     header_map,
     read_body,
 )
-from mockery.spec.literal import literal_template, spec_text_data
-from mockery.spec.model import Proxy
-from mockery.spec.paths import RESERVED_PREFIX
+from mockery.load.literal import literal_template, spec_text_data
+from mockery.model.services import Proxy
+from mockery.proxy.forward import Exchange, Forwarder, Refused
+from mockery.record.anonymise import Anonymiser
+from mockery.record.generalise import template
+from mockery.server.admin_guard import ADMIN_MAX_BODY, AdminGuard
 
 STOP_PATH = f"{RESERVED_PREFIX}/record/stop"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

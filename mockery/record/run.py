@@ -12,8 +12,8 @@ from pathlib import Path
 
 import uvicorn
 
-from mockery.connections import ConnectionLimits, protocol_class
 from mockery.record.recorder import STOP_PATH, Recorder, Summary, service_name, write_spec
+from mockery.server.connections import ConnectionLimits, protocol_class
 
 
 class _Server(uvicorn.Server):

@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 
+from mockery.model.resources import Resource, field_paths
 from mockery.resources.generate import IdCodec, RecordFactory, RecordId
-from mockery.resources.model import Resource, field_paths
 from mockery.resources.query import Query, QueryError
 from mockery.resources.records import serialise
 from mockery.resources.scanner import SerialWorker

@@ -14,8 +14,7 @@ from typing import Any
 
 import orjson
 
-from mockery.fakes import Clock, derive_seed, json_default, new_generator, service_randomness
-from mockery.resources.model import (
+from mockery.model.resources import (
     ArrayField,
     ChoiceField,
     ConstField,
@@ -27,6 +26,7 @@ from mockery.resources.model import (
     Resource,
 )
 from mockery.store import Record
+from mockery.templates.fakes import Clock, derive_seed, json_default, new_generator, service_randomness
 
 RecordId = int | str
 

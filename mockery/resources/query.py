@@ -6,7 +6,7 @@ value contains the text, case-insensitively), ``_sort=name,-age`` (and ``_order`
 ``_start``/``_end``, ``_embed`` and ``_expand``. A query value is compared with a number as a number, with
 ``true``/``false`` as a boolean, and with anything else as text; a list matches when one of its items does.
 
-``_like`` and ``q`` are compiled by ``mockery.regexes`` (RE2, searched in linear time, the length capped):
+``_like`` and ``q`` are compiled by ``mockery.http.regexes`` (RE2, searched in linear time, the length capped):
 a pattern RE2 refuses is a ``QueryError`` naming the parameter and RE2's reason.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockery.compare import MISSING, found_in, is_number, ordered, same
-from mockery.regexes import compile_client_regex
+from mockery.http.compare import MISSING, found_in, is_number, ordered, same
+from mockery.http.regexes import compile_client_regex
 from mockery.store import Record
 
 OPERATORS = ("ne", "gt", "gte", "lt", "lte", "like")
@@ -183,7 +183,7 @@ def _lookup(record: Any, path: tuple[str, ...]) -> Any:
     return record
 
 
-# The comparisons are mockery.compare's, shared with route conditions, with the query policy spelled out: a
+# The comparisons are mockery.http.compare's, shared with route conditions, with the query policy spelled out: a
 # query's text reads "inf" as a number, a stored object or null has a text, and text is ordered as text.
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mockery.requests import MAX_JSON_DEPTH
+from mockery.http.requests import MAX_JSON_DEPTH
 
 # Values (object members and array items, nested ones included) a written body or a stored record may hold.
 MAX_RECORD_VALUES = 10_000

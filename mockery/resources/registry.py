@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mockery.fakes import Clock, new_generator
+from mockery.model.resources import RefField, Resource, field_paths
+from mockery.model.services import Service, SpecSet
 from mockery.resources.accessor import CollectionView, ResourcesView
 from mockery.resources.collection import Collection
 from mockery.resources.generate import IdCodec, RecordFactory
-from mockery.resources.model import RefField, Resource, field_paths
 from mockery.resources.validate import RecordValidator
-from mockery.spec.model import Service, SpecSet
 from mockery.store import Store
+from mockery.templates.fakes import Clock, new_generator
 
 
 class Resources:

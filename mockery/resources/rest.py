@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 import orjson
 
-from mockery.answers import Answer, problem
-from mockery.requests import RawRequest
+from mockery.http.answer import Answer, problem
+from mockery.http.requests import RawRequest
+from mockery.model.resources import Endpoint, RefField, Resource
 from mockery.resources.collection import Collection, Parent
-from mockery.resources.model import Endpoint, RefField, Resource
 from mockery.resources.query import Query, QueryError, parse_query
 from mockery.resources.records import UnstorableRecord, read_record
 from mockery.resources.registry import Resources

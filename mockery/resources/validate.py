@@ -1,7 +1,7 @@
 """Checking written records: field types (declared, or inferred from generated data) and refs.
 
 Each violation is a JSON pointer into the written body and a message, the items of a 422 problem. A field
-schema's patterns run on RE2 (``mockery.schema_patterns``): a written body cannot make one backtrack.
+schema's patterns run on RE2 (``mockery.http.schema_patterns``): a written body cannot make one backtrack.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from mockery.http.schema_patterns import RE2Validator
+from mockery.model.resources import RefField, Resource
 from mockery.resources.generate import RecordFactory, RefResolver, infer_schema
-from mockery.resources.model import RefField, Resource
-from mockery.schema_patterns import RE2Validator
 from mockery.store import Record
 
 Violation = dict[str, str]

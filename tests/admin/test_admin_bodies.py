@@ -14,7 +14,7 @@ import pytest
 from sidecar_support import serve as serve_process
 
 from mockery import AppConfig, MockServer
-from mockery.admin_guard import ADMIN_MAX_BODY
+from mockery.server.admin_guard import ADMIN_MAX_BODY
 
 SPEC = """\
 service: users
@@ -96,6 +96,7 @@ def _peak_rss(pid: int) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")
+@pytest.mark.slow
 def test_a_60_mb_route_body_is_refused_without_the_server_holding_it(write_spec: Callable[..., Path]) -> None:
     process = serve_process(str(write_spec(SPEC, "specs/users.yaml").parent), "--port", "0")
     try:

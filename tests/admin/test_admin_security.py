@@ -33,6 +33,7 @@ def everywhere(specs: Path) -> Iterator[Process]:
     process.stop()
 
 
+@pytest.mark.slow
 def test_on_0000_without_a_token_only_health_ready_and_metrics_answer(everywhere: Process) -> None:
     url = everywhere.url
     assert url.startswith("http://127.0.0.1:")
@@ -52,6 +53,7 @@ def test_on_0000_without_a_token_only_health_ready_and_metrics_answer(everywhere
     assert httpx.get(f"{url}/users/1").status_code == 200
 
 
+@pytest.mark.slow
 def test_on_0000_with_a_token_reset_needs_it_and_the_token_is_never_logged(specs: Path) -> None:
     process = serve(
         str(specs), "--host", "0.0.0.0", "--port", "0", "--log-format", "json", env={"MOCKERY_ADMIN_TOKEN": TOKEN}
@@ -79,6 +81,7 @@ def test_on_0000_with_a_token_reset_needs_it_and_the_token_is_never_logged(specs
     assert TOKEN not in process.output
 
 
+@pytest.mark.slow
 def test_the_token_given_as_a_flag_is_never_logged_either(specs: Path) -> None:
     process = serve(str(specs), "--port", "0", "--admin-token", TOKEN)
     try:

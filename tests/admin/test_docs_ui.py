@@ -24,8 +24,8 @@ import httpx
 import pytest
 
 from mockery import MockServer
-from mockery.admin_guard import AdminGuard
-from mockery.docs_ui import INIT_JS, swagger_ui_folder
+from mockery.server.admin_guard import AdminGuard
+from mockery.server.docs_ui import INIT_JS, swagger_ui_folder
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 # Hosts named inside Swagger UI's bundle and why none is fetched by the page.
@@ -122,6 +122,7 @@ def test_the_docs_follow_the_admin_rule_off_loopback() -> None:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.slow
 def test_a_headless_browser_renders_the_docs_with_every_request_to_this_machine(
     server: MockServer, tmp_path: Path
 ) -> None:

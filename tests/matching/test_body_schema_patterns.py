@@ -14,7 +14,7 @@ from hostile_support import hostile_beside_ordinary
 
 from mockery import MockServer
 from mockery.errors import SpecErrors
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
 
 WriteSpec = Callable[..., Path]
 Serve = Callable[..., MockServer]

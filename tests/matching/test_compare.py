@@ -1,4 +1,4 @@
-"""mockery.compare: the one comparison of request values, and the two policies its callers choose."""
+"""mockery.http.compare: the one comparison of request values, and the two policies its callers choose."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mockery.compare import MISSING, found_in, number_of, ordered, same, text_of
-from mockery.regexes import compile_regex
+from mockery.http.compare import MISSING, found_in, number_of, ordered, same, text_of
+from mockery.http.regexes import compile_regex
 
 
 @pytest.mark.parametrize(

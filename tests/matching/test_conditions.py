@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mockery.conditions import RequestView, compile_conditions, compile_regex
-from mockery.requests import RawRequest
+from mockery.http.conditions import RequestView, compile_conditions, compile_regex
+from mockery.http.requests import RawRequest
 
 Request = dict[str, Any]
 

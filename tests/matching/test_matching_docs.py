@@ -28,5 +28,6 @@ def test_the_page_has_an_example_per_section() -> None:
 
 
 @pytest.mark.parametrize("example", [body for _, body in EXAMPLES], ids=[f"matching.md:{n}" for n, _ in EXAMPLES])
+@pytest.mark.slow
 def test_example_runs(example: str) -> None:
     exec(compile(example, str(DOC), "exec"), {"__name__": "__doc_example__"})

@@ -11,7 +11,7 @@ import pytest
 
 from mockery import MockServer
 from mockery.errors import SpecErrors
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
 
 CHOICE = """
 service: choice

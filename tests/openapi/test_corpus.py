@@ -15,7 +15,7 @@ import yaml
 from mockery import MockServer, load_specs
 from mockery.openapi.document import openapi_document
 from mockery.openapi.operation import Operation
-from mockery.spec.yaml_loader import load_document
+from mockery.source.yaml_loader import load_document
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "openapi"
 DOCUMENTS = sorted(p for p in CORPUS.glob("*") if p.suffix in (".yaml", ".yml", ".json")) if CORPUS.is_dir() else []
@@ -51,6 +51,7 @@ def _credentials(operation: Operation) -> dict[str, str]:
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
+@pytest.mark.slow
 def test_every_document_loads_with_a_route_per_operation(served: tuple[MockServer, Path]) -> None:
     _, path = served
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -61,6 +62,7 @@ def test_every_document_loads_with_a_route_per_operation(served: tuple[MockServe
     assert len(load_specs([path]).services[0].routes) == operations
 
 
+@pytest.mark.slow
 def test_every_plain_get_answers_its_documented_status_and_schema(served: tuple[MockServer, Path]) -> None:
     _, path = served
     service = load_specs([path]).services[0]
@@ -104,6 +106,7 @@ def _documented_schema(operation: Operation) -> Any:
     return media.get("schema") if isinstance(media, dict) else None
 
 
+@pytest.mark.slow
 def test_contradictory_schemas_are_warned_where_written_and_their_bodies_not_validated(
     served: tuple[MockServer, Path],
 ) -> None:
@@ -139,6 +142,7 @@ CONTRADICTIONS = [
 
 
 @pytest.mark.parametrize(("document", "where", "why"), CONTRADICTIONS, ids=[c[1] for c in CONTRADICTIONS])
+@pytest.mark.slow
 def test_known_contradictions_are_found_at_load_time(document: str, where: str, why: str) -> None:
     path = next((p for p in DOCUMENTS if document in p.name), None)
     if path is None:

@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 
 from mockery import MockServer, load_specs
 from mockery.openapi.export import export_service, openapi_path
-from mockery.runtime import Runtime
+from mockery.runtime.state import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from mockery.fakes import new_generator
 from mockery.openapi.document import OpenAPIDocument, openapi_document
 from mockery.openapi.generate import Direction, SchemaGenerator
-from mockery.spec.yaml_loader import load_document
+from mockery.source.yaml_loader import load_document
+from mockery.templates.fakes import new_generator
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "openapi"
 FAKER = new_generator("en_US")
@@ -182,6 +182,7 @@ SWEEP = sorted(CORPUS.glob("*.y*ml")) + sorted(CORPUS.glob("*.json")) if CORPUS.
 
 @pytest.mark.skipif(not SWEEP, reason=f"the OpenAPI corpus is not at {CORPUS}")
 @pytest.mark.parametrize("path", SWEEP, ids=lambda p: p.stem[:40])
+@pytest.mark.slow
 def test_every_satisfiable_component_schema_of_the_corpus_generates_valid_values(path: Path) -> None:
     loaded, _ = load_document(path)
     assert loaded is not None

@@ -55,6 +55,7 @@ def test_the_petstore_imports_as_a_resource_with_faker_fields_and_serves_state(t
 
 @pytest.mark.skipif(not DOCUMENTS, reason=f"the OpenAPI corpus is not at {CORPUS}")
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.stem[:40])
+@pytest.mark.slow
 def test_every_corpus_document_imports_validates_and_answers_its_plain_gets(document: Path, tmp_path: Path) -> None:
     written = imported(document, tmp_path)
     spec = load_specs([written]).services[0]  # what `mockery validate` runs

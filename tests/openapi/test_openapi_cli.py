@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.openapi.support import PETSTORE
 from tests.test_cli_serve import start
 
 
+@pytest.mark.slow
 def test_mockery_serve_serves_an_openapi_document(tmp_path: Path) -> None:
     path = tmp_path / "api.yaml"
     path.write_text(PETSTORE)

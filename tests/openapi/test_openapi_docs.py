@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from mockery import MockServer, load_specs
-from mockery.openapi.importer import import_openapi
+from mockery.importers.openapi import import_openapi
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.md"
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -87,5 +87,6 @@ def test_the_readme_links_this_page() -> None:
 @pytest.mark.parametrize("key", ["x-mockery-count", "x-mockery-resource", "x-mockery-service", "x-mockery-seed"])
 def test_every_extension_the_code_reads_is_documented(key: str) -> None:
     assert f"`{key}`" in DOC.read_text(encoding="utf-8")
-    sources = "".join(p.read_text() for p in (DOC.parents[1] / "mockery" / "openapi").glob("*.py"))
+    package = DOC.parents[1] / "mockery"
+    sources = "".join(p.read_text() for folder in ("openapi", "load") for p in (package / folder).glob("*.py"))
     assert key in sources

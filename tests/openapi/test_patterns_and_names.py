@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from mockery.fakes import new_generator
 from mockery.openapi.names import canonical, number_range, string_maker
 from mockery.openapi.patterns import matching_string, python_pattern
+from mockery.templates.fakes import new_generator
 
 PATTERNS = [
     r"^[A-Z]{3}-\d{4}$",

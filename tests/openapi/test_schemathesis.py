@@ -39,6 +39,7 @@ def schemathesis() -> list[str]:
 
 
 @pytest.mark.parametrize(("spec", "service"), CASES)
+@pytest.mark.slow
 def test_responses_conform_to_the_served_document(spec: Path, service: str | None, tmp_path: Path) -> None:
     if not spec.exists():
         pytest.skip(f"the OpenAPI corpus is not at {CORPUS}")

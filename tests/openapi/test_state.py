@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from mockery import SpecErrors, load_specs
-from mockery.spec.model import Service
+from mockery.model.services import Service
 from tests.openapi.support import PETSTORE
 
 

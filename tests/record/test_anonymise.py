@@ -8,7 +8,7 @@ import pytest
 
 from mockery.record.anonymise import Anonymiser, escape, kind_of, luhn
 from mockery.record.generalise import template
-from mockery.templating import compile_template
+from mockery.templates.environment import compile_template
 
 
 @pytest.mark.parametrize(

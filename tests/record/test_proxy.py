@@ -1,4 +1,4 @@
-"""Pass-through (mockery.proxy) over real HTTP: forwarding, relaying, failures, and no open proxy."""
+"""Pass-through (mockery.proxy.forward) over real HTTP: forwarding, relaying, failures, and no open proxy."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import httpcore
 import httpx
 import pytest
 
-from mockery import MockServer, proxy_guard
+from mockery import MockServer
 from mockery.errors import ServeError, SpecErrors
-from mockery.options import ServerOptions, build_server
-from mockery.proxy import MAX_VIA_HOPS, Forwarder, LoopDetected, Refused, forwardable, via_entries
-from mockery.spec.loader import load_specs
-from mockery.spec.model import Proxy
+from mockery.load.loader import load_specs
+from mockery.model.services import Proxy
+from mockery.proxy import guard as proxy_guard
+from mockery.proxy.forward import MAX_VIA_HOPS, Forwarder, LoopDetected, Refused, forwardable, via_entries
+from mockery.server.options import ServerOptions, build_server
 from tests.record.upstream import Upstream, closed_port, serving
 
 WriteSpec = Callable[..., Path]
@@ -156,6 +157,7 @@ def test_upstream_down_is_a_502_problem(write_spec: WriteSpec, serve: Any) -> No
 
 
 @pytest.mark.parametrize("timeout", [0.3, "300ms"], ids=["seconds", "with-unit"])
+@pytest.mark.slow
 def test_upstream_slower_than_the_timeout_is_a_504_problem(
     timeout: float | str, write_spec: WriteSpec, serve: Any, upstream: Upstream
 ) -> None:

@@ -16,10 +16,10 @@ import httpx
 import pytest
 import yaml
 
-from mockery.admin_guard import ADMIN_MAX_BODY
-from mockery.connections import MAX_REQUEST_HEAD
-from mockery.requests import DEFAULT_MAX_BODY
-from mockery.spec.loader import load_specs
+from mockery.http.requests import DEFAULT_MAX_BODY
+from mockery.load.loader import load_specs
+from mockery.server.admin_guard import ADMIN_MAX_BODY
+from mockery.server.connections import MAX_REQUEST_HEAD
 from tests.record.upstream import API_KEY, LITERAL, LITERAL_TEXT, ORDER_ID, TOKEN, USERS, Upstream
 
 REQUESTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -75,6 +75,7 @@ def _originals() -> list[str]:
 
 
 @pytest.mark.parametrize("stop", ["sigint", "endpoint"])
+@pytest.mark.slow
 def test_record_writes_a_safe_spec_that_answers_alike(
     stop: str, upstream: Upstream, tmp_path: Path, serve: Any
 ) -> None:
@@ -125,6 +126,7 @@ def test_record_writes_a_safe_spec_that_answers_alike(
     assert login["note"].startswith("Bearer ")
 
 
+@pytest.mark.slow
 def test_keep_pii_writes_values_as_recorded(upstream: Upstream, tmp_path: Path) -> None:
     out = tmp_path / "raw.yaml"
     process, base = _start(upstream, out, "--keep-pii")
@@ -140,6 +142,7 @@ def test_keep_pii_writes_values_as_recorded(upstream: Upstream, tmp_path: Path) 
     load_specs([out], environ={})
 
 
+@pytest.mark.slow
 def test_record_refuses_a_non_http_upstream(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "mockery", "record", "--upstream", "file:///etc/passwd", "--out", "x.yaml"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
@@ -168,6 +171,7 @@ def _stop(process: subprocess.Popen[str], base: str, **headers: str) -> httpx.Re
     return answer
 
 
+@pytest.mark.slow
 def test_recorded_text_is_served_back_byte_identical(
     upstream: Upstream, tmp_path: Path, serve: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,6 +191,7 @@ def test_recorded_text_is_served_back_byte_identical(
         assert after.headers["content-type"] == before.headers["content-type"]
 
 
+@pytest.mark.slow
 def test_the_stop_endpoint_refuses_cross_site_and_foreign_host_requests(upstream: Upstream, tmp_path: Path) -> None:
     with _recording(upstream, tmp_path / "guarded.yaml") as (process, base):
         port = base.rsplit(":", 1)[1]
@@ -202,6 +207,7 @@ def test_the_stop_endpoint_refuses_cross_site_and_foreign_host_requests(upstream
         assert _stop(process, base, origin=base).status_code == 200  # same-site: the recorder's own page
 
 
+@pytest.mark.slow
 def test_bodies_over_the_caps_are_refused_413_and_never_forwarded(upstream: Upstream, tmp_path: Path) -> None:
     with _recording(upstream, tmp_path / "capped.yaml") as (process, base):
         proxied = httpx.post(f"{base}/echo", content=b"x" * (DEFAULT_MAX_BODY + 1), timeout=60)
@@ -214,6 +220,7 @@ def test_bodies_over_the_caps_are_refused_413_and_never_forwarded(upstream: Upst
     assert [path for _, path, _ in upstream.requests] == []
 
 
+@pytest.mark.slow
 def test_the_recorder_refuses_a_request_head_over_the_limit(upstream: Upstream, tmp_path: Path) -> None:
     with _recording(upstream, tmp_path / "heads.yaml") as (process, base):
         answer = httpx.get(f"{base}/echo", headers={"x-big": "x" * (MAX_REQUEST_HEAD + 1)}, timeout=30)

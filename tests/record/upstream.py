@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from mockery.server import Server
+from mockery.server.server import Server
 
 # The upstream's personal data: none of it may reach a recorded spec.
 USERS = [

@@ -13,7 +13,7 @@ import pytest
 from hostile_support import hostile_beside_ordinary
 
 from mockery import MockServer
-from mockery.regexes import MAX_CLIENT_PATTERN_LENGTH
+from mockery.http.regexes import MAX_CLIENT_PATTERN_LENGTH
 
 # Python's re needs seconds per record to find that "^(\w+\s?)*$" does not match this title; RE2 does not.
 BACKTRACKING_TITLE = "a" * 25 + "!"

@@ -82,6 +82,7 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Collection], tup
         release.set()
 
 
+@pytest.mark.slow
 def test_a_big_scan_answers_as_the_loop_would(big: Path, serve: Serve) -> None:
     server = serve(big)
     users = users_of(server)
@@ -149,6 +150,7 @@ def test_the_loop_answers_other_requests_while_a_big_scan_runs(
         assert http.get(FILTER).content == answers[0].content  # kept for the next client
 
 
+@pytest.mark.slow
 def test_a_write_during_a_big_scan_does_not_send_the_scan_back_to_the_loop(
     big: Path, serve: Serve, gate: Callable[[Collection], tuple[threading.Event, threading.Event]]
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mockery.errors import SpecErrors
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
 
 
 def errors(write_spec: Callable[..., Path], text: str, *more: str) -> list[str]:

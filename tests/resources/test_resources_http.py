@@ -240,6 +240,7 @@ def test_uuid_ids_are_seeded_and_found(write_spec: Callable[..., Path], serve: S
 
 
 @pytest.mark.parametrize("state", ["memory", "sqlite"])
+@pytest.mark.slow
 def test_200_concurrent_posts_get_200_distinct_ids(shop: Path, serve: Serve, tmp_path: Path, state: str) -> None:
     url = "memory://" if state == "memory" else f"sqlite:///{tmp_path}/state.db"
     server = serve(shop, store=url)
@@ -285,6 +286,7 @@ def test_sqlite_state_survives_a_restart_and_reset_forgets_it(shop: Path, serve:
         assert http.get("/users").headers["x-total-count"] == "100"
 
 
+@pytest.mark.slow
 def test_a_million_records_are_generated_only_when_read(write_spec: Callable[..., Path], serve: Serve) -> None:
     spec = write_spec(
         """

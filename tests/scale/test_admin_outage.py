@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from outage_support import wait_until_ready
 from redis_server import RedisServer
 from scale_support import Mockery
@@ -23,6 +24,7 @@ def assert_store_unavailable(answer: httpx.Response, store: str) -> None:
     assert store in problem["detail"]
 
 
+@pytest.mark.slow
 def test_reset_and_scenarios_answer_503_while_redis_is_down_and_200_when_it_returns(
     mockery: Callable[..., Mockery], shop: Path, own_redis: RedisServer
 ) -> None:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from redis_server import RedisServer, free_port
 from scale_support import STARTUP_TIMEOUT, Mockery
 
-from mockery.spec.loader import load_specs
-from mockery.workers import default_prefix
+from mockery.load.loader import load_specs
+from mockery.server.workers import default_prefix
 
 
 def reset(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,6 +42,7 @@ def kept(served: Mockery, order_id: str) -> bool:
     return httpx.get(f"{served.url}/orders/{order_id}").status_code == 200
 
 
+@pytest.mark.slow
 def test_reset_derives_serves_default_prefix_from_the_specs_and_seed(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -60,6 +62,7 @@ def test_reset_derives_serves_default_prefix_from_the_specs_and_seed(
     assert kept(other, theirs)
 
 
+@pytest.mark.slow
 def test_reset_takes_the_specs_seed_and_store_from_the_variables_serve_reads(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -73,6 +76,7 @@ def test_reset_takes_the_specs_seed_and_store_from_the_variables_serve_reads(
     assert not kept(served, mine)
 
 
+@pytest.mark.slow
 def test_reset_deletes_the_keys_under_an_explicit_state_prefix_only(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -92,6 +96,7 @@ def test_reset_deletes_the_keys_under_an_explicit_state_prefix_only(
     assert not kept(other, theirs)
 
 
+@pytest.mark.slow
 def test_reset_of_a_redis_store_without_specs_or_prefix_refuses_and_deletes_nothing(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -108,6 +113,7 @@ def test_reset_of_a_redis_store_without_specs_or_prefix_refuses_and_deletes_noth
     assert kept(served, mine)
 
 
+@pytest.mark.slow
 def test_reset_of_an_unreachable_redis_says_so_without_a_traceback(shared_redis: RedisServer) -> None:
     url = f"redis://:secret@127.0.0.1:{free_port()}/0"  # a port nothing listens on any more
     failed = reset("--state", url, "--state-prefix", "any")
@@ -117,6 +123,7 @@ def test_reset_of_an_unreachable_redis_says_so_without_a_traceback(shared_redis:
     assert "Traceback" not in failed.stderr
 
 
+@pytest.mark.slow
 def test_reset_of_a_sqlite_store_needs_no_prefix(tmp_path: Path) -> None:
     state = f"sqlite:///{tmp_path / 'state.db'}"
     done = reset("--state", state)

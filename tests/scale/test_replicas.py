@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from redis_server import RedisServer
 from scale_support import Mockery
 
@@ -18,6 +19,7 @@ def pair(mockery: Callable[..., Mockery], shop: Path, redis: RedisServer) -> tup
     return tuple(mockery(str(shop), "--state", redis.url, "--state-prefix", prefix) for _ in range(2))  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 def test_a_record_posted_to_one_replica_is_returned_by_the_other(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -30,6 +32,7 @@ def test_a_record_posted_to_one_replica_is_returned_by_the_other(
     assert httpx.get(f"{one.url}/orders/{record['id']}").status_code == 404
 
 
+@pytest.mark.slow
 def test_a_scenario_moved_on_one_replica_is_seen_by_the_other(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -42,6 +45,7 @@ def test_a_scenario_moved_on_one_replica_is_seen_by_the_other(
     assert httpx.get(f"{other.url}/__mockery/scenarios/checkout").json()["state"] == "paid"
 
 
+@pytest.mark.slow
 def test_500_concurrent_posts_over_both_replicas_get_500_distinct_ids_readable_from_either(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -72,6 +76,7 @@ def test_500_concurrent_posts_over_both_replicas_get_500_distinct_ids_readable_f
     assert {get.json()["item"] for get in gets} == {f"item{n}" for n in range(500)}
 
 
+@pytest.mark.slow
 def test_a_rate_limit_of_10_per_second_holds_across_both_replicas_together(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:

@@ -14,6 +14,7 @@ from redis_server import RedisServer
 from scale_support import Mockery
 
 
+@pytest.mark.slow
 def test_stateful_routes_answer_503_while_redis_is_down_and_recover_when_it_returns(
     mockery: Callable[..., Mockery], shop: Path, own_redis: RedisServer
 ) -> None:

@@ -51,6 +51,7 @@ def check_shared(served: Mockery) -> None:
     asyncio.run(run())
 
 
+@pytest.mark.slow
 def test_two_workers_on_redis_serve_and_share_state(
     mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
 ) -> None:
@@ -63,6 +64,7 @@ def test_two_workers_on_redis_serve_and_share_state(
     assert '"event":"stopped"' in log
 
 
+@pytest.mark.slow
 def test_two_workers_on_sqlite_serve_and_share_state(
     mockery: Callable[..., Mockery], shop: Path, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockery.errors import SpecError, SpecErrors
-from mockery.spec.loader import load_specs
+from mockery.load.loader import load_specs
 
 SpecErrorsOf = Callable[..., list[SpecError]]
 Where = Callable[..., tuple[int, int]]

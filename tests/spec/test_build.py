@@ -1,4 +1,4 @@
-"""mockery.spec.build: the checks the schema cannot express (templates, paths, files, locales) and the model."""
+"""mockery.load.build: the checks the schema cannot express (templates, paths, files, locales) and the model."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from mockery.errors import SpecError
-from mockery.spec.loader import load_specs
-from mockery.spec.model import Route
-from mockery.values import ConstantValue, MappingValue, TemplateValue
+from mockery.load.loader import load_specs
+from mockery.model.services import Route
+from mockery.templates.values import ConstantValue, MappingValue, TemplateValue
 
 WriteSpec = Callable[..., Path]
 SpecErrorsOf = Callable[..., list[SpecError]]

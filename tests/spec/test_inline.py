@@ -1,4 +1,4 @@
-"""mockery.spec.inline: specs given from Python, as a mapping or YAML text, loaded with the checks of files."""
+"""mockery.source.inline: specs given from Python, as a mapping or YAML text, loaded with the checks of files."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from mockery.errors import ArgumentError, SpecError, SpecErrors
-from mockery.spec.inline import inline_document, load_inline
-from mockery.spec.loader import load_specs
-from mockery.spec.model import SpecSet
-from mockery.values import TemplateValue
+from mockery.load.loader import load_specs
+from mockery.model.services import SpecSet
+from mockery.source.inline import inline_document, load_inline
+from mockery.templates.values import TemplateValue
 
 WriteSpec = Callable[..., Path]
 Where = Callable[..., tuple[int, int]]
@@ -158,6 +158,7 @@ def test_inline_yaml_gets_every_check_of_the_safe_loader(text: str, message: str
     assert error.message.startswith(message)
 
 
+@pytest.mark.slow
 def test_an_alias_bomb_in_inline_yaml_is_stopped() -> None:
     lines = ["service: users", 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     for level in "bcdefgh":

@@ -1,4 +1,4 @@
-"""mockery.spec.literal: text written into a spec so that the spec serves it exactly as it was."""
+"""mockery.load.literal: text written into a spec so that the spec serves it exactly as it was."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockery.spec.literal import escape_template, literal_body, literal_template, spec_text_data
-from mockery.spec.yaml_loader import parse_document
-from mockery.templating import compile_template
+from mockery.load.literal import escape_template, literal_body, literal_template, spec_text_data
+from mockery.source.yaml_loader import parse_document
+from mockery.templates.environment import compile_template
 
 TEXTS = [
     "plain",

@@ -1,4 +1,4 @@
-"""mockery.spec.loader: finding spec files, and the checks across files (names, route conflicts)."""
+"""mockery.load.loader: finding spec files, and the checks across files (names, route conflicts)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mockery.errors import SpecError, SpecErrors
-from mockery.spec.loader import find_spec_files, load_specs
+from mockery.load.loader import find_spec_files, load_specs
 
 WriteSpec = Callable[..., Path]
 SpecErrorsOf = Callable[..., list[SpecError]]

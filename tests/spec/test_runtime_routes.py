@@ -1,4 +1,4 @@
-"""mockery.spec.runtime_routes: one route added to a running service, checked exactly like a route of a spec."""
+"""mockery.load.runtime_routes: one route added to a running service, checked exactly like a route of a spec."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from mockery.errors import ArgumentError, SpecError, SpecErrors
-from mockery.spec.loader import load_specs
-from mockery.spec.model import Route, Service
-from mockery.spec.runtime_routes import RUNTIME_ROUTE_NAME, build_route, conflicting_route
-from mockery.values import MappingValue, TemplateValue
+from mockery.load.loader import load_specs
+from mockery.load.runtime_routes import RUNTIME_ROUTE_NAME, build_route, conflicting_route
+from mockery.model.services import Route, Service
+from mockery.templates.values import MappingValue, TemplateValue
 
 WriteSpec = Callable[..., Path]
 Where = Callable[..., tuple[int, int]]

@@ -1,4 +1,4 @@
-"""mockery.spec.schema: the spec's JSON Schema, and its errors located with readable messages."""
+"""mockery.load.schema: the spec's JSON Schema, and its errors located with readable messages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from mockery.errors import SpecError
-from mockery.spec.schema import spec_schema
+from mockery.load.schema import spec_schema
 
 WriteSpec = Callable[..., Path]
 SpecErrorsOf = Callable[..., list[SpecError]]
@@ -94,7 +94,7 @@ def test_unknown_key_without_a_close_match_lists_the_known_keys(
 
 
 def test_top_level_extension_keys_are_allowed(write_spec: WriteSpec) -> None:
-    from mockery.spec.loader import load_specs
+    from mockery.load.loader import load_specs
 
     specs = load_specs([write_spec("service: users\nx-anchors: {a: 1}\nx-anything: [1]\n")], environ={})
     assert specs.service("users").routes == ()

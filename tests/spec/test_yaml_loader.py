@@ -1,4 +1,4 @@
-"""mockery.spec.yaml_loader: safe YAML with every value's position, and every mistake located."""
+"""mockery.source.yaml_loader: safe YAML with every value's position, and every mistake located."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from mockery.errors import SpecError
-from mockery.spec.document import Document, Position
-from mockery.spec.yaml_loader import MAX_DEPTH, MAX_VALUES, escape_variables, load_document
+from mockery.source.document import Document, Position
+from mockery.source.yaml_loader import MAX_DEPTH, MAX_VALUES, escape_variables, load_document
 
 WriteSpec = Callable[..., Path]
 SpecErrorsOf = Callable[..., list[SpecError]]
@@ -185,6 +185,7 @@ x-i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 """
 
 
+@pytest.mark.slow
 def test_alias_bomb_is_rejected_with_a_located_error(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
     path = write_spec(BILLION_LAUGHS)
     document, errors = load(path)

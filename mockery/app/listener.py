@@ -1,0 +1,293 @@
+"""The ASGI app of one listener, compiled once from the model: match, render, send.
+
+It speaks ASGI directly with Starlette's path compiler and convertors rather than through Starlette's
+router: a mock server must explain a miss (which route came closest, and why it did not match), and the
+request path stays a dictionary lookup and a render, with static bodies encoded ahead of time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockery.answers.template import failure_reason
+from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
+from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
+from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
+from mockery.http.conditions import RequestView
+from mockery.http.journal import UNMATCHED, Call, Journal
+from mockery.http.logs import AccessLog
+from mockery.http.metrics import Metrics
+from mockery.http.paths import RESERVED_PREFIX
+from mockery.http.requests import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    FORM_MEDIA_TYPE,
+    MAX_FIELDS,
+    MAX_HEADERS,
+    BodyTimeout,
+    BodyTooLarge,
+    RawRequest,
+    header_map,
+    read_body,
+)
+from mockery.http.scenarios import advance, state_of
+from mockery.model.services import Route, Service
+from mockery.proxy.forward import Proxies
+from mockery.runtime.chaos import Verdict, break_connection, decide, send_paced
+from mockery.runtime.context import Context
+from mockery.runtime.state import Runtime
+from mockery.store import StoreError
+from mockery.templates.values import templates
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    """Settings of every listener of a server."""
+
+    max_body: int = DEFAULT_MAX_BODY
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    access_log: AccessLog = field(default_factory=lambda: AccessLog(enabled=False))
+
+
+class ListenerApp:
+    """Answers every request that reaches one listener, for every service on it."""
+
+    def __init__(
+        self,
+        services: Iterable[Service],
+        runtime: Runtime,
+        config: AppConfig | None = None,
+        journal: Journal | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.config = config or AppConfig()
+        self.journal = journal
+        self.metrics = metrics
+        # The admin API (mockery.server.admin) answers everything under /__mockery, which specs cannot claim.
+        self.admin: ASGIApp | None = None
+        self._proxies: Proxies | None = None
+        self.replace_services(services)
+
+    def replace_services(self, services: Iterable[Service]) -> None:
+        """Serve ``services`` from now on: the route table is rebuilt, then swapped in by one assignment."""
+        services = tuple(services)
+        table = RouteTable.build(services)
+        # Only a route whose templates read the body gets it parsed, and so a 400 when it cannot be.
+        reads_body = {entry: _reads_body(entry.route) for entry in table.entries}
+        self._label = ",".join(service.name for service in services) or "-"
+        # Services with a `proxy` forward what their routes miss; forwarders of unchanged proxies are kept.
+        proxies = Proxies(services, self._proxies)
+        self.services, self.table, self._reads_body, self._proxies = services, table, reads_body, proxies
+
+    def __repr__(self) -> str:
+        return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if self.admin is not None and scope["path"].startswith(RESERVED_PREFIX):
+                await self.admin(scope, receive, send)
+                return
+            try:
+                await self._http(scope, receive, send)
+            except StoreError as exc:
+                # Raised before anything was sent (no store call follows the response's start).
+                await self._store_failed(scope, send, exc)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        headers = header_map(scope)
+        service_name, route_name, note = self._label, UNMATCHED, ""
+        body = b""
+        behaviours: Behaviours = NO_BEHAVIOURS
+        verdict: Verdict | None = None
+        try:
+            body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
+        except BodyTimeout:
+            answer = problem(
+                408,
+                "Request timeout",
+                f"the client sent no part of its body for {self.config.body_timeout:g} s",
+                timeout=self.config.body_timeout,
+            ).with_headers((b"connection", b"close"))
+        except BodyTooLarge:
+            answer = problem(
+                413,
+                "Request body too large",
+                f"the body is over the limit of {self.config.max_body} bytes",
+                limit=self.config.max_body,
+            )
+        else:
+            query_string = scope["query_string"].decode("latin-1")
+            refusal = _over_limits(scope, query_string, headers, body)
+            if refusal is not None:
+                answer = refusal
+            else:
+                try:
+                    view = RequestView(RawRequest(method, path, query_string, headers, body))
+                    found = self.table.match(method, path, view, self._state_of)
+                    if isinstance(found, Match):
+                        service_name, route_name = found.entry.service.name, found.entry.route.name
+                        if (kind := found.entry.route.answer).prepares:  # big scans run off the loop
+                            await kind.prepare(self.runtime.resources, query_string, found.path_params)
+                        answer, note, behaviours, verdict = self._matched(
+                            found, RawRequest(method, path, query_string, headers, body), view
+                        )
+                    elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
+                        service_name, note = upstream[0], "proxied"
+                        answer = await upstream[1].forward_scope(scope, body)
+                    elif found.allowed:
+                        answer = problem(
+                            405,
+                            "Method not allowed",
+                            f"{_shown(path)} is served for {', '.join(found.allowed)}, not {method}",
+                            allowed=list(found.allowed),
+                        ).with_headers((b"allow", ", ".join(found.allowed).encode()))
+                    else:
+                        answer = self._not_found(method, path, found, view)
+                except StoreError:
+                    raise  # not a defect: the store is out of reach, a 503
+                except Exception as exc:  # a defect of mockery's own: the client still gets a problem document
+                    _logger.exception("mockery failed to answer %s %s", method, path)
+                    answer = problem(
+                        500, "Internal error", f"mockery failed to answer this request: {type(exc).__name__}"
+                    )
+                    note, behaviours, verdict = f"internal error: {failure_reason(exc)}", NO_BEHAVIOURS, None
+        if verdict is not None and verdict.delay:
+            await asyncio.sleep(verdict.delay)
+        fault = verdict.fault if verdict is not None else None
+        breaking = fault if fault is not None and fault.kind != "status" else None
+        if breaking is not None:
+            note = f"fault: {breaking.kind}"
+        duration = time.perf_counter() - started
+        self._observe(scope, headers, body, service_name, route_name, answer.status, duration)
+        if breaking is not None:
+            await break_connection(send, receive, breaking, answer.status, list(answer.headers), answer.body)
+        elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
+            await send_paced(send, answer.status, list(answer.headers), answer.body, behaviours)
+        else:
+            try:
+                await send_answer(send, answer, head=method == "HEAD")
+            except InvalidHeader as exc:
+                # uvicorn checks every header before it writes a byte: the answer can still be a problem.
+                answer = problem(500, "Invalid response header", str(exc))
+                note = f"invalid response header: {exc}"
+                await send_answer(send, answer, head=method == "HEAD")
+        self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note)
+
+    def _matched(
+        self, found: Match, raw: RawRequest, view: RequestView
+    ) -> tuple[Answer, str, Behaviours, Verdict | None]:
+        """The answer of a matched route, after its behaviours had their say (a rate limit, a fault)."""
+        entry = found.entry
+        route = entry.route
+        if raw.method == "HEAD" and "HEAD" not in route.methods:
+            # HEAD of a GET route renders as the GET would, so that its headers (and length) are the GET's.
+            raw = RawRequest("GET", raw.path, raw.query_string, raw.headers, raw.body)
+        behaviours, verdict = self.runtime.chaos.resolve(entry.service, route), None
+        if behaviours:
+            seed = self.runtime.service_seed(entry.service)
+            verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.key)
+        if verdict is not None and verdict.limited:
+            answer = problem(429, "Too many requests", f"route {route.name} is rate-limited", route=route.name)
+            note = "rate limited"
+        elif verdict is not None and verdict.fault is not None and verdict.fault.kind == "status":
+            answer = problem(verdict.fault.status, "Injected fault", f"a fault injected on route {route.name}")
+            note = "fault: status"
+        else:
+            answer, note = self._respond(found, raw, view)
+        if verdict is not None:
+            answer = answer.with_headers(*verdict.headers)
+        return answer, note, behaviours, verdict
+
+    def _observe(
+        self, scope: Scope, headers: dict[str, str], body: bytes, service: str, route: str, status: int, duration: float
+    ) -> None:
+        """Journal and metrics, before the answer leaves: a client that got it also finds it in the journal."""
+        if self.journal is not None:
+            query_string = scope["query_string"].decode("latin-1")
+            self.journal.record(
+                Call(service, scope["method"], scope["path"], query_string, headers, body, route, status, duration)
+            )
+        if self.metrics is not None:
+            self.metrics.observe(service, route, status, duration)
+
+    async def _store_failed(self, scope: Scope, send: Send, exc: StoreError) -> None:
+        """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
+        method, path = scope["method"], scope["path"]
+        answer = store_unavailable(exc, repr(self.runtime.store))
+        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer.status, 0.0)
+        await send_answer(send, answer, head=method == "HEAD")
+        self.config.access_log.request(self._label, method, path, answer.status, UNMATCHED, 0.0, "store unavailable")
+
+    def _state_of(self, scenario: str) -> str:
+        return state_of(self.runtime.store, scenario)
+
+    def _respond(self, found: Match, raw: RawRequest, view: RequestView) -> tuple[Answer, str]:
+        entry = found.entry
+        route = entry.route
+        if route.scenario is not None and found.scenario_state is not None:
+            advance(self.runtime.store, route.scenario, found.scenario_state)
+        kind = route.answer
+        if (static := kind.static) is not None:
+            return static, ""
+        ctx = Context(route, entry.service, raw, view, found.path_params, self.runtime, self._reads_body[entry])
+        return kind.respond(ctx), ctx.note
+
+    def _not_found(self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None) -> Answer:
+        closest = [
+            {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
+            for near in self.table.explain(method, path, miss=miss, view=view, state_of=self._state_of)
+        ]
+        return problem(404, "No route matches", f"no route matches {method} {_shown(path)}", closest=closest)
+
+
+def _reads_body(route: Route) -> bool:
+    responses = route.answer.shown
+    values = [value for response in responses for _, value in response.headers]
+    values.extend(response.body for response in responses if response.body is not None)
+    return any(
+        "body" in template.request_fields or "*" in template.request_fields
+        for value in values
+        for template in templates(value)
+    )
+
+
+def _shown(path: str) -> str:
+    """A path as an error detail quotes it: a client's 60 KB path makes no 60 KB answer."""
+    return path if len(path) <= MAX_COMPARED_CHARS else f"{path[:MAX_COMPARED_CHARS]}... ({len(path)} chars)"
+
+
+def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body: bytes) -> Answer | None:
+    """A problem answer for a request with more headers or fields than any client sends: parsing those is work
+    that grows with what a client chose to send, so it is refused before any of it is done."""
+    if len(scope["headers"]) > MAX_HEADERS:
+        return problem(431, "Too many headers", f"the request has over {MAX_HEADERS} header fields", limit=MAX_HEADERS)
+    if query_string.count("&") >= MAX_FIELDS:
+        return problem(400, "Too many query fields", f"the query has over {MAX_FIELDS} fields", limit=MAX_FIELDS)
+    if body and body.count(b"&") >= MAX_FIELDS and headers.get("content-type", "").lower().startswith(FORM_MEDIA_TYPE):
+        return problem(413, "Too many form fields", f"the form has over {MAX_FIELDS} fields", limit=MAX_FIELDS)
+    return None
+
+
+_logger = logging.getLogger("mockery")
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,157 @@
+"""Find spec files, load and check them all, and build the model: the one entry point from files to a SpecSet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from mockery.errors import SpecError, SpecErrors, display_path
+from mockery.http.paths import shape
+from mockery.load.build import build_service
+from mockery.load.openapi import build_openapi_service, is_openapi_json
+from mockery.load.resources import ref_errors
+from mockery.load.schema import schema_errors
+from mockery.model.services import Route, Service, SpecSet
+from mockery.source.document import Document
+from mockery.source.inline import InlineSpec, inline_document
+from mockery.source.yaml_loader import is_openapi, load_document
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+ListenerKey = tuple[str, int]
+
+
+def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecError]]:
+    """Spec files named directly, and ``*.yaml``/``*.yml`` files below named folders, in a stable order."""
+    files: list[Path] = []
+    errors: list[SpecError] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if (p.suffix in SPEC_SUFFIXES or is_openapi_json(p)) and p.is_file()
+            )
+            if not found:
+                errors.append(SpecError(display_path(path), 1, 1, "", "the folder holds no *.yaml or *.yml spec"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append(SpecError(display_path(path), 1, 1, "", "no such file or folder"))
+    unique = list(dict.fromkeys(file.resolve() for file in files))
+    return unique, errors
+
+
+def load_specs(
+    paths: Iterable[str | Path],
+    environ: Mapping[str, str] | None = None,
+    *,
+    inline: Iterable[InlineSpec | Document] | InlineSpec | Document = (),
+    inline_folder: str | Path | None = None,
+) -> SpecSet:
+    """Load, check and build every spec below ``paths`` and every spec of ``inline``, all together (service
+    names and route conflicts are checked across all of them); raises ``SpecErrors`` listing every mistake.
+
+    ``inline`` holds specs given from Python: mappings, YAML texts, or documents from ``load_inline`` (one
+    spec alone is taken as a list of one). The n-th is named ``<inline n>`` in errors (a document keeps its
+    own name), and the files its routes send are looked for in ``inline_folder`` (default: the current
+    directory). ``environ`` (default ``os.environ``) fills the ``${VAR}`` of spec files and of inline YAML
+    texts; an OpenAPI document is read as written, by its own YAML rules (see mockery.source.yaml_loader).
+    """
+    files, errors = find_spec_files(paths)
+    documents: list[Document] = []
+    for file in files:
+        document, load_errors = load_document(file, environ=environ)
+        errors.extend(load_errors)
+        if document is not None:
+            documents.append(document)
+    specs = [inline] if isinstance(inline, str | Mapping | Document) else list(inline)
+    for number, spec in enumerate(specs, start=1):
+        if isinstance(spec, Document):
+            documents.append(spec)
+            continue
+        document, load_errors = inline_document(spec, name=f"<inline {number}>", folder=inline_folder, environ=environ)
+        errors.extend(load_errors)
+        if document is not None:
+            documents.append(document)
+    return build_spec_set(documents, errors)
+
+
+def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = ()) -> SpecSet:
+    """Check loaded documents against the schema and each other, and build the model."""
+    all_errors = list(errors)
+    services: list[Service] = []
+    for document in documents:
+        if is_openapi(document.data):
+            service, build_errors = build_openapi_service(document)
+        else:
+            all_errors.extend(schema_errors(document))
+            service, build_errors = build_service(document)
+        all_errors.extend(build_errors)
+        if service is not None:
+            services.append(service)
+    all_errors.extend(duplicate_services(services))
+    all_errors.extend(route_conflicts(services))
+    all_errors.extend(ref_errors(services))
+    if all_errors:
+        raise SpecErrors(all_errors)
+    return SpecSet(tuple(services))
+
+
+def duplicate_services(services: Iterable[Service]) -> list[SpecError]:
+    """A service name may be used by one spec only."""
+    seen: dict[str, Service] = {}
+    errors = []
+    for service in services:
+        first = seen.setdefault(service.name, service)
+        if first is not service:
+            errors.append(
+                SpecError(
+                    service.display_name,
+                    service.position.line,
+                    service.position.column,
+                    "service",
+                    f"service {service.name!r} is already defined at "
+                    f"{first.display_name}:{first.position.line}:{first.position.column}",
+                    "service names must be unique",
+                )
+            )
+    return errors
+
+
+def listener_key(service: Service, shared_port: int | None = None) -> ListenerKey:
+    """Which listener a service is served on: its own port, a port 0 of its own, or the shared one."""
+    if service.port is None or (service.port == shared_port and shared_port != 0):
+        return ("shared", 0)
+    if service.port == 0:
+        return ("ephemeral:" + service.name, 0)
+    return ("port", service.port)
+
+
+def route_conflicts(services: Iterable[Service], shared_port: int | None = None) -> list[SpecError]:
+    """Two routes that claim the same method and path shape on one listener, each named with its location."""
+    claimed: dict[tuple[ListenerKey, str, str], tuple[Service, Route]] = {}
+    errors = []
+    for service in services:
+        listener = listener_key(service, shared_port)
+        for route in service.routes:
+            if route.conditions or route.scenario is not None:
+                continue  # routes with conditions share a path by design: priority and specificity choose
+            for method in route.methods:
+                key = (listener, method, shape(route.path))
+                other_service, other = claimed.setdefault(key, (service, route))
+                if other is route:
+                    continue
+                errors.append(
+                    SpecError(
+                        service.display_name,
+                        route.position.line,
+                        route.position.column,
+                        f"routes[{route.index}]" if route.origin == "spec" else f"routes[{route.key}]",
+                        f"{method} {route.path} is already claimed on the same listener by "
+                        f"{other_service.display_name}:{other.position.line}:{other.position.column} "
+                        f"({other.name})",
+                        "change the path or method, or give one service a port of its own",
+                    )
+                )
+    return errors

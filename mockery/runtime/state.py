@@ -1,0 +1,82 @@
+"""The mutable side of a running set of specs: its store, seeded generators and per-route call counters.
+
+What clients change lives in the runtime's ``Store``. ``reset()`` empties it and rebuilds the rest, which
+puts a server back exactly where it started, so that the same requests give the same bytes again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockery.model.services import Route, Service, SpecSet
+from mockery.resources.registry import Resources
+from mockery.runtime.chaos import Chaos
+from mockery.store import MemoryStore, Store
+from mockery.templates.fakes import Clock, ServiceRandomness, derive_seed, new_generator, service_randomness
+
+
+@dataclass(slots=True)
+class ServiceState:
+    service: Service
+    randomness: ServiceRandomness
+    calls: dict[int | str, int] = field(default_factory=dict)
+    # The collections of every service: what a route handler (an OpenAPI operation) reads and writes.
+    resources: Resources | None = None
+
+    def reseed_for(self, route: Route, method: str, path: str, query_string: str) -> None:
+        """Seed the service's generators for one render of ``route``."""
+        key = route.key
+        if route.random == "per_call":
+            count = self.calls.get(key, 0)
+            self.calls[key] = count + 1
+            seed = derive_seed(self.randomness.seed, key, "call", count)
+        else:
+            seed = derive_seed(self.randomness.seed, key, method, path, query_string)
+        self.randomness.reseed(seed)
+
+
+class Runtime:
+    """Generators and counters for every service of a SpecSet; one per running server (one event loop)."""
+
+    def __init__(self, specs: SpecSet, seed: int = 0, clock: Clock | None = None, store: Store | None = None) -> None:
+        self.specs = specs
+        self.seed = seed
+        self.clock = clock or Clock()
+        self.store: Store = store if store is not None else MemoryStore()
+        # One Faker generator per locale: building one costs ~20 ms, and renders never interleave on a loop.
+        self._generators: dict[str, Any] = {}
+        self.services: dict[str, ServiceState] = {}
+        # Generated records depend on nothing a reset changes: collections (and their caches) live on.
+        self.resources = Resources(specs, self.store, self.service_seed, self.clock)
+        # The active profile and server-wide behaviours: settings, not state, so a reset keeps them.
+        self.chaos = Chaos(lambda: self.specs.services)
+        # What the store holds is kept: a persistent store (sqlite://) carries changes over a restart.
+        self._rebind()
+
+    def service_seed(self, service: Service) -> int:
+        return derive_seed(self.seed, service.name, service.seed if service.seed is not None else "")
+
+    def reset(self) -> None:
+        """Back to the state at start: stored changes forgotten, call counters cleared, generators rebound."""
+        self.store.reset()
+        self._rebind()
+
+    def rebind(self, specs: SpecSet) -> None:
+        """Serve ``specs`` from now on (a reload), keeping the store: collections are rebuilt over it."""
+        self.specs = specs
+        self.resources = Resources(specs, self.store, self.service_seed, self.clock)
+        self._rebind()
+
+    def _rebind(self) -> None:
+        self.services = {}
+        for service in self.specs.services:
+            generator = self._generators.get(service.locale)
+            if generator is None:
+                generator = self._generators[service.locale] = new_generator(service.locale)
+            randomness = service_randomness(self.service_seed(service), generator, service.locale, self.clock)
+            randomness.globals["resources"] = self.resources.view(service.name)
+            self.services[service.name] = ServiceState(service, randomness, resources=self.resources)
+
+    def __repr__(self) -> str:
+        return f"Runtime(seed={self.seed}, services={list(self.services)})"

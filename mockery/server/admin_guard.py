@@ -1,0 +1,116 @@
+"""Who may call the admin API. Admin endpoints of mock servers are where their CVEs live; this one:
+
+- with a token (``--admin-token``/``MOCKERY_ADMIN_TOKEN``) asks for ``Authorization: Bearer TOKEN`` on every
+  endpoint but health, ready and metrics, compared in constant time;
+- without one, answers only on a loopback listener, and only when the ``Host`` header names a loopback
+  address (a DNS-rebinding page sends its own host name); elsewhere only health, ready and metrics answer;
+- refuses any request a browser marks as cross-site (a foreign ``Origin``, ``Sec-Fetch-Site: cross-site``),
+  token or not, and sends no CORS headers, so no page can read an answer;
+- decides from the listener's own address, never from ``X-Forwarded-For`` or the peer address.
+
+The token is kept as bytes for the comparison and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from starlette.types import Scope
+
+from mockery.http.paths import RESERVED_PREFIX
+from mockery.http.requests import header_map
+
+PUBLIC_PATHS = frozenset(f"{RESERVED_PREFIX}/{name}" for name in ("health", "ready", "metrics"))
+HOW_TO_ENABLE = (
+    "start mockery with --admin-token TOKEN (or MOCKERY_ADMIN_TOKEN=TOKEN) and send "
+    "'Authorization: Bearer TOKEN', or listen on a loopback address such as 127.0.0.1"
+)
+
+# The largest body an admin or recorder endpoint reads (a route, a scenario move, a stop): JSON of a few KiB.
+ADMIN_MAX_BODY = 1024 * 1024
+
+Refusal = tuple[int, str, str, dict[str, str]]
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or address, without port) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def split_host(value: str) -> tuple[str, int | None]:
+    """``"127.0.0.1:8000"`` -> ``("127.0.0.1", 8000)``; ``"[::1]:80"`` -> ``("::1", 80)``."""
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        host, _, port = value.partition(":")
+    else:
+        host, port = value, ""
+    return host, int(port) if port.isdigit() else None
+
+
+class AdminGuard:
+    """Decides, from the request's headers and the listener's address, whether an admin call may proceed."""
+
+    def __init__(self, listener_host: str, listener_port: int, token: str | None) -> None:
+        self.loopback = is_loopback_host(listener_host)
+        self.listener_host = listener_host
+        self.listener_port = listener_port
+        self._token = token.encode() if token else None
+
+    @property
+    def token_required(self) -> bool:
+        return self._token is not None
+
+    def check(self, scope: Scope) -> Refusal | None:
+        """``None`` when the call may proceed, else ``(status, title, detail, headers)``."""
+        headers = header_map(scope)
+        host = headers.get("host", "")
+        origin = headers.get("origin")
+        if origin is not None and origin != f"{scope.get('scheme', 'http')}://{host}":
+            return 403, "Cross-site request refused", "the admin API does not answer requests from web pages", {}
+        if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return 403, "Cross-site request refused", "the admin API does not answer requests from web pages", {}
+        if self._token is None and self.loopback and not self._own_loopback_host(host):
+            return (
+                403,
+                "Host refused",
+                "without an admin token the admin API answers only to a loopback Host such as "
+                f"127.0.0.1:{self.listener_port} or localhost:{self.listener_port}",
+                {},
+            )
+        if scope["path"] in PUBLIC_PATHS:
+            return None
+        if self._token is not None:
+            given = headers.get("authorization", "")
+            scheme, _, credentials = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                credentials.strip().encode("latin-1", errors="replace"), self._token
+            ):
+                detail = "send 'Authorization: Bearer TOKEN' with the admin token mockery was started with"
+                return 401, "Admin token required", detail, {"www-authenticate": 'Bearer realm="mockery"'}
+            return None
+        if not self.loopback:
+            return (
+                403,
+                "Admin API disabled",
+                f"without an admin token the admin API answers only on loopback listeners, and this one listens "
+                f"on {self.listener_host}: {HOW_TO_ENABLE}",
+                {},
+            )
+        return None
+
+    def _own_loopback_host(self, value: str) -> bool:
+        host, port = split_host(value)
+        return is_loopback_host(host) and port in (None, self.listener_port)
+
+    def __repr__(self) -> str:
+        where = "loopback" if self.loopback else self.listener_host
+        return f"AdminGuard({where}, token={'required' if self._token is not None else 'none'})"

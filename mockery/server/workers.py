@@ -1,0 +1,140 @@
+"""``mockery serve --workers N``: N processes answering on the same sockets, sharing state through the store.
+
+The parent binds every listener, checks that the store opens, then forks the workers: each inherits the
+bound sockets (the kernel spreads connections among the processes accepting on them), opens its own
+connection to the store and serves. The parent only supervises: it forwards SIGINT and SIGTERM, and when a
+worker dies unexpectedly it stops the others and exits with that worker's code, so that a supervisor
+(Docker, Kubernetes, systemd) restarts the whole server.
+
+What lives in the store is shared by the workers: records, ids, scenario states, sequence positions and
+rate-limit windows. What lives in a process is not: the journal, the metrics, routes added at runtime through
+the admin API, and ``per_call`` template counters. So ``memory://`` is refused: each worker would have its
+own records and clients would see them change from one request to the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import select
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from types import FrameType
+
+from mockery.errors import ServeError
+from mockery.model.services import SpecSet
+from mockery.server.server import Server
+from mockery.store import Store, StoreError, store_type
+
+
+def check_workers(state: str, workers: int, *, reload: bool = False) -> None:
+    """``ServeError`` explaining why ``workers`` processes cannot share the store at ``state``."""
+    if workers <= 1:
+        return
+    try:
+        shared = store_type(state).shared
+    except StoreError:
+        shared = False
+    if not shared:
+        raise ServeError(
+            f"--workers {workers} needs a store the workers share, and {state} is not one: each worker would keep "
+            "its own records, scenario states and rate limits, and clients would see them change from one request "
+            "to the next. Use --state sqlite:///state.db (one host) or --state redis://host:6379/0, or one worker."
+        )
+    if reload:
+        raise ServeError("--reload works with one worker: reload a single process, or restart the workers")
+
+
+def default_prefix(specs: SpecSet, seed: int) -> str:
+    """The key prefix of a shared store when ``--state-prefix`` is not given: the same for every replica
+    serving the same services with the same seed, and different for another deployment."""
+    names = ",".join(sorted(service.name for service in specs.services))
+    return "mockery:" + hashlib.sha256(f"{names}|{seed}".encode()).hexdigest()[:12]
+
+
+def serve_workers(
+    server: Server, workers: int, open_store: Callable[[], Store], on_ready: Callable[[], None] | None = None
+) -> int:
+    """Serve ``server`` (bound already) from ``workers`` forked processes until SIGINT or SIGTERM; the exit
+    code. ``open_store`` opens a worker's own connection: a connection must not cross a fork."""
+    server.close_store()
+    ready_read, ready_write = os.pipe()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            os.close(ready_read)
+            _worker(server, open_store, ready_write)  # never returns
+        children.append(pid)
+    os.close(ready_write)
+    server.close()  # the workers hold the sockets now
+    stopping = False
+
+    def forward(signum: int, _: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    code = 0
+    try:
+        ready = 0
+        running = set(children)
+        while ready < workers and not stopping and running == set(children):
+            readable, _, _ = select.select([ready_read], [], [], 0.1)
+            if readable:
+                got = os.read(ready_read, workers)
+                if not got:
+                    break
+                ready += len(got)
+            with contextlib.suppress(ChildProcessError):
+                pid, status = os.waitpid(-1, os.WNOHANG)
+                if pid:
+                    running.discard(pid)
+                    code = code or os.waitstatus_to_exitcode(status)
+        if running != set(children) and not stopping:
+            print("mockery: a worker exited before it was ready; stopping the others", file=sys.stderr, flush=True)
+            code = code or 1
+            forward(signal.SIGTERM, None)
+        elif ready == workers and on_ready is not None:
+            on_ready()
+        while running:
+            pid, status = os.wait()
+            running.discard(pid)
+            exit_code = os.waitstatus_to_exitcode(status)
+            if not stopping:
+                print(f"mockery: worker {pid} exited ({exit_code}); stopping the others", file=sys.stderr, flush=True)
+                code = exit_code or 1
+                forward(signal.SIGTERM, None)
+    finally:
+        os.close(ready_read)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code
+
+
+def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None:
+    code = 0
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        server.open_store(open_store)
+
+        def announce() -> None:
+            os.write(ready, b"r")
+            os.close(ready)
+
+        asyncio.run(server.serve(on_ready=announce))
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -1,0 +1,256 @@
+"""``MockServer``: serve specs from a background thread, on ephemeral ports, for tests and scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from mockery.app.listener import AppConfig, ListenerApp
+from mockery.errors import ServeError
+from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
+from mockery.http.scenarios import Scenario
+from mockery.model.services import Route, SpecSet
+from mockery.server.connections import ConnectionLimits
+from mockery.server.options import ServerOptions, build_server
+from mockery.source.inline import InlineSpec
+from mockery.store import DEFAULT_STORE_URL, Store
+from mockery.templates.fakes import Clock
+
+START_TIMEOUT_SECONDS = 10.0
+
+T = TypeVar("T")
+
+
+class MockServer:
+    """Real uvicorn listeners for a set of specs, in a background thread, every one on a free port.
+
+    Use it as a context manager: the server starts on entry and stops, finishing requests in flight, on exit.
+    An exception that stops the server thread is raised again in the caller.
+    """
+
+    def __init__(
+        self,
+        *paths: str | Path,
+        specs: SpecSet | str | Path | Iterable[str | Path] = (),
+        inline: InlineSpec | Iterable[InlineSpec] = (),
+        seed: int = 0,
+        clock: Clock | None = None,
+        config: AppConfig | None = None,
+        environ: Mapping[str, str] | None = None,
+        host: str = "127.0.0.1",
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
+        store: Store | str | None = None,
+        profile: str | None = None,
+        limits: ConnectionLimits | None = None,
+    ) -> None:
+        """``paths`` (or ``specs``) are spec files or folders; ``inline`` are specs written in code: a mapping, or
+        YAML text, or a list of them. All are loaded together. ``specs`` may also be a ``SpecSet`` loaded already.
+
+        ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default).
+        ``profile`` names the behaviour profile to start with (see the ``profile`` property).
+        ``config`` holds the request limits (``AppConfig(max_body=..., body_timeout=...)``), ``limits`` those of
+        connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them."""
+        loaded, spec_paths = _spec_paths(paths, specs)
+        config, limits = config or AppConfig(), limits or ConnectionLimits()
+        options = ServerOptions(
+            paths=spec_paths,
+            inline=(inline,) if isinstance(inline, str | Mapping) else tuple(inline),
+            environ=environ,
+            host=host,
+            port=0,
+            ephemeral=True,
+            seed=seed,
+            clock=clock,
+            journal_size=journal_size,
+            state=store if isinstance(store, str) else DEFAULT_STORE_URL,
+            store=None if isinstance(store, str) else store,
+            profile=profile,
+            max_body=config.max_body,
+            body_timeout=config.body_timeout,
+            access_log=config.access_log,
+            header_timeout=limits.header_timeout,
+            max_connections=limits.max_connections,
+            max_head=limits.max_head,
+        )
+        self._server = build_server(options, loaded)
+        self.specs = self._server.specs
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> MockServer:
+        self._server.bind()
+        self._thread = threading.Thread(target=self._run, name="mockery-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self._thread.join()
+                self._thread = None
+                self._server.close()
+                self._raise_error()
+                raise ServeError("the server thread stopped before it started")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ServeError(f"the server did not start within {START_TIMEOUT_SECONDS} s")
+            time.sleep(0.002)
+        return self
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._server.serve(handle_signals=False))
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+        finally:
+            loop.close()
+
+    def _in_loop(self, function: Callable[[], T]) -> T:
+        """Run ``function`` on the server's loop, between requests, and return its result."""
+        loop = self._loop
+        if loop is None or self._thread is None:
+            return function()
+
+        async def call() -> T:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout=START_TIMEOUT_SECONDS)
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def stop(self) -> None:
+        """Stop every listener; re-raise an exception that stopped the server thread."""
+        if self._thread is not None:
+            self._server.stop()
+            self._thread.join(timeout=START_TIMEOUT_SECONDS)
+            self._thread = None
+        self._raise_error()
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL of the shared listener, e.g. ``http://127.0.0.1:54321``."""
+        return self._server.url
+
+    def url_for(self, service: str) -> str:
+        """Base URL of one service: its own listener (if it has a port) and its base path."""
+        return self._server.url_for(service)
+
+    @property
+    def app(self) -> ListenerApp:
+        """The ASGI app of the shared listener, for in-process clients such as ``httpx.ASGITransport``."""
+        return self._server.app
+
+    def reset(self) -> None:
+        """Put generated data, call counters, stubs and the journal back to where they were at start."""
+
+        self._in_loop(self._server.reset)
+
+    def stub(self, service: str, route: Mapping[str, Any] | str) -> Route:
+        """Add a route to ``service`` now; it answers before the spec's own routes until ``reset()``.
+
+        ``route`` is a route as written in a spec (a mapping, or YAML text) and is validated exactly like one:
+        mistakes raise ``SpecErrors`` naming the field, e.g. ``route.response.status``.
+        """
+
+        return self._in_loop(lambda: self._server.add_route(service, route).route)
+
+    @property
+    def profile(self) -> str | None:
+        """The active behaviour profile, ``None`` for the specs' own behaviours only. Settable at any time:
+        ``server.profile = "flaky"``; a profile no service defines raises ``ProfileError``. Kept by ``reset()``."""
+        return self._server.profile
+
+    @profile.setter
+    def profile(self, name: str | None) -> None:
+        self._in_loop(lambda: self._server.use_profile(name))
+
+    def scenario(self, name: str) -> Scenario:
+        """A handle on scenario ``name``: ``.state`` reads or sets its state (``started`` at first and after
+        ``reset()``)."""
+        server = self._server
+        return Scenario(
+            name,
+            lambda: self._in_loop(lambda: server.scenario_state(name)),
+            lambda state: self._in_loop(lambda: server.set_scenario(name, state)),
+        )
+
+    @property
+    def journal(self) -> Journal:
+        """Every request received (the last ``journal_size``), and how it was answered."""
+        return self._server.journal
+
+    @property
+    def calls(self) -> list[Call]:
+        """The journal's calls, oldest first."""
+        return self.journal.calls()
+
+    def assert_called(self, method: str, path: str, *, times: int | None = None, service: str | None = None) -> None:
+        """Fail unless ``method path`` was received (exactly ``times`` times, when given)."""
+        found = self.journal.calls(method=method, path=path, service=service)
+        if (times is None and found) or len(found) == times:
+            return
+        expected = "at least once" if times is None else f"{times} time{'s' if times != 1 else ''}"
+        raise AssertionError(
+            f"expected {method.upper()} {path} to be called {expected}, it was called {len(found)} "
+            f"time{'s' if len(found) != 1 else ''}{_closest_calls(self.calls, method, path)}"
+        )
+
+    def assert_not_called(self, method: str, path: str, *, service: str | None = None) -> None:
+        """Fail if ``method path`` was received at all."""
+        found = self.journal.calls(method=method, path=path, service=service)
+        if found:
+            listed = "\n".join(f"  {call.describe()}" for call in found[:10])
+            raise AssertionError(
+                f"expected {method.upper()} {path} not to be called, it was called {len(found)} times:\n{listed}"
+            )
+
+    def unmatched(self) -> list[Call]:
+        """Requests no route answered."""
+        return [call for call in self.calls if not call.matched]
+
+    def __repr__(self) -> str:
+        return f"MockServer({self._server!r})"
+
+
+def _spec_paths(
+    paths: tuple[str | Path, ...], specs: SpecSet | str | Path | Iterable[str | Path]
+) -> tuple[SpecSet | None, tuple[Path, ...]]:
+    """A spec set loaded already, or none; and the paths to load."""
+    for path in paths:
+        if not isinstance(path, str | Path) or (isinstance(path, str) and "\n" in path):
+            raise TypeError(
+                f"MockServer takes spec paths positionally, not {type(path).__name__} {str(path)[:40]!r}: "
+                "pass specs written in code as inline=..."
+            )
+    if isinstance(specs, SpecSet):
+        return specs, ()
+    named = (specs,) if isinstance(specs, str | Path) else tuple(specs)
+    return None, tuple(Path(path) for path in (*paths, *named))
+
+
+def _closest_calls(calls: list[Call], method: str, path: str, limit: int = 5) -> str:
+    if not calls:
+        return "; the journal is empty"
+    wanted = f"{method.upper()} {path}"
+    ranked = sorted(
+        calls, key=lambda call: -difflib.SequenceMatcher(None, f"{call.method} {call.path}", wanted).ratio()
+    )
+    return "; closest calls received:\n" + "\n".join(f"  {call.describe()}" for call in ranked[:limit])
