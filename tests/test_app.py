@@ -367,6 +367,7 @@ def test_per_call_values_change_on_every_call(serve: Serve, write_spec: WriteSpe
     assert len(set(fixed)) == 1
 
 
+@pytest.mark.slow
 def test_per_call_sequence_repeats_after_restart_and_reset(write_spec: WriteSpec, client: httpx.Client) -> None:
     spec = write_spec(PER_CALL_SPEC)
     with MockServer(spec) as first:

@@ -108,6 +108,7 @@ def _many_routes(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_a_long_unmatched_path_is_explained_as_fast_as_any_404(serve: Serve, write_spec: WriteSpec) -> None:
     server = serve(write_spec(_many_routes(2000)))
     path = "/area7/items/" + "x" * 60_000

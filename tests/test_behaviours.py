@@ -63,6 +63,7 @@ def _failing_indices(seed: int) -> list[int]:
         return [index for index in range(100) if client.get("/flaky").status_code == 503]
 
 
+@pytest.mark.slow
 def test_a_seeded_fault_rate_fails_the_same_requests_on_every_run() -> None:
     first, second = _failing_indices(5), _failing_indices(5)
     assert first == second
@@ -202,6 +203,7 @@ def test_serve_profile_flaky_switches_behaviours_without_editing_the_spec(tmp_pa
     assert statuses == {(): 200, ("--profile", "flaky"): 502}
 
 
+@pytest.mark.slow
 def test_serve_refuses_an_unknown_profile(tmp_path: Path) -> None:
     spec = tmp_path / "profiled.yaml"
     spec.write_text(PROFILED)

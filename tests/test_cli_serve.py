@@ -106,6 +106,7 @@ def served(specs: Path) -> Iterator[Served]:
         running.stop()
 
 
+@pytest.mark.slow
 def test_serves_each_service_on_its_listener_and_logs_every_request(served: Served) -> None:
     users, payments = served.urls["users"], served.urls["payments"]
     assert users != payments
@@ -189,6 +190,7 @@ def test_a_busy_port_is_reported_naming_the_service(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_broken_spec_prints_located_errors_and_exits_1(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(
         textwrap.dedent(
@@ -249,6 +251,7 @@ def test_slow_clients_are_closed_at_the_deadlines_given_by_flag_and_variable_whi
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_beyond_max_connections_a_connection_is_refused_with_a_503(specs: Path) -> None:
     running = start(str(specs), "--max-connections", "2")
     try:

@@ -53,6 +53,7 @@ def test_assert_called_counts_and_explains_failures(serve: Callable[..., MockSer
         mock.assert_not_called("GET", "/items/41")
 
 
+@pytest.mark.slow
 def test_the_journal_is_bounded(serve: Callable[..., MockServer]) -> None:
     mock = serve(inline=SPEC, journal_size=5)
     for item in range(12):

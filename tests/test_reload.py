@@ -132,6 +132,7 @@ def test_a_half_written_file_never_stops_the_serving(reloading: Process, spec: P
     assert reloading.process.poll() is None
 
 
+@pytest.mark.slow
 def test_requests_during_reloads_all_succeed_each_on_one_version(reloading: Process, spec: Path) -> None:
     answers: list[object] = []
     failures: list[BaseException] = []

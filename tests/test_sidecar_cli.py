@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import httpx
+import pytest
 from click.testing import CliRunner
 from sidecar_support import serve
 
@@ -35,6 +36,7 @@ def test_every_serve_option_has_a_mockery_variable() -> None:
         ), parameter.name
 
 
+@pytest.mark.slow
 def test_mockery_port_and_mockery_specs_configure_a_server_with_no_flags(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "hello.yaml").write_text(SPEC)
@@ -51,6 +53,7 @@ def test_mockery_port_and_mockery_specs_configure_a_server_with_no_flags(tmp_pat
     assert any(record["event"] == "request" for record in process.records())
 
 
+@pytest.mark.slow
 def test_with_no_path_and_no_variable_serves_specs_in_the_working_folder(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "hello.yaml").write_text(SPEC)
@@ -61,6 +64,7 @@ def test_with_no_path_and_no_variable_serves_specs_in_the_working_folder(tmp_pat
         assert process.stop() == 0
 
 
+@pytest.mark.slow
 def test_flags_win_over_variables(tmp_path: Path) -> None:
     (tmp_path / "hello.yaml").write_text(SPEC)
     environ = {"MOCKERY_HOST": "not-an-address.invalid", "MOCKERY_PORT": "1", "MOCKERY_SPECS": "/nowhere"}

@@ -55,6 +55,7 @@ def specs(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.slow
 def test_a_request_in_flight_completes_and_the_process_exits_0(specs: Path, sig: int) -> None:
     bound = 5
     process = serve(str(specs), "--port", "0", "--shutdown-timeout", str(bound), "--log-format", "json")
@@ -88,6 +89,7 @@ def test_a_request_that_never_finishes_is_cut_at_the_drain_bound(specs: Path) ->
     sock.close()
 
 
+@pytest.mark.slow
 def test_idle_keep_alive_connections_do_not_delay_the_exit(specs: Path) -> None:
     process = serve(str(specs), "--port", "0")
     with httpx.Client() as client:

@@ -260,6 +260,7 @@ def test_200_concurrent_posts_get_200_distinct_ids(shop: Path, serve: Serve, tmp
     assert stored == {response.json()["id"]: response.json()["name"] for response in responses}
 
 
+@pytest.mark.slow
 def test_sqlite_state_survives_a_restart_and_reset_forgets_it(shop: Path, serve: Serve, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/state.db"
     first = serve(shop, store=url)

@@ -18,6 +18,7 @@ def children(pid: int) -> list[int]:
 
 
 @pytest.mark.parametrize("state", ["memory://", "mongo://x"], ids=["memory", "unknown"])
+@pytest.mark.slow
 def test_several_workers_without_a_shared_store_are_refused_with_the_reason(shop: Path, state: str) -> None:
     refused = run_mockery(str(shop), "--workers", "2", "--state", state)
     assert refused.returncode == 1
@@ -26,6 +27,7 @@ def test_several_workers_without_a_shared_store_are_refused_with_the_reason(shop
     assert "Traceback" not in refused.stderr
 
 
+@pytest.mark.slow
 def test_reload_is_refused_with_several_workers(shop: Path, tmp_path: Path) -> None:
     refused = run_mockery(str(shop), "--workers", "2", "--state", f"sqlite:///{tmp_path}/s.db", "--reload")
     assert refused.returncode == 1

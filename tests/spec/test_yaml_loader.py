@@ -218,6 +218,7 @@ def test_nesting_too_deep_is_rejected(write_spec: WriteSpec) -> None:
     assert f"nested more than {MAX_DEPTH} levels deep" in error.message
 
 
+@pytest.mark.slow
 def test_pathological_nesting_is_an_error_not_a_crash(write_spec: WriteSpec) -> None:
     depth = 5000
     error = only_error(write_spec("service: users\nx-a: " + "[" * depth + "]" * depth + "\n"))

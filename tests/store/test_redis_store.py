@@ -63,6 +63,7 @@ def test_an_unreachable_redis_raises_store_unavailable_then_recovers() -> None:
         store.close()
 
 
+@pytest.mark.slow
 def test_a_hung_redis_times_out_once_then_calls_are_refused_without_waiting_until_it_answers_again() -> None:
     clock = Clock()
     with running_redis() as server:
