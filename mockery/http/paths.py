@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 
 from starlette.convertors import CONVERTOR_TYPES
 

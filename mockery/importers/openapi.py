@@ -15,7 +15,7 @@ and its text is written to be served as it is: never run as a template, never su
 from __future__ import annotations
 
 import random
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from pathlib import Path
 from typing import Any
 

@@ -7,7 +7,7 @@ document's first server URL (variables at their defaults), so a client configure
 
 from __future__ import annotations
 
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit

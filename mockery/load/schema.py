@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-import re
+import re  # re-ok: the patterns of mockery's own schema.json
 from importlib import resources
 from typing import Any
 

@@ -11,7 +11,7 @@ pointed at the mock.
 from __future__ import annotations
 
 import copy
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import random
-import re
+import re  # re-ok: generation from a document's pattern (rstr walks re's parse); matching uses RE2
 
 import rstr
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any

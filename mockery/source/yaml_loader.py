@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import os
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

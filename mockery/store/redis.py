@@ -31,7 +31,7 @@ take longer than a reply normally may. A call that timed out may still run once 
 from __future__ import annotations
 
 import math
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any

@@ -12,7 +12,7 @@ loads (mockery.templates.checks).
 from __future__ import annotations
 
 import functools
-import re
+import re  # re-ok: fixed patterns, none supplied by a client or a spec
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
