@@ -135,3 +135,49 @@ def test_routes_with_a_broken_spec_prints_the_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "users.yaml:9:" in result.output
     assert "Traceback" not in result.output
+
+
+HEAD_AND_GET = """\
+service: pages
+routes:
+  - path: /pages/{id:int}
+    response: {body: {id: 1}}
+  - path: /pages/{page:int}
+    method: HEAD
+    response: {status: 204}
+  - path: /other
+    response: {body: {}}
+  - path: /other
+    method: HEAD
+    priority: 1
+    response: {status: 204}
+"""
+
+
+def test_a_head_route_beside_a_get_route_is_a_located_conflict_unless_it_overrides(tmp_path: Path) -> None:
+    write(tmp_path, "pages.yaml", HEAD_AND_GET)
+    result = CliRunner().invoke(cli, ["validate", "pages.yaml"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("pages.yaml:5:5: routes[1]: HEAD /pages/{page:int} is already answered by the GET route")
+    assert "pages.yaml:3:5 (GET /pages/{id:int}), which answers HEAD too" in lines[0]
+    assert "give the HEAD route a higher priority" in lines[0]
+    assert lines[-1] == "1 error found"  # the /other pair overrides by priority: no error
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("!!str ${SEED}", "seed: expected an integer, got '7'"), ("${SEED}", None)],
+    ids=["explicit-str-tag-kept", "untagged-typed-as-yaml"],
+)
+def test_an_explicit_tag_is_honoured_after_substitution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, expected: str | None
+) -> None:
+    monkeypatch.setenv("SEED", "7")
+    write(tmp_path, "seeded.yaml", f"service: seeded\nseed: {value}\nroutes:\n  - path: /x\n")
+    result = CliRunner().invoke(cli, ["validate", "seeded.yaml"])
+    if expected is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 1
+        assert f"seeded.yaml:2:7: {expected}" in result.output, result.output

@@ -97,14 +97,22 @@ def render(ctx: Context, response: ResponseSpec) -> Answer:
         except BadBody as exc:
             ctx.note = str(exc)
             return problem(400, "Bad request body", str(exc))
-    state.reseed_for(route, raw.method, raw.path, raw.query_string)
+    state.reseed_for(route, raw.method, raw.path, raw.query_string, raw.body, raw.headers.get("content-type", ""))
     headers = list(response.content_type)
     try:
         for name, value in response.headers:
             headers.append((name.encode("latin-1"), _header_text(value.render(variables))))
         if response.body is not None:
             rendered = response.body.render(variables)
-            payload = orjson.dumps(rendered, default=json_default) if response.is_json else _text(rendered).encode()
+            if response.is_json:
+                payload = orjson.dumps(rendered, default=json_default)
+            elif isinstance(rendered, dict | list):
+                # A lone expression that gives a mapping or a list is data: sent as JSON, never as a Python repr.
+                payload = orjson.dumps(rendered, default=json_default)
+                if not response.content_type_written and headers and headers[0][0] == b"content-type":
+                    headers[0] = (b"content-type", b"application/json")
+            else:
+                payload = _text(rendered).encode()
             if len(payload) > MAX_RENDERED_BYTES:
                 raise RenderLimitError(f"the body is over the limit of {MAX_RENDERED_BYTES} bytes")
         else:

@@ -20,6 +20,9 @@ class ResponseSpec:
     is_json: bool
     # Whether a template of the response reads ``request``.
     uses_request: bool = False
+    # Whether the spec wrote the content type (else it is mockery's default for the body, which a text body
+    # whose lone expression gives a mapping or a list changes to JSON).
+    content_type_written: bool = False
     # Built once: the content-type header, and the whole answer when nothing in it depends on the request.
     content_type: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
     static_answer: Answer | None = field(init=False, repr=False, compare=False)

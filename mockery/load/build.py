@@ -229,6 +229,9 @@ class _Builder:
             static_body=static_body,
             is_json=is_json,
             uses_request=uses_request,
+            content_type_written=any(name.lower() == "content-type" for name in raw_headers)
+            if isinstance(raw_headers, dict)
+            else False,
         )
 
     def file(self, name: str, path: DocPath) -> bytes | None:

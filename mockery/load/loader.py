@@ -131,12 +131,16 @@ def listener_key(service: Service, shared_port: int | None = None) -> ListenerKe
 def route_conflicts(services: Iterable[Service], shared_port: int | None = None) -> list[SpecError]:
     """Two routes that claim the same method and path shape on one listener, each named with its location."""
     claimed: dict[tuple[ListenerKey, str, str], tuple[Service, Route]] = {}
+    # A GET route answers HEAD too: a HEAD route on its path is a second answer, unless it overrides by priority.
+    answers_head: dict[tuple[ListenerKey, str, str], tuple[Service, Route]] = {}
     errors = []
     for service in services:
         listener = listener_key(service, shared_port)
         for route in service.routes:
             if route.conditions or route.scenario is not None:
                 continue  # routes with conditions share a path by design: priority and specificity choose
+            if "GET" in route.methods and "HEAD" not in route.methods:
+                answers_head.setdefault((listener, "HEAD", shape(route.path)), (service, route))
             for method in route.methods:
                 key = (listener, method, shape(route.path))
                 other_service, other = claimed.setdefault(key, (service, route))
@@ -154,4 +158,20 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
                         "change the path or method, or give one service a port of its own",
                     )
                 )
+    for key, (get_service, get_route) in answers_head.items():
+        head_service, head_route = claimed.get(key, (get_service, get_route))
+        if head_route is get_route or head_route.priority > get_route.priority or head_route.origin == "openapi":
+            continue  # an OpenAPI document's own head operation is the document's business, not a spec mistake
+        errors.append(
+            SpecError(
+                head_service.display_name,
+                head_route.position.line,
+                head_route.position.column,
+                f"routes[{head_route.index}]" if head_route.origin == "spec" else f"routes[{head_route.key}]",
+                f"HEAD {head_route.path} is already answered by the GET route at "
+                f"{get_service.display_name}:{get_route.position.line}:{get_route.position.column} "
+                f"({get_route.name}), which answers HEAD too",
+                "remove one, or give the HEAD route a higher priority to override the GET route's HEAD answers",
+            )
+        )
     return errors

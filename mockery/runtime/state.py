@@ -6,6 +6,7 @@ puts a server back exactly where it started, so that the same requests give the 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +25,21 @@ class ServiceState:
     # The collections of every service: what a route handler (an OpenAPI operation) reads and writes.
     resources: Resources | None = None
 
-    def reseed_for(self, route: Route, method: str, path: str, query_string: str) -> None:
-        """Seed the service's generators for one render of ``route``."""
+    def reseed_for(
+        self, route: Route, method: str, path: str, query_string: str, body: bytes = b"", content_type: str = ""
+    ) -> None:
+        """Seed the service's generators for one render of ``route``: the same request gets the same values,
+        and two requests that differ in their body (a login for "ada" and one for "bob") get different ones."""
         key = route.key
         if route.random == "per_call":
             count = self.calls.get(key, 0)
             self.calls[key] = count + 1
             seed = derive_seed(self.randomness.seed, key, "call", count)
-        else:
+        elif body:
+            digest = hashlib.blake2b(body, digest_size=16, person=b"mockery-body")
+            digest.update(content_type.encode("latin-1"))
+            seed = derive_seed(self.randomness.seed, key, method, path, query_string, digest.hexdigest())
+        else:  # no body: the seed of a bodyless request is what it always was
             seed = derive_seed(self.randomness.seed, key, method, path, query_string)
         self.randomness.reseed(seed)
 
