@@ -25,7 +25,9 @@ _PROBLEM = ((b"content-type", PROBLEM_MEDIA),)
 
 class Answer:
     """Status, headers (lower-case names, as bytes) and body of one HTTP response; or, instead of the body, a
-    ``stream`` of chunks sent as they come (``Answer.streamed``), without a ``content-length``."""
+    ``stream`` of chunks sent as they come (``Answer.streamed``), without a ``content-length``. Headers the
+    server manages (``MANAGED``: the length, the framing, the connection's fate) are left out of ``headers``
+    whoever supplies them: a document, an upstream or a template."""
 
     __slots__ = ("body", "headers", "status", "stream")
 
@@ -38,7 +40,7 @@ class Answer:
         self, status: int, headers: Headers = (), body: bytes = b"", stream: AsyncIterable[bytes] | None = None
     ) -> None:
         object.__setattr__(self, "status", status)
-        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "headers", _sendable(headers))
         object.__setattr__(self, "body", body)
         object.__setattr__(self, "stream", stream)
 
@@ -71,6 +73,26 @@ class Answer:
     def with_headers(self, *headers: tuple[bytes, bytes]) -> Answer:
         """This answer with ``headers`` added after its own."""
         return Answer(self.status, (*self.headers, *headers), self.body, self.stream) if headers else self
+
+
+# Set by the server for every answer (the length from the body, the framing of the connection) or hop-by-hop:
+# copied from a document or an upstream they would contradict the real ones (two Content-Length headers).
+MANAGED = frozenset(
+    {b"content-length", b"transfer-encoding", b"keep-alive", b"upgrade", b"proxy-connection", b"trailer"}
+)
+
+
+def _sendable(headers: Headers) -> Headers:
+    """``headers`` without the ``MANAGED`` ones; ``connection`` only as the server's own ``close``."""
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in MANAGED or (lowered == b"connection" and value.lower() != b"close"):
+            return tuple(
+                (name, value)
+                for name, value in headers
+                if (lowered := name.lower()) not in MANAGED and (lowered != b"connection" or value.lower() == b"close")
+            )
+    return headers
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
