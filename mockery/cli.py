@@ -27,6 +27,7 @@ from mockery.load.schema import spec_schema
 from mockery.server.admin_guard import is_loopback_host
 from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
+from mockery.server.runtime_file import URL_FILE_VAR, read_url, url_file
 from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
 from mockery.server.workers import default_prefix, serve_workers
 from mockery.store import DEFAULT_STORE_URL, reset_state, store_type
@@ -247,19 +248,39 @@ def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     log.event("stopped")
 
 
+def _health_url(url: str | None) -> str:
+    """The server `mockery health` asks: ``url``, else the URL file's, else the local MOCKERY_PORT."""
+    if url is not None:
+        return url
+    path = url_file()
+    if path is None:
+        return f"http://127.0.0.1:{os.environ.get('MOCKERY_PORT') or DEFAULT_PORT}"
+    try:
+        written = read_url(path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"unhealthy: {exc}") from None
+    if written is None:
+        raise click.ClickException(
+            f"unhealthy: no server has written its URL to {str(path)!r} ({URL_FILE_VAR}): not started yet, or stopped"
+        )
+    return written
+
+
 @cli.command()
 @_env_option(
     "--url",
     env="MOCKERY_HEALTH_URL",
     default=None,
-    help="The server's URL (default: http://127.0.0.1:$MOCKERY_PORT, or port 8000); /__mockery/health is added.",
+    help="The server's URL (default: the one in $MOCKERY_URL_FILE, else http://127.0.0.1:$MOCKERY_PORT, else "
+    "port 8000); /__mockery/health is added.",
 )
 @click.option("--timeout", default=3.0, show_default=True, type=Seconds(), help="Seconds to wait for the answer.")
 def health(url: str | None, timeout: float) -> None:
-    """Exit 0 when the server answers its health check, 1 otherwise: for container health checks."""
-    if url is None:
-        url = f"http://127.0.0.1:{os.environ.get('MOCKERY_PORT') or DEFAULT_PORT}"
-    target = url.rstrip("/")
+    """Exit 0 when the server answers its health check, 1 otherwise: for container health checks.
+
+    Without --url it asks the URL the server wrote to MOCKERY_URL_FILE (as the image sets it), so that it
+    follows the port however it was chosen; without that variable, MOCKERY_PORT on this machine."""
+    target = _health_url(url).rstrip("/")
     if not target.endswith(f"{RESERVED_PREFIX}/health"):
         target += f"{RESERVED_PREFIX}/health"
     try:

@@ -33,6 +33,7 @@ from mockery.runtime.state import Runtime
 from mockery.server.admin import AdminApi
 from mockery.server.connections import ConnectionLimits, protocol_class
 from mockery.server.reload import ReloadStatus
+from mockery.server.runtime_file import announced
 from mockery.server.verbs import RuntimeRoute
 from mockery.store import Store, StoreError
 from mockery.templates.fakes import Clock
@@ -219,6 +220,7 @@ class Server:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.stop)
         watcher = asyncio.ensure_future(self.reloader.watch(self.apply_specs)) if self.reloader is not None else None
+        url_file = contextlib.ExitStack()
         try:
             if self.reloader is not None and watcher is not None:
                 watching = asyncio.ensure_future(self.reloader.watching.wait())
@@ -226,6 +228,7 @@ class Server:
                 watching.cancel()
                 if watcher.done():
                     watcher.result()
+            url_file.enter_context(announced(self.listeners[0].url))  # for `mockery health`
             if on_ready is not None:
                 on_ready()
             await asyncio.gather(
@@ -235,6 +238,7 @@ class Server:
                 )
             )
         finally:
+            url_file.close()
             if watcher is not None:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
