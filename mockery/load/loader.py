@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -9,10 +10,10 @@ from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import shape
 from mockery.load.build import build_service
 from mockery.load.openapi import build_openapi_service, is_openapi_json
-from mockery.load.resources import ref_errors
+from mockery.load.resources import describe_route, ref_errors
 from mockery.load.schema import schema_errors
 from mockery.model.services import Route, Service, SpecSet
-from mockery.source.document import Document
+from mockery.source.document import Document, format_path
 from mockery.source.inline import InlineSpec, inline_document
 from mockery.source.yaml_loader import is_openapi, load_document
 
@@ -87,6 +88,9 @@ def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = 
         else:
             all_errors.extend(schema_errors(document))
             service, build_errors = build_service(document)
+            if service is not None:
+                service, override_errors = apply_overrides(document, service)
+                build_errors = [*build_errors, *override_errors]
         all_errors.extend(build_errors)
         if service is not None:
             services.append(service)
@@ -128,6 +132,105 @@ def listener_key(service: Service, shared_port: int | None = None) -> ListenerKe
     return ("port", service.port)
 
 
+def apply_overrides(document: Document, service: Service) -> tuple[Service, list[SpecError]]:
+    """The service without the resource endpoints its routes replace with ``override: true``.
+
+    A written route on an endpoint's method and path answers in its place only when it says so: silently, one
+    of the two would never answer. ``override`` on a route that replaces nothing is a mistake too."""
+    data = document.data
+    raw_routes = data.get("routes") if isinstance(data, dict) else None
+    if not isinstance(raw_routes, list):
+        return service, []
+    errors: list[SpecError] = []
+    replaced: set[int] = set()
+    for route in service.routes:
+        if route.origin != "spec" or route.index >= len(raw_routes):
+            continue
+        raw = raw_routes[route.index]
+        if not isinstance(raw, dict) or raw.get("override") is not True:
+            continue
+        where = ("routes", route.index, "override")
+        position = document.position(where, key=True)
+        if route.conditions or route.scenario is not None:
+            errors.append(
+                SpecError(
+                    document.display_name,
+                    position.line,
+                    position.column,
+                    format_path(where),
+                    "a route with `match` or `scenario` answers beside the endpoint on its path, it replaces none",
+                    "remove `override`",
+                )
+            )
+            continue
+        found = [
+            other
+            for other in service.routes
+            if other.origin == "resource"
+            and shape(other.path) == shape(route.path)
+            and set(other.methods) & set(route.methods)
+        ]
+        if not found:
+            errors.append(
+                SpecError(
+                    document.display_name,
+                    position.line,
+                    position.column,
+                    format_path(where),
+                    f"`override: true`, but no resource endpoint answers {'/'.join(route.methods)} {route.path}",
+                    "remove `override`: it is for a route that answers in a resource endpoint's place",
+                )
+            )
+        replaced.update(id(other) for other in found)
+    if not replaced:
+        return service, errors
+    kept = tuple(route for route in service.routes if id(route) not in replaced)
+    return dataclasses.replace(service, routes=kept), errors
+
+
+def _where(service: Service, route: Route) -> str:
+    return f"{service.display_name}:{route.position.line}:{route.position.column}"
+
+
+def _doc_path(route: Route) -> str:
+    """Where a route is written: ``routes[n]`` for a spec route, the resource for its endpoints."""
+    if route.origin == "spec":
+        return f"routes[{route.index}]"
+    endpoint = route.endpoint
+    if route.origin == "resource" and endpoint is not None:
+        return f"resources.{(endpoint.parent or endpoint.resource).name}"
+    return f"routes[{route.key}]"
+
+
+def _conflict(method: str, service: Service, route: Route, other_service: Service, other: Route) -> SpecError:
+    """A second claim of ``method`` and a path, worded for the case: which two routes, and what would fix it."""
+    if other_service is service and {route.origin, other.origin} == {"spec", "resource"}:
+        # Reported at the written route: that is where `override: true` goes.
+        written, endpoint = (route, other) if route.origin == "spec" else (other, route)
+        return SpecError(
+            service.display_name,
+            written.position.line,
+            written.position.column,
+            _doc_path(written),
+            f"{method} {written.path} is already claimed by {describe_route(endpoint)} at {_where(service, endpoint)}",
+            "add `override: true` to the route to answer in the endpoint's place, or change its path or method",
+        )
+    if other_service is service:
+        hint = "change the path or method, or tell the routes apart with `match` conditions"
+    else:
+        hint = "change the path or method, or give one service a port of its own"
+    return SpecError(
+        service.display_name,
+        route.position.line,
+        route.position.column,
+        _doc_path(route),
+        f"{method} {route.path} is already claimed on the same listener by "
+        f"{_where(other_service, other)} ({describe_route(other)})"
+        + ("" if other_service is service else f" of service {other_service.name!r}"),
+        hint,
+    )
+
+
 def route_conflicts(services: Iterable[Service], shared_port: int | None = None) -> list[SpecError]:
     """Two routes that claim the same method and path shape on one listener, each named with its location."""
     claimed: dict[tuple[ListenerKey, str, str], tuple[Service, Route]] = {}
@@ -146,18 +249,7 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
                 other_service, other = claimed.setdefault(key, (service, route))
                 if other is route:
                     continue
-                errors.append(
-                    SpecError(
-                        service.display_name,
-                        route.position.line,
-                        route.position.column,
-                        f"routes[{route.index}]" if route.origin == "spec" else f"routes[{route.key}]",
-                        f"{method} {route.path} is already claimed on the same listener by "
-                        f"{other_service.display_name}:{other.position.line}:{other.position.column} "
-                        f"({other.name})",
-                        "change the path or method, or give one service a port of its own",
-                    )
-                )
+                errors.append(_conflict(method, service, route, other_service, other))
     for key, (get_service, get_route) in answers_head.items():
         head_service, head_route = claimed.get(key, (get_service, get_route))
         if head_route is get_route or head_route.priority > get_route.priority or head_route.origin == "openapi":
@@ -167,10 +259,9 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
                 head_service.display_name,
                 head_route.position.line,
                 head_route.position.column,
-                f"routes[{head_route.index}]" if head_route.origin == "spec" else f"routes[{head_route.key}]",
+                _doc_path(head_route),
                 f"HEAD {head_route.path} is already answered by the GET route at "
-                f"{get_service.display_name}:{get_route.position.line}:{get_route.position.column} "
-                f"({get_route.name}), which answers HEAD too",
+                f"{_where(get_service, get_route)} ({describe_route(get_route)}), which answers HEAD too",
                 "remove one, or give the HEAD route a higher priority to override the GET route's HEAD answers",
             )
         )

@@ -288,6 +288,27 @@ def endpoints(resource: Resource, siblings: tuple[Resource, ...]) -> list[tuple[
     return routes
 
 
+_ACTIONS = {
+    "list": "list",
+    "create": "create",
+    "get": "get one",
+    "replace": "replace",
+    "update": "update",
+    "delete": "delete",
+}
+
+
+def describe_route(route: Route) -> str:
+    """A route as a message names it: a resource endpoint by its resource and action (``resource 'users' (get
+    one)``), any other route by its name."""
+    endpoint = route.endpoint
+    if route.origin != "resource" or endpoint is None:
+        return route.name
+    if endpoint.parent is not None:
+        return f"resource {endpoint.resource.name!r} (list by {endpoint.parent.name!r})"
+    return f"resource {endpoint.resource.name!r} ({_ACTIONS.get(endpoint.action, endpoint.action)})"
+
+
 def resource_routes(resources: tuple[Resource, ...], position: Callable[[DocPath], Position]) -> list[Route]:
     """The routes of every resource's endpoints, answered by the collection rather than by a template."""
     routes: list[Route] = []

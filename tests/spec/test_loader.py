@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from mockery.errors import SpecError, SpecErrors
@@ -73,7 +75,7 @@ def test_same_route_in_two_files_names_both_locations(write_spec: WriteSpec, spe
     errors = spec_errors(first, second)
     assert [(error.file, error.line, error.column, error.path) for error in errors] == [("b.yaml", 3, 5, "routes[0]")]
     assert errors[0].message == (
-        "GET /users/{uid} is already claimed on the same listener by a.yaml:4:5 (GET /users/{id})"
+        "GET /users/{uid} is already claimed on the same listener by a.yaml:4:5 (GET /users/{id}) of service 'users'"
     )
     assert "give one service a port of its own" in (errors[0].suggestion or "")
 
@@ -163,5 +165,88 @@ def test_a_spec_route_and_a_resource_endpoint_on_one_path_conflict(tmp_path: Pat
     with pytest.raises(SpecErrors) as caught:
         load_specs([spec])
     [error] = caught.value.errors
-    assert error.message.startswith("GET /users is already claimed on the same listener by")
-    assert error.path == "routes[resource:0]"
+    assert (error.line, error.column, error.path) == (3, 5, "routes[0]")
+    assert error.message == f"GET /users is already claimed by resource 'users' (list) at {error.file}:8:5"
+    assert error.suggestion is not None
+    assert "override: true" in error.suggestion
+    assert "port of its own" not in error.suggestion
+
+
+def test_two_routes_of_one_service_get_no_port_hint(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    errors = spec_errors(write_spec(service_with("users", "/x", "/x")))
+    assert [(error.line, error.path) for error in errors] == [(4, "routes[1]")]
+    assert errors[0].message == "GET /x is already claimed on the same listener by spec.yaml:3:5 (GET /x)"
+    assert errors[0].suggestion == "change the path or method, or tell the routes apart with `match` conditions"
+
+
+def test_a_route_of_another_service_names_that_service(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    first = write_spec(service_with("users", "/x"), "a.yaml")
+    second = write_spec(service_with("accounts", "/x"), "b.yaml")
+    [error] = spec_errors(first, second)
+    assert error.message.endswith("(GET /x) of service 'users'")
+
+
+_WITH_USERS = "resources:\n  users:\n    count: 2\n    fields: {name: name}\n"
+
+
+@pytest.mark.parametrize(
+    ("route", "named"),
+    [
+        ("  - path: /users/{id}\n", "resource 'users' (get one)"),
+        ("  - path: /users\n    method: POST\n", "resource 'users' (create)"),
+        ("  - path: /users/{uid}\n    method: DELETE\n", "resource 'users' (delete)"),
+        ("  - path: /users/{id}/orders\n", "resource 'orders' (list by 'users')"),
+    ],
+    ids=["get", "create", "delete", "nested"],
+)
+def test_endpoints_are_named_by_resource_and_action(
+    route: str, named: str, write_spec: WriteSpec, spec_errors: SpecErrorsOf
+) -> None:
+    orders = "  orders:\n    count: 1\n    fields: {user: {ref: users}}\n"
+    [error] = spec_errors(write_spec(f"service: shop\nroutes:\n{route}{_WITH_USERS}{orders}"))
+    assert (error.line, error.path) == (3, "routes[0]")
+    assert named in error.message
+    assert "resource:" not in error.message
+    assert "routes[1" not in error.message
+
+
+def test_override_replaces_the_endpoint_and_keeps_the_others(write_spec: WriteSpec) -> None:
+    spec = write_spec(
+        "service: shop\nroutes:\n  - path: /users/{id}\n    override: true\n    response: {body: mine}\n" + _WITH_USERS
+    )
+    service = load_specs([spec], environ={}).service("shop")
+    claims = [(route.origin, method, route.path) for route in service.routes for method in route.methods]
+    assert claims.count(("spec", "GET", "/users/{id}")) == 1
+    assert ("resource", "GET", "/users/{id}") not in claims
+    assert ("resource", "PUT", "/users/{id}") in claims
+    assert ("resource", "GET", "/users") in claims
+
+
+def test_override_answers_in_the_endpoints_place(write_spec: WriteSpec, serve: Any) -> None:
+    spec = write_spec(
+        "service: shop\nroutes:\n  - path: /users/{id}\n    override: true\n    response: {body: mine}\n" + _WITH_USERS
+    )
+    server = serve(spec, environ={})
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/users/1").text == "mine"
+        assert client.get("/users").json()[0]["id"] == 1
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ("  - path: /other\n    override: true\n", "`override: true`, but no resource endpoint answers GET /other"),
+        (
+            "  - path: /users\n    override: true\n    match: {query: {q: x}}\n",
+            "a route with `match` or `scenario` answers beside the endpoint on its path, it replaces none",
+        ),
+    ],
+    ids=["nothing-to-override", "conditional"],
+)
+def test_a_needless_override_is_located(
+    route: str, message: str, write_spec: WriteSpec, spec_errors: SpecErrorsOf
+) -> None:
+    [error] = spec_errors(write_spec(f"service: shop\nroutes:\n{route}{_WITH_USERS}"))
+    assert (error.line, error.column, error.path, error.message) == (4, 5, "routes[0].override", message)
+    assert error.suggestion is not None
+    assert error.suggestion.startswith("remove `override`")
