@@ -1,5 +1,8 @@
 """An OpenAPI document made ready to serve: version checked, schemas normalised, references made absolute.
 
+A Swagger 2.0 document is first converted to OpenAPI 3.0 (``mockery.openapi.swagger2``); what is said about
+the converted document is located in the original file.
+
 Every schema of the document is rewritten once, at load time, into plain JSON Schema 2020-12: OpenAPI 3.0's
 ``nullable`` and boolean ``exclusiveMinimum``/``exclusiveMaximum`` become their 2020-12 forms, and each local
 ``$ref`` is made absolute (``urn:mockery:openapi#/components/...``). That lets one ``referencing`` registry
@@ -29,6 +32,7 @@ from mockery.http.schema_patterns import RE2Validator, pattern_problems
 from mockery.openapi.formats import FORMAT_CHECKER
 from mockery.openapi.patterns import python_pattern
 from mockery.openapi.satisfiable import Satisfiability, impossible_schemas
+from mockery.openapi.swagger2 import convert, is_swagger2, written_path
 from mockery.source.document import DocPath, Document, format_path
 from mockery.source.yaml_loader import is_openapi as is_openapi  # re-exported: the one test of what a document is
 
@@ -77,8 +81,7 @@ class OpenAPIDocument:
         return self.source.display_name
 
     def located(self, path: DocPath, message: str, suggestion: str | None = None) -> SpecError:
-        position = self.source.position(path)
-        return SpecError(self.name, position.line, position.column, format_path(path), message, suggestion)
+        return locate(self.source, path, message, suggestion)
 
     def lookup(self, path: DocPath) -> Any:
         """The value at ``path`` of the normalised data (``KeyError`` where there is none)."""
@@ -128,6 +131,14 @@ class OpenAPIDocument:
         return found
 
 
+def locate(document: Document, path: DocPath, message: str, suggestion: str | None = None) -> SpecError:
+    """An error about ``path`` of ``document``, placed where the user wrote it (in the original file of a
+    converted Swagger 2.0 document)."""
+    position = document.position(path)
+    shown = format_path(written_path(document, path))
+    return SpecError(document.display_name, position.line, position.column, shown, message, suggestion)
+
+
 def ref_path(ref: str) -> DocPath | None:
     """The document path a (normalised or local) ``$ref`` points to; ``None`` for any other document."""
     if ref.startswith(BASE_URI + "#"):
@@ -148,18 +159,14 @@ def openapi_document(document: Document) -> tuple[OpenAPIDocument | None, list[S
     assert isinstance(data, dict)
 
     def error(path: DocPath, message: str, suggestion: str | None = None) -> SpecError:
-        position = document.position(path)
-        return SpecError(document.display_name, position.line, position.column, format_path(path), message, suggestion)
+        return locate(document, path, message, suggestion)
 
-    if "swagger" in data:
-        return None, [
-            error(
-                ("swagger",),
-                f"Swagger {data['swagger']} documents are not supported: only OpenAPI 3.0 and 3.1 are",
-                "convert it first (for example with the swagger2openapi tool, or editor.swagger.io's "
-                "'Convert to OpenAPI 3'); no maintained converter exists on PyPI for mockery to use",
-            )
-        ]
+    warnings: list[SpecError] = []
+    if is_swagger2(data):
+        converted, errors, warnings = convert(document)
+        if converted is None:
+            return None, errors
+        document, data = converted, converted.data
     raw_version = str(data.get("openapi", ""))
     version = ".".join(raw_version.split(".")[:2])
     if version not in SUPPORTED:
@@ -187,8 +194,8 @@ def openapi_document(document: Document) -> tuple[OpenAPIDocument | None, list[S
                     "write it in RE2 syntax (no look-arounds or back-references) to have it checked",
                 )
             )
-    result.warnings.extend(normalised.warnings)
-    for warning in normalised.warnings:
+    result.warnings.extend([*warnings, *normalised.warnings])
+    for warning in result.warnings:
         logger.warning("%s", warning)
     return result, normalised.errors
 
@@ -205,10 +212,7 @@ class _Normaliser:
         self.roots: list[tuple[DocPath, Any]] = []  # every schema written in the document, where it is
 
     def located(self, path: DocPath, message: str, suggestion: str | None = None) -> SpecError:
-        position = self.document.position(path)
-        return SpecError(
-            self.document.display_name, position.line, position.column, format_path(path), message, suggestion
-        )
+        return locate(self.document, path, message, suggestion)
 
     def run(self) -> dict[str, Any]:
         schemas = self.data.get("components", {}).get("schemas") if isinstance(self.data, dict) else None

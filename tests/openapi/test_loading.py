@@ -39,16 +39,18 @@ routes:
 """
 
 
-def test_swagger_2_is_refused_with_a_located_explained_error(tmp_path: Path) -> None:
+def test_a_swagger_2_document_is_served_not_refused(tmp_path: Path) -> None:
     path = tmp_path / "old.yaml"
-    path.write_text("info: {title: x}\nswagger: '2.0'\npaths: {}\n")
-    with pytest.raises(SpecErrors) as caught:
-        load_specs([path])
-    (error,) = caught.value.errors
-    assert (error.line, error.column, error.path) == (2, 10, "swagger")
-    assert "Swagger 2.0" in error.message
-    assert error.suggestion
-    assert "Convert to OpenAPI 3" in error.suggestion
+    path.write_text(
+        "info: {title: x, version: '1'}\nswagger: '2.0'\nbasePath: /api\n"
+        "paths:\n  /ping:\n    get:\n      responses: {200: {description: ok, schema: {type: integer}}}\n"
+    )
+    (service,) = load_specs([path]).services
+    assert service.base_path == "/api"
+    with MockServer(path) as server:
+        answer = httpx.get(server.url_for(service.name) + "/ping")
+    assert answer.status_code == 200
+    assert isinstance(answer.json(), int)
 
 
 def test_an_unsupported_version_is_located(tmp_path: Path) -> None:
