@@ -14,6 +14,7 @@ Tuning, on the collection's path item: ``x-mockery-count`` (records at start, de
 
 from __future__ import annotations
 
+import logging
 import random
 import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ from mockery.errors import SpecError
 from mockery.model.resources import Endpoint, EndpointName, IdKind, Resource
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
+from mockery.openapi.ids import IdRule, id_rule
 
 DEFAULT_COUNT = 10
+logger = logging.getLogger("mockery.openapi")
 _ITEM = re.compile(r"^(?P<base>.*)/\{(?P<param>[^{}/]+)\}$")
 _ACTIONS: dict[tuple[bool, str], EndpointName] = {
     (False, "GET"): "list",
@@ -38,15 +41,22 @@ _ACTIONS: dict[tuple[bool, str], EndpointName] = {
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SchemaRecords:
-    """A ``RecordMaker``: records generated from the record schema of a collection, ids left to mockery."""
+    """A ``RecordMaker``: records generated from the record schema of a collection, ids left to mockery
+    (and translated to the document's by ``ids``). It also carries what the document says of the collection:
+    its ``writeOnly`` properties (never answered) and whether a ``PUT`` to an unknown id creates."""
 
     document: OpenAPIDocument
     schema: Any
     paths: frozenset[str]
+    ids: IdRule | None = None
+    write_only: frozenset[str] = frozenset()
+    put_creates: bool = False
 
     def __call__(self, source: random.Random, faker: Any) -> dict[str, Any]:
         value = SchemaGenerator(self.document, source, faker).generate(self.schema)
-        return value if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        return {key: item for key, item in value.items() if key not in self.write_only}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +105,37 @@ def find_collections(
         merged = _merged(doc, schema)
         properties = merged.get("properties") if isinstance(merged.get("properties"), dict) else {}
         assert isinstance(properties, dict)
+        item_operations = by_template[item_template]
+        path_schema = _path_schema(doc, match.group("param"), item_operations, items[item_template])
+        id_schema = _merged(doc, {"allOf": [properties.get("id") or {}, path_schema]})
+        rule = id_rule(doc, id_schema)
+        if rule.capacity is not None and count > rule.capacity and "x-mockery-count" in tuning:
+            warning = doc.located(
+                ("paths", base, "x-mockery-count"),
+                f"{count} records were asked for, but the id schema allows only {rule.capacity} ids",
+                f"mockery starts {name} with {rule.capacity} records; set x-mockery-count to at most that",
+            )
+            doc.warnings.append(warning)
+            logger.warning("%s", warning)
+        if rule.capacity is not None:
+            count = min(count, rule.capacity)
+        maker = SchemaRecords(
+            doc,
+            schema,
+            frozenset(str(key) for key in properties),
+            ids=rule,
+            write_only=frozenset(str(key) for key, sub in properties.items() if _flag(doc, sub, "writeOnly")),
+            put_creates=_put_creates(doc, item_operations.get("PUT")),
+        )
         resource = Resource(
             service=service,
             name=name,
             count=count,
-            id_kind=_id_kind(doc, properties.get("id")),
+            id_kind=_id_kind(doc, id_schema),
             fields=(),
             path=base,
             endpoints=frozenset(),
-            maker=SchemaRecords(doc, schema, frozenset(str(key) for key in properties)),
+            maker=maker,
         )
         endpoints: dict[tuple[str, str], Endpoint] = {}
         for is_item, template in ((False, base), (True, item_template)):
@@ -198,6 +230,32 @@ def _id_kind(doc: OpenAPIDocument, schema: Any) -> IdKind:
     kind = _merged(doc, schema).get("type")
     kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
     return "integer" if "integer" in kinds or "number" in kinds else "uuid"
+
+
+def _path_schema(doc: OpenAPIDocument, param: str, operations: dict[str, dict[str, Any]], item: dict[str, Any]) -> Any:
+    """The schema the item path gives its id parameter (the first operation or path item declaring it)."""
+    for holder in [*operations.values(), item]:
+        parameters = holder.get("parameters") if isinstance(holder, dict) else None
+        for parameter in parameters if isinstance(parameters, list) else []:
+            resolved = doc.resolve(parameter)
+            if isinstance(resolved, dict) and resolved.get("name") == param and resolved.get("in") == "path":
+                found = resolved.get("schema")
+                if isinstance(found, dict):
+                    return found
+    return {}
+
+
+def _put_creates(doc: OpenAPIDocument, operation: dict[str, Any] | None) -> bool:
+    """Whether a ``PUT`` to an unknown id creates: it documents 201, or a 200 answering the resource."""
+    responses = operation.get("responses") if isinstance(operation, dict) else None
+    if not isinstance(responses, dict):
+        return False
+    codes = {str(code) for code in responses}
+    return "201" in codes or ("200" in codes and _json_schema(doc, doc.resolve(responses.get("200"))) is not None)
+
+
+def _flag(doc: OpenAPIDocument, schema: Any, key: str) -> bool:
+    return isinstance(schema, dict) and (schema.get(key) is True or _merged(doc, schema).get(key) is True)
 
 
 def _names_an_id(param: str) -> bool:

@@ -16,10 +16,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
-from mockery.http.answer import Answer
+from mockery.http.answer import Answer, problem
 from mockery.http.requests import RawRequest
 from mockery.model.resources import Endpoint, field_paths
 from mockery.openapi.generate import SchemaGenerator
+from mockery.openapi.ids import IdRule
+from mockery.openapi.state import SchemaRecords
+from mockery.resources.collection import Collection
 from mockery.resources.query import OPERATORS, RESERVED
 from mockery.resources.registry import Resources
 from mockery.resources.rest import respond
@@ -61,14 +64,41 @@ def answer(
     generator: SchemaGenerator,
 ) -> Answer:
     """The collection's answer to ``raw``, reshaped to the operation's documented response."""
-    params = {"id": path_params.get(binding.id_key)} if binding.id_key is not None else {}
-    query = _query(raw.query_string, binding) if binding.endpoint.action == "list" else raw.query_string
-    body = raw.body
-    if binding.endpoint.action == "create":
+    endpoint = binding.endpoint
+    collection = resources.collection(endpoint.resource)
+    rules = endpoint.resource.maker if isinstance(endpoint.resource.maker, SchemaRecords) else None
+    ids = Ids(rules, collection, generator)
+    params: dict[str, Any] = {}
+    if binding.id_key is not None:
+        outer = path_params.get(binding.id_key)
+        inner = ids.inner(outer)
+        if inner is None:
+            return _missing(endpoint.resource.name, outer)
+        params = {"id": inner}
+    query = _query(raw.query_string, binding) if endpoint.action == "list" else raw.query_string
+    body, path = raw.body, raw.path
+    if (
+        endpoint.action == "replace"
+        and rules is not None
+        and rules.put_creates
+        and collection.get(params["id"]) is None
+    ):
+        # The document's PUT creates: the record is created under the id of the path.
+        endpoint = Endpoint(endpoint.resource, "create")
+        body = _with_id(body, params["id"])
+        path = raw.path.rstrip("/").rsplit("/", 1)[0]
+    if endpoint.action == "create":
         body = _with_read_only(body, binding.record_schema, generator)
-    request = RawRequest(raw.method, raw.path, query, raw.headers, body)
-    answer = respond(resources, binding.endpoint, request, params)
-    if answer.status >= 400 or binding.endpoint.action != "list" or binding.list_key is None:
+        body, refused = ids.created(body)
+        if refused is not None:
+            return refused
+    elif endpoint.action in ("replace", "update") and not ids.identity:
+        body = ids.inner_body(body, params["id"])
+    request = RawRequest(raw.method, path, query, raw.headers, body)
+    answer = respond(resources, endpoint, request, params)
+    if answer.status < 400:
+        answer = ids.outward(answer, path)
+    if answer.status >= 400 or endpoint.action != "list" or binding.list_key is None:
         return answer
     wrapper = generator.generate(binding.list_schema)
     wrapper = wrapper if isinstance(wrapper, dict) else {}
@@ -78,6 +108,109 @@ def answer(
         if key.lower() in _TOTAL_NAMES and isinstance(wrapper[key], int) and total is not None:
             wrapper[key] = total
     return Answer(answer.status, answer.headers, orjson.dumps(wrapper, default=json_default))
+
+
+class Ids:
+    """One request's view of a collection's ids: the document's (outer) ones translated to the collection's
+    (inner) ones on the way in and back on the way out, new ones allocated within the id schema, and the
+    ``writeOnly`` properties left out of what is answered (:mod:`mockery.openapi.ids`)."""
+
+    __slots__ = ("collection", "faker", "rule", "source", "write_only")
+
+    def __init__(self, rules: SchemaRecords | None, collection: Collection, generator: SchemaGenerator) -> None:
+        self.rule: IdRule | None = rules.ids if rules is not None else None
+        self.write_only = rules.write_only if rules is not None else frozenset()
+        self.collection = collection
+        self.source = generator.source
+        self.faker = generator.faker
+        if self.rule is not None and self.rule.mode == "drawn":
+            # Whether the table of drawn ids is built now or was before, the request draws the same after it.
+            self.rule.outer(collection.codec.id_for(1), collection, self.faker)
+            self.faker.seed_instance(self.source.getrandbits(64))
+
+    @property
+    def identity(self) -> bool:
+        return self.rule is None or self.rule.identity
+
+    def inner(self, outer: Any) -> Any:
+        return outer if self.rule is None else self.rule.inner(outer, self.collection, self.faker)
+
+    def created(self, body: bytes) -> tuple[bytes, Answer | None]:
+        """The body of a create with the inner id it is stored under: the one it gives (translated), else a new
+        one within the id schema; or the refusal when the given id breaks the schema, or no id is left."""
+        rule = self.rule
+        data = _json_object(body)
+        if rule is None or data is None or rule.mode == "natural":
+            return body, None
+        resource = self.collection.resource.name
+        if "id" in data:
+            if not rule.valid(data["id"]):
+                detail = f"{data['id']!r} is not a valid id of {resource}: it does not satisfy the id schema"
+                return body, problem(422, "Invalid record", detail, errors=[{"pointer": "/id", "detail": detail}])
+            inner = rule.inner(data["id"], self.collection, self.faker)
+            if inner is None:
+                return body, _missing(resource, data["id"])
+            data["id"] = inner
+            return orjson.dumps(data, default=json_default), None
+        inner = rule.allocate(self.collection, self.source, self.faker)
+        if inner is None:
+            capacity = f" ({rule.capacity} ids)" if rule.capacity is not None else ""
+            return body, problem(
+                409,
+                "No room for another record",
+                f"{resource} is full: every id its schema allows{capacity} is taken; delete a record first",
+            )
+        return orjson.dumps({"id": inner, **data}, default=json_default), None
+
+    def inner_body(self, body: bytes, inner: Any) -> bytes:
+        """A replace or update body whose ``id`` (the record's own, as the document calls it) is the inner one."""
+        data = _json_object(body)
+        if data is None or "id" not in data or self.rule is None:
+            return body
+        if self.rule.inner(data["id"], self.collection, self.faker) == inner:
+            data["id"] = inner
+            return orjson.dumps(data, default=json_default)
+        return body
+
+    def outward(self, answer: Answer, path: str) -> Answer:
+        """``answer`` with the document's ids (body and ``Location``) and no ``writeOnly`` property."""
+        if (self.identity and not self.write_only) or not answer.body:
+            return answer
+        data = orjson.loads(answer.body)
+        records = data if isinstance(data, list) else [data]
+        for record in records:
+            if isinstance(record, dict):
+                if "id" in record and not self.identity:
+                    record["id"] = self.inner_to_outer(record["id"])
+                for key in self.write_only:
+                    record.pop(key, None)
+        headers = answer.headers
+        if isinstance(data, dict) and "id" in data and any(name == b"location" for name, _ in headers):
+            location = f"{path.rstrip('/')}/{data['id']}".encode("latin-1", errors="replace")
+            headers = tuple((name, location if name == b"location" else value) for name, value in headers)
+        return Answer(answer.status, headers, orjson.dumps(data, default=json_default))
+
+    def inner_to_outer(self, inner: Any) -> Any:
+        return inner if self.rule is None else self.rule.outer(inner, self.collection, self.faker)
+
+
+def _missing(resource: str, record_id: Any) -> Answer:
+    return problem(404, "Not found", f"{resource} has no record with the id {record_id!r}")
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _with_id(body: bytes, inner: Any) -> bytes:
+    data = _json_object(body)
+    if data is None:
+        return body
+    return orjson.dumps({**data, "id": inner}, default=json_default)
 
 
 def _query(query_string: str, binding: Binding) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
-from mockery import SpecErrors, load_specs
+from mockery import MockServer, SpecErrors, load_specs
 from mockery.model.services import Service
+from mockery.openapi.state import SchemaRecords
+from tests.conftest import WriteSpec
 from tests.openapi.support import PETSTORE
 
 
@@ -46,3 +51,227 @@ def test_a_bad_count_is_a_located_error(tmp_path: Path) -> None:
     (error,) = caught.value.errors
     assert error.path == "paths./pets.x-mockery-count"
     assert error.line == text.splitlines().index("    x-mockery-count: many") + 1
+
+
+# -- ids that obey the document ------------------------------------------------------------------------------
+
+STATEFUL = """\
+openapi: 3.0.3
+info: {title: Ids, version: "1"}
+x-mockery-service: ids
+x-mockery-seed: 7
+components:
+  schemas:
+    Ulid:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: string, pattern: "^[\\\\da-z]{26}$", readOnly: true}
+        name: {type: string}
+        secret: {type: string, writeOnly: true}
+    Slot:
+      type: object
+      required: [id]
+      properties:
+        id: {type: integer, minimum: 1, maximum: 5}
+        label: {type: string}
+    Step:
+      type: object
+      required: [id]
+      properties:
+        id: {type: integer, minimum: 100, multipleOf: 10}
+    Colour:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string, enum: [red, green, blue]}
+    Ulids: {type: array, items: {$ref: '#/components/schemas/Ulid'}}
+    Slots: {type: array, items: {$ref: '#/components/schemas/Slot'}}
+    Steps: {type: array, items: {$ref: '#/components/schemas/Step'}}
+    Colours: {type: array, items: {$ref: '#/components/schemas/Colour'}}
+paths:
+  /ulids:
+    x-mockery-count: 4
+    get:
+      responses:
+        "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Ulids'}}}}
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+      responses:
+        "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+  /ulids/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses:
+        "200": {description: one, content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+        "404": {description: none}
+    put:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+      responses:
+        "200": {description: replaced, content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+    patch:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "200": {description: patched, content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+    delete:
+      responses:
+        "204": {description: gone}
+  /slots:
+    x-mockery-count: 3
+    get:
+      responses:
+        "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Slots'}}}}
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {label: {type: string}}}}}}
+      responses:
+        "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Slot'}}}}
+        "409": {description: full}
+  /slots/{slotId}:
+    parameters: [{name: slotId, in: path, required: true, schema: {type: integer}}]
+    get:
+      responses:
+        "200": {description: one, content: {application/json: {schema: {$ref: '#/components/schemas/Slot'}}}}
+    put:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "204": {description: replaced}
+        "404": {description: none}
+    delete:
+      responses:
+        "204": {description: gone}
+  /steps:
+    get:
+      responses:
+        "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Steps'}}}}
+  /steps/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200": {description: one, content: {application/json: {schema: {$ref: '#/components/schemas/Step'}}}}
+  /colours:
+    get:
+      responses:
+        "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Colours'}}}}
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Colour'}}}}
+  /colours/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: one, content: {application/json: {schema: {$ref: '#/components/schemas/Colour'}}}}
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "204": {description: gone}
+"""
+ULID = re.compile(r"[\da-z]{26}")
+
+
+@pytest.fixture
+def ids(write_spec: WriteSpec, serve: Callable[..., MockServer]) -> Iterator[httpx.Client]:
+    server = serve(write_spec(STATEFUL, "ids.yaml"))
+    with httpx.Client(base_url=server.url_for("ids"), timeout=10) as client:
+        yield client
+
+
+def test_patterned_ids_are_handed_out_by_lists_and_find_their_records(ids: httpx.Client) -> None:
+    listed = ids.get("/ulids").json()
+    assert len(listed) == 4
+    assert all(ULID.fullmatch(record["id"]) for record in listed), listed
+    assert len({record["id"] for record in listed}) == 4
+    for record in listed:
+        assert ids.get(f"/ulids/{record['id']}").json() == record
+    assert ids.get("/ulids/" + "0" * 26).status_code == 404
+    assert ids.get("/ulids/not-an-id").status_code == 404
+    assert ids.get("/ulids").json() == listed, "the same ids on every read"
+
+
+def test_patterned_ids_round_trip_create_list_get_update_delete(ids: httpx.Client) -> None:
+    created = ids.post("/ulids", json={"name": "new", "secret": "hush"})
+    assert created.status_code == 201, created.text
+    record = created.json()
+    assert ULID.fullmatch(record["id"]), record
+    assert "secret" not in record, "a writeOnly property is never answered"
+    assert created.headers["location"].endswith(f"/ulids/{record['id']}")
+    assert record in ids.get("/ulids").json()
+    assert ids.get(f"/ulids/{record['id']}").json() == record
+    first = ids.get("/ulids").json()[0]
+    assert ids.put(f"/ulids/{first['id']}", json={"id": first["id"], "name": "renamed"}).json() == {
+        "id": first["id"],
+        "name": "renamed",
+    }
+    assert ids.patch(f"/ulids/{first['id']}", json={"name": "patched"}).json()["name"] == "patched"
+    assert ids.get(f"/ulids/{first['id']}").json()["name"] == "patched"
+    for gone in (first["id"], record["id"]):
+        assert ids.delete(f"/ulids/{gone}").status_code == 204
+        assert ids.get(f"/ulids/{gone}").status_code == 404
+    assert len(ids.get("/ulids").json()) == 3
+
+
+def test_a_created_id_that_breaks_the_id_schema_is_refused(ids: httpx.Client) -> None:
+    refused = ids.post("/ulids", json={"id": "UPPER-CASE", "name": "x"})
+    assert refused.status_code in (400, 422), refused.text
+    assert ids.get("/ulids/UPPER-CASE").status_code == 404
+
+
+def test_a_bounded_id_range_fills_up_with_a_clear_error_and_frees_on_delete(ids: httpx.Client) -> None:
+    assert [record["id"] for record in ids.get("/slots").json()] == [1, 2, 3]
+    assert [ids.post("/slots", json={"label": str(n)}).json()["id"] for n in (4, 5)] == [4, 5]
+    full = ids.post("/slots", json={"label": "six"})
+    assert full.status_code == 409, full.text
+    assert [record["id"] for record in ids.get("/slots").json()] == [1, 2, 3, 4, 5]
+    assert ids.delete("/slots/2").status_code == 204
+    again = ids.post("/slots", json={"label": "again"})
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == 2
+    assert ids.get("/slots/2").json()["label"] == "again"
+
+
+def test_a_count_past_the_id_range_is_capped_with_a_located_warning(tmp_path: Path) -> None:
+    text = STATEFUL.replace("x-mockery-count: 3", "x-mockery-count: 9")
+    loaded = service(tmp_path, text)
+    slots = next(r for r in loaded.resources if r.name == "slots")
+    assert slots.count == 5
+    assert isinstance(slots.maker, SchemaRecords)
+    document = slots.maker.document
+    (warning,) = [w for w in document.warnings if "id schema allows only 5" in w.message]
+    assert warning.path == "paths./slots.x-mockery-count"
+    assert warning.line == text.splitlines().index("    x-mockery-count: 9") + 1
+    colours = next(r for r in loaded.resources if r.name == "colours")
+    assert colours.count == 3, "the default count is capped silently"
+    assert not [w for w in document.warnings if "colours" in (w.suggestion or "")]
+
+
+def test_stepped_ids_follow_minimum_and_multiple_of(ids: httpx.Client) -> None:
+    listed = [record["id"] for record in ids.get("/steps").json()]
+    assert listed == list(range(100, 200, 10))
+    assert ids.get("/steps/130").json()["id"] == 130
+    assert ids.get("/steps/135").status_code == 404
+    assert ids.get("/steps/90").status_code == 404
+    assert ids.get("/steps/3").status_code == 404, "an inner record number is not an id of the document"
+
+
+def test_enumerated_ids_are_the_enum_and_run_out(ids: httpx.Client) -> None:
+    listed = [record["id"] for record in ids.get("/colours").json()]
+    assert listed == ["red", "green", "blue"]
+    assert ids.get("/colours/green").json() == {"id": "green"}
+    assert ids.post("/colours", json={}).status_code == 409
+    assert ids.delete("/colours/green").status_code == 204
+    assert ids.post("/colours", json={}).json()["id"] == "green"
+
+
+def test_put_to_an_unknown_id_creates_when_the_put_answers_the_resource(ids: httpx.Client) -> None:
+    new_id = "a" * 26
+    assert ids.get(f"/ulids/{new_id}").status_code == 404
+    put = ids.put(f"/ulids/{new_id}", json={"name": "upserted"})
+    assert put.status_code in (200, 201), put.text
+    assert put.json() == {"id": new_id, "name": "upserted"}
+    assert ids.get(f"/ulids/{new_id}").json() == {"id": new_id, "name": "upserted"}
+
+
+def test_put_to_an_unknown_id_is_its_404_when_the_put_does_not_answer_the_resource(ids: httpx.Client) -> None:
+    missing = ids.put("/slots/4", json={"label": "x"})
+    assert missing.status_code == 404, missing.text
+    assert ids.get("/slots/4").status_code == 404
