@@ -3,10 +3,14 @@
 The response is the operation's first 2xx (else ``default``, else the first documented one) unless the client
 asks otherwise with ``Prefer: code=404``, ``example=name`` or ``dynamic=true|false``. An explicit example wins
 over generation unless ``dynamic=true``; an example that does not validate against its schema is not used.
+Its media type is negotiated with ``Accept`` (:mod:`.media`: 406 when the client accepts none documented);
+the errors mockery answers (401, 406, 415, 400/422, a collection's 404/409) take the documented shape for
+their status (:mod:`.errors`).
 """
 
 from __future__ import annotations
 
+import random
 import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +20,14 @@ import orjson
 from mockery.http.answer import Answer, problem
 from mockery.http.requests import RawRequest
 from mockery.openapi.document import OpenAPIDocument
+from mockery.openapi.errors import Failure, challenge, error_answer
 from mockery.openapi.generate import SchemaGenerator
+from mockery.openapi.media import SERVER_HEADERS, Offer, Ranges, negotiate, offers_of, parse_accept, render
 from mockery.openapi.stateful import Binding
 from mockery.openapi.stateful import answer as stateful_answer
 from mockery.openapi.validation import (
     Parameter,
+    Violation,
     body_violations,
     media_is_json,
     missing_credentials,
@@ -66,6 +73,17 @@ class Operation:
     fakers: Fakers = field(repr=False)
     # Set when the operation is an endpoint of a collection found in the document (mockery.openapi.state).
     binding: Binding | None = None
+    # Decided once, at load time: the media types each response offers, and the shape a collection's record
+    # takes in this operation's documented answer (``None``: as it is; ``""``: in an array; else a property).
+    offers: dict[str, tuple[Offer, ...]] = field(init=False, repr=False)
+    wrap: str | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        offers = {
+            code: offers_of(self.document.resolve(response), self.document) for code, response in self.responses.items()
+        }
+        object.__setattr__(self, "offers", offers)
+        object.__setattr__(self, "wrap", self._record_wrapping())
 
     def __repr__(self) -> str:
         return f"Operation({self.method} {self.template})"
@@ -85,20 +103,25 @@ class Operation:
         self, raw: RawRequest, path_params: dict[str, Any], source: Any, faker: Any, resources: Resources | None
     ) -> Answer:
         prefer = parse_prefer(raw.headers.get("prefer", ""))
+        ranges = parse_accept(raw.headers.get("accept"))
         schemes = self.document.data.get("components", {}).get("securitySchemes", {})
-        missing = missing_credentials(
-            self.security, schemes if isinstance(schemes, dict) else {}, raw.headers, raw.query_string
-        )
+        schemes = schemes if isinstance(schemes, dict) else {}
+        missing = missing_credentials(self.security, schemes, raw.headers, raw.query_string)
         if missing:
-            return problem(
-                401, "Unauthorized", f"credentials are required: {' or '.join(missing)}", schemes=missing
-            ).with_headers((b"www-authenticate", _challenge(missing, schemes).encode("latin-1")))
+            value, wanted = challenge(missing, schemes)
+            failure = Failure(
+                401,
+                "Unauthorized",
+                f"credentials are required: send {wanted}",
+                headers=((b"www-authenticate", value.encode("latin-1")),),
+                extra={"schemes": missing},
+                instance=raw.path,
+            )
+            return self._error(failure, ranges, source, faker)
         violations = parameter_violations(self.parameters, self.document, path_params, raw.query_string, raw.headers)
         violations += body_violations(self.request_body, self.document, raw.body, raw.headers.get("content-type", ""))
         if violations:
-            return self._invalid([violation.as_dict() for violation in violations], source, faker, prefer)
-        if self.binding is not None and resources is not None and not prefer.keys() & {"code", "example", "dynamic"}:
-            return self._stateful(raw, path_params, source, faker, resources)
+            return self._invalid(violations, raw, ranges, source, faker)
         applied: list[str] = []
         code = self._documented(prefer.get("code"))
         if code is not None:
@@ -107,37 +130,96 @@ class Operation:
             code = self._success()
         if code is None:
             return Answer(204)
-        return self._answer(code, prefer, applied, source, faker)
+        offers = self.offers.get(code, ())
+        chosen = negotiate(offers, ranges) if offers else None
+        if offers and chosen is None:
+            if not code.startswith("2") and code != "default":
+                chosen = (offers[0], offers[0].fallback)  # an error asked for by Prefer: sent in any case
+            else:
+                return self._not_acceptable(offers, raw, ranges, source, faker)
+        if self.binding is not None and resources is not None and not prefer.keys() & {"code", "example", "dynamic"}:
+            return self._stateful(raw, path_params, source, faker, resources, ranges, chosen)
+        return self._answer(code, prefer, applied, source, faker, chosen)
+
+    def _error(self, failure: Failure, ranges: Ranges, source: Any, faker: Any) -> Answer:
+        generator = SchemaGenerator(self.document, source, faker, use_examples=False)
+        return error_answer(failure, self.responses, self.offers, self.document, ranges, generator)
+
+    def _not_acceptable(
+        self, offers: tuple[Offer, ...], raw: RawRequest, ranges: Ranges, source: Any, faker: Any
+    ) -> Answer:
+        available = [offer.documented for offer in offers]
+        accept = raw.headers.get("accept", "")[:200]
+        detail = f"{accept!r} accepts none of the documented media types: {', '.join(available)}"
+        failure = Failure(406, "Not acceptable", detail, extra={"available": available}, instance=raw.path)
+        return self._error(failure, ranges, source, faker)
 
     def _stateful(
-        self, raw: RawRequest, path_params: dict[str, Any], source: Any, faker: Any, resources: Resources
+        self,
+        raw: RawRequest,
+        path_params: dict[str, Any],
+        source: Any,
+        faker: Any,
+        resources: Resources,
+        ranges: Ranges,
+        chosen: tuple[Offer, str] | None,
     ) -> Answer:
-        """The collection's answer, with the documented status (and documented error bodies, when given)."""
+        """The collection's answer, with the documented status, media type and shape (and error shapes)."""
         assert self.binding is not None
         generator = SchemaGenerator(self.document, source, faker)
         answer = stateful_answer(self.binding, resources, raw, path_params, generator)
-        status = answer.status
-        if status >= 400:
-            response = self.document.resolve(self.responses.get(str(status)))
-            if isinstance(response, dict) and json_media(response) is not None:
-                return self._answer(str(status), {}, [], source, faker)
-            return answer
+        if answer.status >= 400:
+            failure = Failure.of(answer, raw.path)
+            return answer if failure is None else self._error(failure, ranges, source, faker)
         code = self._success()
         if code is None or not code.isdigit():
             return answer
-        response = self.document.resolve(self.responses.get(code))
-        if not isinstance(response, dict) or not response.get("content") or int(code) in (204, 304):
-            return Answer(int(code), tuple(header for header in answer.headers if header[0] != b"content-type"))
-        return Answer(int(code), answer.headers, answer.body)
+        others = tuple(header for header in answer.headers if header[0] != b"content-type")
+        if chosen is None or int(code) in (204, 304):
+            return Answer(int(code), others)
+        offer, media_type = chosen
+        content_type = (b"content-type", media_type.encode("latin-1"))
+        if self.wrap is None and media_is_json(media_type):
+            return Answer(int(code), (*others, content_type), answer.body)
+        body = orjson.loads(answer.body) if answer.body else None
+        if self.wrap == "" and isinstance(body, dict):
+            body = [body]
+        elif self.wrap and isinstance(body, dict):
+            wrapper = generator.generate(offer.schema)
+            body = {**wrapper, self.wrap: body} if isinstance(wrapper, dict) else {self.wrap: body}
+        return Answer(int(code), (*others, content_type), render(body, media_type, offer.schema, self.document))
 
-    def _invalid(self, errors: list[dict[str, str]], source: Any, faker: Any, prefer: dict[str, str]) -> Answer:
-        for code in ("422", "400"):
-            response = self.document.resolve(self.responses.get(code))
-            if isinstance(response, dict) and json_media(response) is not None:
-                return self._answer(code, prefer, [], source, faker)
-        status = 400 if "400" in self.responses and "422" not in self.responses else 422
+    def _record_wrapping(self) -> str | None:
+        """How a record is put in this operation's documented answer: as it is (``None``), in an array
+        (``""``) or under a property of a wrapper object (its name). Lists are shaped by the collection."""
+        if self.binding is None or self.binding.endpoint.action == "list":
+            return None
+        code = self._success()
+        offers = self.offers.get(code or "", ())
+        schema = offers[0].schema if offers else None
+        if not isinstance(schema, dict):
+            return None
+        helper = SchemaGenerator(self.document, random.Random(0), None)
+        merged = helper.merge([schema])
+        if merged.get("type") == "array":
+            return ""
+        properties = merged.get("properties")
+        if not isinstance(properties, dict) or "id" in properties:
+            return None
+        for key, sub in properties.items():
+            inner = helper.merge([sub]) if isinstance(sub, dict) else {}
+            if isinstance(inner.get("properties"), dict) and "id" in inner["properties"]:
+                return str(key)
+        return None
+
+    def _invalid(self, violations: list[Violation], raw: RawRequest, ranges: Ranges, source: Any, faker: Any) -> Answer:
+        errors = tuple(violation.as_dict() for violation in violations)
         detail = "; ".join(f"{error['location']}: {error['message']}" for error in errors)
-        return problem(status, "Invalid request", detail, errors=errors)
+        if any(error["location"] == "header.content-type" for error in errors):
+            failure = Failure(415, "Unsupported media type", detail, errors, instance=raw.path)
+            return self._error(failure, ranges, source, faker)
+        status = 400 if "400" in self.responses and "422" not in self.responses else 422
+        return self._error(Failure(status, "Invalid request", detail, errors, instance=raw.path), ranges, source, faker)
 
     def _documented(self, wanted: str | None) -> str | None:
         if wanted is None or not wanted.isdigit():
@@ -156,7 +238,15 @@ class Operation:
             return "default"
         return next(iter(self.responses), None)
 
-    def _answer(self, code: str, prefer: dict[str, str], applied: list[str], source: Any, faker: Any) -> Answer:
+    def _answer(
+        self,
+        code: str,
+        prefer: dict[str, str],
+        applied: list[str],
+        source: Any,
+        faker: Any,
+        chosen: tuple[Offer, str] | None,
+    ) -> Answer:
         status = _status(code, prefer.get("code"))
         response = self.document.resolve(self.responses.get(code))
         response = response if isinstance(response, dict) else {}
@@ -164,18 +254,17 @@ class Operation:
         headers: list[tuple[bytes, bytes]] = []
         for name, raw_header in (response.get("headers") or {}).items():
             header = self.document.resolve(raw_header)
-            if name.lower() == "content-type" or not isinstance(header, dict):
+            if not isinstance(name, str) or name.lower() in SERVER_HEADERS or not isinstance(header, dict):
                 continue
             value = _example_of(header, self.document) if prefer.get("dynamic") != "true" else None
             if value is None and "schema" in header:
                 value = generator.generate(header["schema"], name)
             if value is not None:
                 headers.append((name.lower().encode("latin-1"), _header_text(value)))
-        content = response.get("content")
-        if not isinstance(content, dict) or not content or status in (204, 304):
+        if chosen is None or status in (204, 304):
             return Answer(status, tuple(headers))
-        media_type, media = json_media(response) or next(iter(content.items()))
-        media = media if isinstance(media, dict) else {}
+        offer, media_type = chosen
+        media = dict(offer.media)
         schema = media.get("schema")
         body: Any = None
         found = False
@@ -190,9 +279,7 @@ class Operation:
         headers.append((b"content-type", media_type.encode("latin-1")))
         if applied:
             headers.append((b"preference-applied", ", ".join(applied).encode("latin-1")))
-        if media_is_json(media_type):
-            return Answer(status, tuple(headers), orjson.dumps(body, default=json_default))
-        return Answer(status, tuple(headers), b"" if body is None else str(body).encode())
+        return Answer(status, tuple(headers), render(body, media_type, schema, self.document))
 
 
 def _status(code: str, preferred: str | None) -> int:
@@ -249,11 +336,3 @@ def _example_of(header: dict[str, Any], document: OpenAPIDocument) -> Any:
 def _header_text(value: Any) -> bytes:
     text = value if isinstance(value, str) else orjson.dumps(value, default=json_default).decode()
     return text.replace("\r", " ").replace("\n", " ").encode("latin-1", errors="replace")
-
-
-def _challenge(missing: list[str], schemes: Any) -> str:
-    for name in missing:
-        scheme = schemes.get(name) if isinstance(schemes, dict) else None
-        if isinstance(scheme, dict) and scheme.get("type") == "http":
-            return f'{str(scheme.get("scheme", "Basic")).capitalize()} realm="mockery"'
-    return 'Bearer realm="mockery"'

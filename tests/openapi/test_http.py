@@ -47,7 +47,9 @@ def test_post_then_get_by_id_returns_the_posted_pet_and_delete_removes_it(client
     assert client.delete(f"/pets/{pet['id']}").status_code == 204
     gone = client.get(f"/pets/{pet['id']}")
     assert gone.status_code == 404
-    assert gone.json() == {"code": 404, "message": "no such pet"}  # the documented 404, not mockery's own
+    # the documented 404's shape (not mockery's problem+json), with the real reason in its message
+    assert gone.headers["content-type"] == "application/json"
+    assert gone.json() == {"code": 404, "message": "pets has no record with the id '5'"}
 
 
 def test_generated_records_are_stable_and_honour_the_schema(client: httpx.Client) -> None:
@@ -148,10 +150,12 @@ def test_unknown_path_is_404_and_unknown_method_405(client: httpx.Client) -> Non
     assert "GET" in answer.headers["allow"]
 
 
-def test_a_wrong_content_type_is_named(client: httpx.Client) -> None:
+def test_a_wrong_content_type_is_415_and_named(client: httpx.Client) -> None:
     answer = client.post("/pets", content=b"name=x", headers={"content-type": "text/plain"})
-    assert answer.status_code == 422
+    assert answer.status_code == 415
+    assert answer.headers["content-type"] == "application/problem+json"  # the document has no 415, 4XX or default
     assert answer.json()["errors"][0]["location"] == "header.content-type"
+    assert "application/json" in answer.json()["detail"]
 
 
 def test_a_body_that_is_not_json_is_422(client: httpx.Client, tmp_path: Path) -> None:
