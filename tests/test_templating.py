@@ -557,6 +557,7 @@ def test_template_problems_with_line_numbers() -> None:
         (2, "unknown name 'nme'"),
         (3, "unknown Faker provider 'nmae'"),
         (4, "access to the private attribute '_secret' is not allowed"),
+        (5, "unknown attribute 'x' of request"),
     }
     suggestion = next(problem.suggestion for problem in problems if problem.line == 3)
     assert suggestion is not None

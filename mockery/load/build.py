@@ -35,6 +35,8 @@ class _Builder:
         self.errors: list[SpecError] = []
         self.folder = document.file.resolve().parent
         self.faker_names: frozenset[str] = frozenset()
+        # The path of the route being built: its templates' path parameters are checked against it.
+        self.route_path: str | None = None
 
     def error(self, path: DocPath, message: str, suggestion: str | None = None, *, key: bool = False) -> None:
         self.error_at(self.document.position(path, key=key), path, message, suggestion)
@@ -130,6 +132,7 @@ class _Builder:
         if isinstance(route_path, str):
             for message, suggestion in path_problems(route_path):
                 self.error((*path, "path"), message, suggestion)
+        self.route_path = route_path if isinstance(route_path, str) else None
         raw_response = raw.get("response", {})
         response = self.response(raw_response, (*path, "response")) if isinstance(raw_response, dict) else None
         service_name = service
@@ -138,6 +141,7 @@ class _Builder:
         # A route's own rate-limit window: a spec route's is named by its index, as it always was.
         key = index if origin == "spec" else f"{origin}:{index}"
         routing = route_routing(self, raw, path, f"route:{service_name}:{key}")
+        self.route_path = None
         if routing is None:
             return None
         responses = routing.responses
@@ -175,7 +179,7 @@ class _Builder:
             nonlocal uses_request
             if any(name == "request" for name, _ in template.names):
                 uses_request = True
-            for problem in template_problems(template, self.faker_names):
+            for problem in template_problems(template, self.faker_names, route_path=self.route_path):
                 where = self.document.template_line(template_path, problem.line)
                 self.error_at(where, template_path, problem.message, problem.suggestion)
 

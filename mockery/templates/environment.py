@@ -40,6 +40,7 @@ from mockery.templates.limits import (
     RenderLimitError,
     run_with_budget,
 )
+from mockery.templates.references import NO_REFERENCES, References, read_references, reference_problems
 
 # Names a template may use without defining them.
 CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random", "resources"})
@@ -204,6 +205,8 @@ class CompiledTemplate:
     request_fields: frozenset[str] = frozenset()
     # Values over a limit that the template's constants alone build: every render would fail.
     limit_problems: tuple[TemplateProblem, ...] = ()
+    # What it names by constants (request attributes, Faker arguments, filters, tests), judged at load.
+    references: References = NO_REFERENCES
 
     def render(self, variables: dict[str, Any]) -> Any:
         """Render with ``variables``; raises ``RenderLimitError`` or whatever the template raised.
@@ -259,6 +262,14 @@ def _compile_now(source: str) -> CompiledTemplate:
     # Judged before anything compiles the tree: Jinja2's optimizer folds constants in place.
     limit_problems = tuple(TemplateProblem(*problem) for problem in constant_problems(tree))
     lone = _LONE_EXPRESSION.match(source)
+    references = read_references(tree, environment, "request" not in _set_names(tree))
+    if references.unknown:
+        # Jinja2 would refuse an unknown filter with no suggestion, or only when a branch reaches it:
+        # template_problems reports each, and a spec with one never serves.
+        def refuse(variables: dict[str, Any]) -> Any:
+            raise RenderLimitError(references.unknown[0][1])
+
+        return _compiled(source, tree, lone is not None, refuse, limit_problems, references)
     if lone is not None:
         expression = environment.compile_expression(lone.group("expr"), undefined_to_none=True)
         code = expression._template  # its root_render_func assigns the value to the context's "result"
@@ -282,7 +293,7 @@ def _compile_now(source: str) -> CompiledTemplate:
             limits.current_budget().produce(result)
             return result
 
-        return _compiled(source, tree, True, render_native, limit_problems)
+        return _compiled(source, tree, True, render_native, limit_problems, references)
     template = environment.from_string(tree)
 
     def render_text(variables: dict[str, Any]) -> str:
@@ -290,7 +301,7 @@ def _compile_now(source: str) -> CompiledTemplate:
         limits.current_budget().produce(text)
         return text
 
-    return _compiled(source, tree, False, render_text, limit_problems)
+    return _compiled(source, tree, False, render_text, limit_problems, references)
 
 
 def _compiled(
@@ -299,8 +310,13 @@ def _compiled(
     native: bool,
     render: Callable[[dict[str, Any]], Any],
     limit_problems: tuple[TemplateProblem, ...],
+    references: References,
 ) -> CompiledTemplate:
-    undeclared = meta.find_undeclared_variables(tree)
+    try:
+        undeclared = meta.find_undeclared_variables(tree)
+    except TemplateSyntaxError:  # an unknown filter or test: reported by template_problems
+        stored = _set_names(tree)
+        undeclared = {node.name for node in tree.find_all(nodes.Name) if node.name not in stored}
     first_use: dict[str, int] = {}
     for node in tree.find_all(nodes.Name):
         if node.name in undeclared and node.ctx == "load":
@@ -326,7 +342,13 @@ def _compiled(
         render,
         _request_fields(tree),
         limit_problems,
+        references,
     )
+
+
+def _set_names(tree: nodes.Template) -> set[str]:
+    """The names a template sets itself, anywhere: assigned, a loop target, a macro's parameter."""
+    return {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
 
 
 def _request_fields(tree: nodes.Template) -> frozenset[str]:
@@ -344,10 +366,16 @@ def _request_fields(tree: nodes.Template) -> frozenset[str]:
 
 
 def template_problems(
-    template: CompiledTemplate, faker_names: frozenset[str], *, extra_names: frozenset[str] = frozenset()
+    template: CompiledTemplate,
+    faker_names: frozenset[str],
+    *,
+    extra_names: frozenset[str] = frozenset(),
+    route_path: str | None = None,
 ) -> list[TemplateProblem]:
-    """Static checks beyond syntax: unknown names (``extra_names`` are known too), unknown Faker providers,
-    private attributes, values over a limit built from constants alone."""
+    """Static checks beyond syntax: unknown names (``extra_names`` are known too), unknown Faker providers and
+    their arguments (when ``faker_names`` is a locale's ``ProviderNames``), request attributes and, for a
+    template of the route ``route_path``, its path parameters; unknown filters and tests; private
+    attributes; values over a limit built from constants alone."""
     problems: list[TemplateProblem] = []
     known = CONTEXT_NAMES | extra_names | set(sandbox().globals)
     for name, line in template.names:
@@ -358,6 +386,10 @@ def template_problems(
             problems.append(TemplateProblem(line, f"unknown Faker provider {attr!r}", did_you_mean(attr, faker_names)))
     for attr, line in template.private_attributes:
         problems.append(TemplateProblem(line, f"access to the private attribute {attr!r} is not allowed"))
+    if template.references is not NO_REFERENCES:
+        locale = getattr(faker_names, "locale", None)
+        for line, message, suggestion in reference_problems(template.references, locale, route_path):
+            problems.append(TemplateProblem(line, message, suggestion))
     problems.extend(template.limit_problems)
     return problems
 

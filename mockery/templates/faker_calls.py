@@ -3,10 +3,13 @@ bounded (``faker.paragraphs(nb=10**7)`` is refused before Faker starts on it).""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from faker import Faker
 
 from mockery.templates.limits import MAX_SIZE_ARGUMENT, RenderLimitError, check_size, check_width
 
@@ -78,6 +81,33 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
         return None
 
 
+class ProviderNames(frozenset[str]):
+    """The Faker providers of one locale: a set of names that knows its locale, so that a check of a call can
+    read the provider's signature."""
+
+    locale: str
+
+    def __new__(cls, names: Iterable[str], locale: str) -> ProviderNames:
+        made = super().__new__(cls, names)
+        made.locale = locale
+        return made
+
+
+@functools.cache
+def _locale_generator(locale: str) -> Any:
+    return Faker(locale, use_weighting=False).factories[0]
+
+
+@functools.cache
+def provider_signature(locale: str, name: str) -> inspect.Signature | None:
+    """The signature of provider ``name`` of ``locale`` as templates call it (bound: no ``self``), or ``None``
+    when it has none to read. Computed once per provider."""
+    try:
+        return inspect.signature(getattr(_locale_generator(locale), name))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 class FakerProxy:
     """What templates call ``faker``: the provider methods of one Faker generator, and nothing else."""
 
@@ -98,4 +128,4 @@ class FakerProxy:
         return method
 
 
-__all__ = ["SIZE_PARAMETERS", "FakerMethod", "FakerProxy"]
+__all__ = ["SIZE_PARAMETERS", "FakerMethod", "FakerProxy", "ProviderNames", "provider_signature"]

@@ -23,6 +23,7 @@ from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
 from mockery.templates.environment import FakerProxy
+from mockery.templates.faker_calls import ProviderNames
 
 DEFAULT_LOCALE = "en_US"
 DEFAULT_CLOCK = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -118,7 +119,7 @@ def new_generator(locale: str) -> Any:
 
 
 @functools.cache
-def provider_names(locale: str) -> frozenset[str]:
+def provider_names(locale: str) -> ProviderNames:
     """The Faker providers templates may call for ``locale``."""
     generator = Faker(locale, use_weighting=False).factories[0]
     names = set()
@@ -126,7 +127,7 @@ def provider_names(locale: str) -> frozenset[str]:
         for name in dir(provider):
             if not name.startswith("_") and name not in _EXCLUDED_PROVIDERS and callable(getattr(provider, name)):
                 names.add(name)
-    return frozenset(names)
+    return ProviderNames(names, locale)
 
 
 def derive_seed(*parts: object) -> int:

@@ -281,9 +281,7 @@ def test_static_text_body_is_encoded_once(write_spec: WriteSpec) -> None:
 
 
 def test_templated_body_is_compiled_not_encoded(write_spec: WriteSpec) -> None:
-    route = one_route(
-        write_spec(route_with('      body:\n        id: "{{ request.path_params.id }}"\n        kind: user\n'))
-    )
+    route = one_route(write_spec(route_with('      body:\n        id: "{{ request.query.id }}"\n        kind: user\n')))
     response = route.response
     assert response.static_body is None
     assert isinstance(response.body, MappingValue)
