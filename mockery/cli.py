@@ -27,6 +27,7 @@ from mockery.load.schema import spec_schema
 from mockery.server.admin_guard import is_loopback_host
 from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
+from mockery.server.ports import parse_port_of
 from mockery.server.runtime_file import URL_FILE_VAR, read_url, url_file
 from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
 from mockery.server.workers import default_prefix, serve_workers
@@ -56,6 +57,13 @@ def _parse_clock(_: click.Context, __: click.Parameter, value: str) -> Clock:
         return Clock.parse(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is neither 'system' nor an ISO 8601 time") from None
+
+
+def _parse_port_of(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, int]:
+    try:
+        return parse_port_of(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 class _Group(click.Group):
@@ -91,6 +99,14 @@ def cli() -> None:
     env=ENV_VARS["port"],
     type=PORT,
     help="Port of the shared listener (0: any free port).",
+)
+@click.option(
+    "--port-of",
+    "ports",
+    multiple=True,
+    metavar="SERVICE=PORT",
+    callback=_parse_port_of,
+    help="Serve SERVICE on PORT instead of its spec's port (repeatable). Also MOCKERY_PORT_<SERVICE>=PORT.",
 )
 @_env_option(
     "--seed",

@@ -14,6 +14,8 @@ from mockery.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 SIDECAR_DOC = (ROOT / "docs" / "sidecar.md").read_text(encoding="utf-8")
+# Options with one variable per service rather than one of their own.
+PER_SERVICE_VARIABLES = {"ports": "MOCKERY_PORT_<SERVICE>"}
 
 
 def commands(group: click.Group = cli, path: tuple[str, ...] = ("mockery",)) -> dict[str, click.Command]:
@@ -96,6 +98,8 @@ def test_every_option_is_documented_in_its_command_section(name: str, parameter:
         line = row(text, option)
         if parameter.envvar is not None:
             assert f"`{parameter.envvar}`" in line, f"{name} {option}: its variable {parameter.envvar} is not in {line}"
+        elif parameter.name in PER_SERVICE_VARIABLES and name == "mockery serve":
+            assert f"`{PER_SERVICE_VARIABLES[parameter.name]}`" in line, line
         else:
             assert "MOCKERY_" not in line, f"{name} {option} has no variable, but its row names one: {line}"
         if isinstance(parameter, click.Option) and parameter.required:
@@ -116,5 +120,6 @@ def test_the_root_options_are_documented() -> None:
 def test_the_sidecar_guide_lists_every_serve_variable() -> None:
     serve = COMMANDS["mockery serve"]
     for parameter in serve.params:
-        if parameter.envvar is not None:
-            assert re.search(rf"^\| `{parameter.envvar}` \|", SIDECAR_DOC, re.M), parameter.envvar
+        variable = parameter.envvar or PER_SERVICE_VARIABLES.get(str(parameter.name))
+        if variable is not None:
+            assert re.search(rf"^\| `{re.escape(str(variable))}` \|", SIDECAR_DOC, re.M), variable

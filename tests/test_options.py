@@ -15,6 +15,8 @@ from mockery.runtime.chaos import ProfileError
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
 from mockery.store import MemoryStore
 
+# Options whose variable is one per service (MOCKERY_PORT_<SERVICE>): documented, read by build_server.
+PER_SERVICE = {"ports"}
 SPEC = "service: hello\nroutes:\n  - path: /hello\n    response: {body: hi}\n"
 
 
@@ -23,14 +25,14 @@ def test_every_serve_flag_is_a_server_option_named_by_its_variable() -> None:
     for parameter in serve.params:
         assert parameter.name in fields
         assert isinstance(parameter, click.Option | click.Argument)
-        assert parameter.envvar == ENV_VARS[str(parameter.name)]
-    assert set(ENV_VARS) == {parameter.name for parameter in serve.params}
+        assert parameter.envvar == (None if parameter.name in PER_SERVICE else ENV_VARS[str(parameter.name)])
+    assert set(ENV_VARS) == {parameter.name for parameter in serve.params} - PER_SERVICE
 
 
 def test_the_defaults_are_those_of_serve() -> None:
     options = ServerOptions()
     for parameter in serve.params:
-        if parameter.name in ("paths", "clock"):
+        if parameter.name in ("paths", "clock", *PER_SERVICE):
             continue
         assert getattr(options, str(parameter.name)) == parameter.default, parameter.name
 

@@ -8,6 +8,7 @@ the server is composed (store, reloader, profile, limits) the same way everywher
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from mockery.server.connections import (
     MAX_REQUEST_HEAD,
     ConnectionLimits,
 )
+from mockery.server.ports import requested_ports
 from mockery.server.reload import Reloader
 from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server
 from mockery.server.workers import check_workers, default_prefix
@@ -67,6 +69,8 @@ class ServerOptions:
     reload: bool = field(default=False, metadata=_env("MOCKERY_RELOAD"))
     shutdown_timeout: int = field(default=GRACEFUL_SHUTDOWN_SECONDS, metadata=_env("MOCKERY_SHUTDOWN_TIMEOUT"))
     profile: str | None = field(default=None, metadata=_env("MOCKERY_PROFILE"))
+    # Service name -> the port it listens on instead of its spec's (``--port-of``); MOCKERY_PORT_<SERVICE> too.
+    ports: Mapping[str, int] = field(default_factory=dict)
     environ: Mapping[str, str] | None = None
 
     def log(self) -> AccessLog:
@@ -102,6 +106,7 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
     check_workers(options.state, options.workers, reload=options.reload)
     if specs is None:
         specs = load_specs(options.paths, environ=options.environ, inline=list(options.inline))
+    ports = requested_ports(specs, options.ports, os.environ if options.environ is None else options.environ)
     store = options.store if options.store is not None else options.open_store(specs)
     server = Server(
         specs,
@@ -119,6 +124,7 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
             header_timeout=options.header_timeout, max_connections=options.max_connections, max_head=options.max_head
         ),
         reloader=reloader,
+        ports=ports,
     )
     server.use_profile(options.profile)
     return server

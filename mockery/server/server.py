@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import itertools
 import signal
 import socket
@@ -32,6 +33,7 @@ from mockery.proxy.forward import refuse_proxy_loops
 from mockery.runtime.state import Runtime
 from mockery.server.admin import AdminApi
 from mockery.server.connections import ConnectionLimits, protocol_class
+from mockery.server.ports import holder_of, move_ports, moved_by
 from mockery.server.reload import ReloadStatus
 from mockery.server.runtime_file import announced
 from mockery.server.verbs import RuntimeRoute
@@ -79,6 +81,7 @@ def plan_listeners(
 
 def bind(plan: ListenerPlan) -> socket.socket:
     """A bound socket for ``plan``; ``ServeError`` naming the services if the address cannot be had."""
+    sock: socket.socket | None = None
     try:
         family, kind, proto, _, address = socket.getaddrinfo(plan.host, plan.port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
@@ -87,8 +90,16 @@ def bind(plan: ListenerPlan) -> socket.socket:
         # Listening at once: a client told "ready" is queued by the kernel until uvicorn starts accepting.
         sock.listen(2048)
     except OSError as exc:
+        if sock is not None:
+            sock.close()
         names = ", ".join(service.name for service in plan.services) or "the shared listener"
-        raise ServeError(f"cannot listen on {plan.host}:{plan.port} for {names}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        holder = holder_of(plan.port) if exc.errno == errno.EADDRINUSE and plan.port else None
+        if holder is not None:
+            reason += f", held by {holder}"
+        raise ServeError(
+            f"cannot listen on {plan.host}:{plan.port} for {names}: {reason}; {moved_by(plan.services, plan.shared)}"
+        ) from None
     sock.set_inheritable(True)
     return sock
 
@@ -138,7 +149,11 @@ class Server:
         shutdown_timeout: int = GRACEFUL_SHUTDOWN_SECONDS,
         limits: ConnectionLimits | None = None,
         reloader: Reloader | None = None,
+        ports: Mapping[str, int] | None = None,
     ) -> None:
+        # Services moved by --port-of or MOCKERY_PORT_<SERVICE>: kept across reloads.
+        self.ports = dict(ports or {})
+        specs = move_ports(specs, self.ports)
         self._specs = specs
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
@@ -472,6 +487,7 @@ class Server:
         """Serve ``specs`` instead of the current ones, keeping the store and the runtime routes of the
         services that remain. Raises ``ServeError`` (and changes nothing) when ``specs`` need a listener
         that is not running: that takes a restart."""
+        specs = move_ports(specs, self.ports)
         plans = {plan.key: plan for plan in plan_listeners(specs, self.host, self.port, ephemeral=self.ephemeral)}
         running = {listener.plan.key for listener in self.listeners} or {plan.key for plan in self.plans}
         missing = [plan for key, plan in plans.items() if key not in running and plan.services]
