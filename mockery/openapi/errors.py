@@ -28,7 +28,7 @@ from mockery.openapi.media import Offer, Ranges, kind_of, negotiate, render
 _MESSAGE = frozenset(
     {"message", "msg", "detail", "details", "description", "reason", "errormessage", "errordescription", "text"}
 )
-_MESSAGE |= {"errordetail", "errordetails", "developermessage", "usermessage", "errormsg", "cause"}
+_MESSAGE |= {"errordetail", "errordetails", "developermessage", "usermessage", "errormsg", "cause", "issue"}
 _TITLE = frozenset({"title", "error", "summary", "errortitle", "errortype", "errorname"})
 _STATUS = frozenset({"status", "code", "statuscode", "httpstatus", "httpcode", "httpstatuscode", "errorcode"})
 _ERRORS = frozenset({"errors", "details", "violations", "fielderrors", "validationerrors", "issues", "problems"})
@@ -170,6 +170,8 @@ def _place(
     kinds = merged.get("type")
     kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
     if "array" in kinds and name in _ERRORS:
+        if not failure.errors:
+            return False, None
         return True, [_item(error, merged.get("items"), document, generator) for error in failure.errors]
     if "object" in kinds and name in ("error", "err", "problem", "fault") and depth < 2:
         return True, fill(schema, failure, document, generator, depth + 1)
