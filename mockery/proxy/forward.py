@@ -55,6 +55,8 @@ HOP_BY_HOP = frozenset(
 )
 # Set again by the client (from the upstream URL and the body) or by the app (the relayed length).
 _RECOMPUTED = frozenset({"host", "content-length"})
+# Of an answer, managed by the server that sends it (mockery), never relayed from the upstream's.
+_SERVER_MANAGED = frozenset({"date", "server"})
 _SAFE_PATH = re.compile(r"^/[\x21-\x7e]*$")
 ALLOW_HINT = "set proxy.allow_link_local: true if the real service does live there"
 
@@ -324,11 +326,14 @@ class Forwarder:
 
 
 def forwardable(headers: Iterable[tuple[str, str]], *, response: bool = False) -> list[tuple[str, str]]:
-    """``headers`` without hop-by-hop ones (and those named by ``Connection``), ``Host`` and the length."""
+    """``headers`` without hop-by-hop ones (and those named by ``Connection``), ``Host`` and the length; a
+    ``response`` 's without ``Date`` and ``Server`` too (the server that relays it manages those)."""
     pairs = list(headers)
     named = {
         token.strip().lower() for name, value in pairs if name.lower() == "connection" for token in value.split(",")
     }
+    if response:
+        named |= _SERVER_MANAGED
     return [
         (name, value)
         for name, value in pairs
