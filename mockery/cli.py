@@ -19,6 +19,7 @@ import httpx
 from mockery import __version__
 from mockery.cli_types import PORT, Seconds, Size
 from mockery.errors import MockeryError
+from mockery.http.cors import parse_cors_option
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
@@ -64,6 +65,14 @@ def _parse_port_of(_: click.Context, __: click.Parameter, values: tuple[str, ...
         return parse_port_of(values)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _check_cors(_: click.Context, __: click.Parameter, value: str) -> str:
+    try:
+        parse_cors_option(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
 
 
 class _Group(click.Group):
@@ -213,6 +222,14 @@ def cli() -> None:
     default=None,
     env=ENV_VARS["profile"],
     help="The behaviour profile to serve with (a key of the specs' `profiles`), e.g. flaky.",
+)
+@_env_option(
+    "--cors",
+    default="*",
+    show_default=True,
+    env=ENV_VARS["cors"],
+    callback=_check_cors,
+    help="Origins whose pages may call services whose spec has no `cors`: *, origins separated by commas, or off.",
 )
 def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml).

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockery.answers.template import failure_reason
+from mockery.app.headers import Additions, additions
 from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
 from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import RequestView
+from mockery.http.cors import ANY, CorsPolicy, is_preflight, without_cors
 from mockery.http.journal import UNMATCHED, Call, Journal
 from mockery.http.logs import AccessLog
 from mockery.http.metrics import Metrics
@@ -41,7 +43,7 @@ from mockery.model.services import Route, Service
 from mockery.proxy.forward import Proxies
 from mockery.runtime.chaos import Verdict, break_connection, decide, send_paced
 from mockery.runtime.context import Context
-from mockery.runtime.state import Runtime
+from mockery.runtime.state import Runtime, ServiceState
 from mockery.store import StoreError
 from mockery.templates.values import templates
 
@@ -53,6 +55,8 @@ class AppConfig:
     max_body: int = DEFAULT_MAX_BODY
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     access_log: AccessLog = field(default_factory=lambda: AccessLog(enabled=False))
+    cors: CorsPolicy = ANY
+    """The CORS policy of services whose spec sets none, and of answers no service gave (``mockery.http.cors``)."""
 
 
 class ListenerApp:
@@ -84,7 +88,12 @@ class ListenerApp:
         self._label = ",".join(service.name for service in services) or "-"
         # Services with a `proxy` forward what their routes miss; forwarders of unchanged proxies are kept.
         proxies = Proxies(services, self._proxies)
+        # Service-wide headers and CORS policies, compiled once; an answer no service gave (a 404 on a shared
+        # listener, a refused body) follows the server's default policy, or the one service's own.
+        adds = {service.name: additions(service, self.config.cors) for service in services}
+        unmatched = adds[services[0].name].cors if len(services) == 1 else self.config.cors
         self.services, self.table, self._reads_body, self._proxies = services, table, reads_body, proxies
+        self._additions, self._unmatched_cors = adds, unmatched
 
     def __repr__(self) -> str:
         return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
@@ -111,6 +120,8 @@ class ListenerApp:
         body = b""
         behaviours: Behaviours = NO_BEHAVIOURS
         verdict: Verdict | None = None
+        adds: Additions | None = None
+        proxied = preflight = False
         try:
             body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
         except BodyTimeout:
@@ -140,12 +151,25 @@ class ListenerApp:
                         service_name, route_name = found.entry.service.name, found.entry.route.name
                         if (kind := found.entry.route.answer).prepares:  # big scans run off the loop
                             await kind.prepare(self.runtime.resources, query_string, found.path_params)
-                        answer, note, behaviours, verdict = self._matched(
-                            found, RawRequest(method, path, query_string, headers, body), view
-                        )
+                        raw = RawRequest(method, path, query_string, headers, body)
+                        answer, note, behaviours, verdict = self._matched(found, raw, view)
+                        adds = self._additions[service_name]
+                        if adds.headers:
+                            answer, failed = adds.headers.add_to(
+                                answer, self._state(service_name), raw, found.path_params
+                            )
+                            note = failed or note
+                    elif is_preflight(method, headers) and (auto := self._preflight(path, headers)) is not None:
+                        preflight, (service_name, answer, adds) = True, auto
+                        route_name, note = "(CORS preflight)", "CORS preflight"
                     elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
-                        service_name, note = upstream[0], "proxied"
+                        service_name, note, proxied = upstream[0], "proxied", True
                         answer = await upstream[1].forward_scope(scope, body)
+                        adds = self._additions[service_name]
+                        if adds.headers:
+                            raw = RawRequest(method, path, query_string, headers, body)
+                            answer, failed = adds.headers.add_to(answer, self._state(service_name), raw, {})
+                            note = failed or note
                     elif found.allowed:
                         answer = problem(
                             405,
@@ -163,6 +187,12 @@ class ListenerApp:
                         500, "Internal error", f"mockery failed to answer this request: {type(exc).__name__}"
                     )
                     note, behaviours, verdict = f"internal error: {failure_reason(exc)}", NO_BEHAVIOURS, None
+        cors = adds.cors if adds is not None else self._unmatched_cors
+        if proxied and cors.enabled:
+            answer = Answer(answer.status, without_cors(answer.headers), answer.body, answer.stream)
+        origin = headers.get("origin")
+        if origin is not None and not preflight:
+            answer = answer.with_headers(*cors.answer_headers(origin))
         if verdict is not None and verdict.delay:
             await asyncio.sleep(verdict.delay)
         fault = verdict.fault if verdict is not None else None
@@ -181,6 +211,8 @@ class ListenerApp:
             except InvalidHeader as exc:
                 # uvicorn checks every header before it writes a byte: the answer can still be a problem.
                 answer = problem(500, "Invalid response header", str(exc))
+                if origin is not None:
+                    answer = answer.with_headers(*cors.answer_headers(origin))
                 note = f"invalid response header: {exc}"
                 await send_answer(send, answer, head=method == "HEAD")
         self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note)
@@ -226,9 +258,38 @@ class ListenerApp:
         """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
         method, path = scope["method"], scope["path"]
         answer = store_unavailable(exc, repr(self.runtime.store))
+        if (origin := header_map(scope).get("origin")) is not None:
+            answer = answer.with_headers(*self._unmatched_cors.answer_headers(origin))
         self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer.status, 0.0)
         await send_answer(send, answer, head=method == "HEAD")
         self.config.access_log.request(self._label, method, path, answer.status, UNMATCHED, 0.0, "store unavailable")
+
+    def _preflight(self, path: str, headers: dict[str, str]) -> tuple[str, Answer, Additions | None] | None:
+        """The automatic answer to a CORS preflight no spec route answers: (service, answer, its additions), or
+        ``None`` when the policy that applies is off. The methods allowed are those of the routes of the path;
+        on a path no route has, the method asked for, so that the page can read the 404 that explains."""
+        asked = headers["access-control-request-method"].strip().upper()
+        methods, entry = self.table.methods_at(path, asked)
+        adds: Additions | None = None
+        if entry is not None:
+            service = entry.service.name
+            adds = self._additions[service]
+        elif self._proxies and (upstream := self._proxies.for_path(path)) is not None:
+            service, adds, methods = upstream[0], self._additions[upstream[0]], frozenset((asked,))
+        else:
+            service, methods = self._label, frozenset((asked,))
+        policy = adds.cors if adds is not None else self._unmatched_cors
+        if not policy.enabled:
+            return None
+        origin = headers["origin"]
+        allowed = policy.preflight_headers(origin, methods, headers.get("access-control-request-headers"))
+        if not allowed:
+            detail = f"the CORS policy of {service} does not allow the origin {_shown(origin)}"
+            return service, problem(403, "Origin not allowed", detail), adds
+        return service, Answer(204, allowed), adds
+
+    def _state(self, service: str) -> ServiceState:
+        return self.runtime.services[service]
 
     def _state_of(self, scenario: str) -> str:
         return state_of(self.runtime.store, scenario)

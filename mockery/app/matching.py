@@ -180,6 +180,21 @@ class RouteTable:
             return Miss((), tuple(failed))
         return Miss(tuple(sorted(allowed)))
 
+    def methods_at(self, path: str, method: str) -> tuple[frozenset[str], TableEntry | None]:
+        """What a CORS preflight for ``method`` on ``path`` is answered from: every method the routes of the path
+        answer, and the route whose service's policy applies (the best one for ``method``, else for the path)."""
+        methods: set[str] = set()
+        chosen: TableEntry | None = None
+        first: TableEntry | None = None
+        for entry in self.candidates(path):
+            if not entry.literal and entry.regex.match(path) is None:
+                continue
+            methods |= entry.methods
+            first = first or entry
+            if chosen is None and method in entry.methods:
+                chosen = entry
+        return frozenset(methods), chosen or first
+
     def explain(
         self,
         method: str,

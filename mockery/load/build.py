@@ -15,6 +15,7 @@ from jinja2 import TemplateSyntaxError
 
 from mockery.answers.template import ResponseSetAnswer, TemplateAnswer
 from mockery.errors import SpecError
+from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
 from mockery.load.resources import ResourceBuilder, resource_routes
@@ -92,6 +93,7 @@ class _Builder:
         description = data.get("description", "")
         behaviours, profiles = service_behaviours(self, data, name if isinstance(name, str) else "")
         proxy = self.proxy(data.get("proxy"))
+        cors, headers = self.cors(data.get("cors")), self.service_headers(data.get("headers"))
         if not isinstance(name, str) or self.errors:
             return None
         return Service(
@@ -109,6 +111,8 @@ class _Builder:
             behaviours=behaviours,
             profiles=profiles,
             proxy=proxy,
+            cors=cors,
+            headers=headers,
         )
 
     def proxy(self, raw: Any) -> Proxy | None:
@@ -116,6 +120,32 @@ class _Builder:
         for path, message, suggestion in problems:
             self.error(path, message, suggestion)
         return proxy
+
+    def cors(self, raw: Any) -> CorsPolicy | None:
+        policy, problems = compile_cors(raw)
+        for path, message, suggestion in problems:
+            self.error(path, message, suggestion)
+        return policy
+
+    def service_headers(self, raw: Any) -> tuple[tuple[str, Value], ...]:
+        """The service-wide ``headers``, compiled like a route's: added to every answer of the service."""
+        if not isinstance(raw, dict):
+            return ()
+
+        def check(template_path: DocPath, template: CompiledTemplate) -> None:
+            for problem in template_problems(template, self.faker_names):
+                where = self.document.template_line(template_path, problem.line)
+                self.error_at(where, template_path, problem.message, problem.suggestion)
+
+        def syntax(template_path: DocPath, exc: TemplateSyntaxError) -> None:
+            where = self.document.template_line(template_path, exc.lineno or 1)
+            self.error_at(where, template_path, f"template syntax error: {exc.message}")
+
+        compiled = []
+        for name, value in raw.items():
+            text = value if isinstance(value, str) else orjson.dumps(value).decode()
+            compiled.append((str(name).lower(), compile_value(text, ("headers", name), check, syntax)))
+        return tuple(compiled)
 
     def route(
         self,

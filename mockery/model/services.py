@@ -11,11 +11,13 @@ from mockery.errors import UnknownServiceError
 from mockery.http.answer import Answer
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import NO_CONDITIONS, Conditions
+from mockery.http.cors import CorsPolicy
 from mockery.http.response_sets import ResponseSet
 from mockery.http.response_spec import ResponseSpec as ResponseSpec
 from mockery.http.scenarios import ScenarioStep
 from mockery.model.resources import Endpoint, Resource
 from mockery.source.document import Position
+from mockery.templates.values import Value
 
 RandomMode = Literal["per_request", "per_call"]
 
@@ -139,6 +141,9 @@ class Service:
     behaviours: Behaviours = NO_BEHAVIOURS
     profiles: tuple[tuple[str, Behaviours], ...] = ()
     proxy: Proxy | None = None
+    # The spec's own CORS policy (``None``: the server's default applies) and its service-wide headers.
+    cors: CorsPolicy | None = None
+    headers: tuple[tuple[str, Value], ...] = ()
 
     def __repr__(self) -> str:
         return f"Service({self.name!r}, {len(self.routes)} routes)"

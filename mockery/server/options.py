@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mockery.app.listener import AppConfig
+from mockery.errors import ArgumentError
+from mockery.http.cors import CorsPolicy, parse_cors_option
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE
 from mockery.http.logs import AccessLog, LogFormat
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
@@ -69,6 +71,8 @@ class ServerOptions:
     reload: bool = field(default=False, metadata=_env("MOCKERY_RELOAD"))
     shutdown_timeout: int = field(default=GRACEFUL_SHUTDOWN_SECONDS, metadata=_env("MOCKERY_SHUTDOWN_TIMEOUT"))
     profile: str | None = field(default=None, metadata=_env("MOCKERY_PROFILE"))
+    cors: str = field(default="*", metadata=_env("MOCKERY_CORS"))
+    """The CORS policy of services whose spec has no ``cors``: ``*``, origins separated by commas, or ``off``."""
     # Service name -> the port it listens on instead of its spec's (``--port-of``); MOCKERY_PORT_<SERVICE> too.
     ports: Mapping[str, int] = field(default_factory=dict)
     environ: Mapping[str, str] | None = None
@@ -97,6 +101,14 @@ ENV_VARS: Mapping[str, str] = {
 }
 
 
+def cors_policy(text: str) -> CorsPolicy:
+    """The policy ``--cors`` names; an ``ArgumentError`` saying what is wrong with ``text`` otherwise."""
+    try:
+        return parse_cors_option(text)
+    except ValueError as exc:
+        raise ArgumentError(f"cors: {exc}") from None
+
+
 def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server:
     """The server ``options`` describe, not bound yet. ``specs`` are served instead of loading ``options.paths``
     (and ``options.inline``). Raises ``SpecErrors``, ``StoreError``, ``ServeError`` or ``ProfileError``."""
@@ -114,7 +126,9 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         port=options.port,
         seed=options.seed,
         clock=options.clock,
-        config=AppConfig(options.max_body, body_timeout=options.body_timeout, access_log=log),
+        config=AppConfig(
+            options.max_body, body_timeout=options.body_timeout, access_log=log, cors=cors_policy(options.cors)
+        ),
         ephemeral=options.ephemeral,
         journal_size=options.journal_size,
         store=store,
