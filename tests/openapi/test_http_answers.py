@@ -4,11 +4,13 @@ text, 406), documented media ranges sent as concrete types, documented error sha
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
@@ -531,3 +533,93 @@ def test_petstore_errors_answer_its_documented_default_code_and_message() -> Non
         assert "body.name" in body["message"]
         assert "body.tag" in body["message"]
         assert http.get("/pets").json() == pets  # nothing was written
+
+
+# -- the whole corpus -----------------------------------------------------------------------------------
+
+CORPUS_DOCUMENTS = sorted(
+    path
+    for folder in ("openapi", "swagger2")
+    if (CORPUS / folder).is_dir()
+    for path in (CORPUS / folder).iterdir()
+    if path.suffix in (".yaml", ".yml", ".json")
+)
+ACCEPTS = (None, "*/*", "application/xml", "text/html", "image/*")
+
+
+def _raw(url: str, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, list[bytes], bytes]:
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    lines = [f"{method} {target} HTTP/1.1", "Host: x", "Connection: close", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *fields = head.split(b"\r\n")
+    return int(status_line.split()[1]), [field.lower() for field in fields], rest
+
+
+def _credentials(operation: Any) -> tuple[dict[str, str], str]:
+    """Headers and a query that satisfy whatever credential the operation asks for."""
+    headers, query = {"authorization": "Bearer token"}, []
+    schemes = operation.document.data.get("components", {}).get("securitySchemes", {})
+    for requirement in operation.security:
+        for name in requirement if isinstance(requirement, dict) else ():
+            scheme = schemes.get(name, {})
+            where, key = scheme.get("in"), scheme.get("name", "")
+            if scheme.get("type") == "apiKey" and where == "header":
+                headers[key] = "key"
+            elif scheme.get("type") == "apiKey" and where == "query":
+                query.append(f"{key}=key")
+            elif scheme.get("type") == "apiKey":
+                headers["cookie"] = f"{key}=key"
+            elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+                headers["authorization"] = "Basic dTpw"
+    return headers, "&".join(query)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("document", CORPUS_DOCUMENTS, ids=lambda path: path.stem[:48])
+def test_no_corpus_answer_has_two_lengths_or_a_wildcard_media_type(document: Path) -> None:
+    """Every operation of every corpus document, called with and without credentials and with several
+    Accept headers: each answer has exactly one Content-Length, the body's, and a concrete Content-Type."""
+    try:
+        service = load_specs([document]).services[0]
+    except Exception as exc:  # loading is tested on its own (test_loading, test_swagger2)
+        pytest.skip(f"{document.name} does not load: {exc}")
+    failures: list[str] = []
+    calls = 0
+    with MockServer(document) as running:
+        for route in service.routes:
+            operation = route.handler
+            if operation is None:
+                continue
+            path = re.sub(r"\{[^{}]+\}", "1", route.path)
+            headers, query = _credentials(operation)
+            target = f"{path}?{query}" if query else path
+            method = route.methods[0]
+            body = b"{}" if method in ("POST", "PUT", "PATCH") else b""
+            for accept in ACCEPTS:
+                for credentials in (True, False):
+                    sent = {**headers, "content-type": "application/json"} if credentials else {}
+                    if accept is not None:
+                        sent["accept"] = accept
+                    status, lines, content = _raw(running.url, method, target if credentials else path, sent, body)
+                    calls += 1
+                    where = f"{method} {path} (accept {accept}, {'with' if credentials else 'without'} credentials)"
+                    lengths = [line for line in lines if line.startswith(b"content-length:")]
+                    if len(lengths) != 1:
+                        failures.append(f"{where}: {status} with {len(lengths)} Content-Length headers")
+                    elif method != "HEAD" and int(lengths[0].split(b":")[1]) != len(content):
+                        failures.append(f"{where}: Content-Length {lengths[0]!r} for {len(content)} bytes")
+                    types = [line for line in lines if line.startswith(b"content-type:")]
+                    if len(types) > 1 or any(b"*" in line for line in types):
+                        failures.append(f"{where}: {status} with {types!r}")
+                    if content and not types:
+                        failures.append(f"{where}: {status}, a body without a Content-Type")
+    print(f"{document.name}: {calls} answers checked")
+    if not calls:
+        pytest.skip(f"{document.name} has no operations (only webhooks)")
+    assert not failures, "\n".join(failures[:40])
