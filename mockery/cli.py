@@ -231,6 +231,56 @@ def cli() -> None:
     callback=_check_cors,
     help="Origins whose pages may call services whose spec has no `cors`: *, origins separated by commas, or off.",
 )
+@_env_option(
+    "--tls",
+    type=click.Choice(["auto"]),
+    default=None,
+    env=ENV_VARS["tls"],
+    help="HTTPS with a certificate of mockery's local development CA (see `mockery tls ca`), made on first use.",
+)
+@_env_option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    env=ENV_VARS["tls_cert"],
+    help="HTTPS with this PEM certificate (a chain: the server's first); needs --tls-key.",
+)
+@_env_option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    env=ENV_VARS["tls_key"],
+    help="The unencrypted PEM private key of --tls-cert.",
+)
+@_env_option(
+    "--tls-port",
+    type=PORT,
+    default=None,
+    env=ENV_VARS["tls_port"],
+    help="Keep --port plain HTTP and serve the same services over HTTPS on this port too (0: any free port).",
+)
+@_env_option(
+    "--tls-client-ca",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    env=ENV_VARS["tls_client_ca"],
+    help="Ask HTTPS clients for a certificate signed by a CA of this PEM file (mTLS).",
+)
+@_env_option(
+    "--tls-client-cert",
+    type=click.Choice(["required", "optional"]),
+    default="required",
+    show_default=True,
+    env=ENV_VARS["tls_client_cert"],
+    help="With --tls-client-ca: refuse clients without a certificate at the handshake, or let them in.",
+)
+@_env_option(
+    "--tls-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    env=ENV_VARS["tls_dir"],
+    help="Folder of the local CA. Default: $XDG_DATA_HOME/mockery/tls or ~/.local/share/mockery/tls.",
+)
 def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml).
 
@@ -403,6 +453,29 @@ def reset(paths: tuple[Path, ...], state: str, state_prefix: str | None, seed: i
         prefix = default_prefix(load_specs(paths), seed)
     reset_state(state, prefix=prefix)
     click.echo(f"reset {redacted(state)}" + (f" (the keys under {prefix}:)" if prefixed else ""))
+
+
+@cli.group(name="tls")
+def tls_group() -> None:
+    """HTTPS with mockery's local development CA."""
+
+
+@tls_group.command(name="ca")
+@_env_option(
+    "--tls-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    env=ENV_VARS["tls_dir"],
+    help="Folder of the local CA. Default: $XDG_DATA_HOME/mockery/tls or ~/.local/share/mockery/tls.",
+)
+@click.option("--path", "path_only", is_flag=True, help="Print only the CA certificate's path (for scripts).")
+def tls_ca(tls_dir: Path | None, path_only: bool) -> None:
+    """Print where the local development CA's certificate is (creating the CA if there is none) and how to
+    trust it: in the system, in browsers, in Python and Node.js clients."""
+    from mockery.server.certificates import local_ca, tls_folder, trust_instructions
+
+    ca = local_ca(tls_folder(tls_dir))
+    click.echo(str(ca.cert) if path_only else trust_instructions(ca.cert))
 
 
 @cli.group(name="import")

@@ -1,5 +1,6 @@
 """The Dockerfile and the compose example, tested without a container engine: their commands run as
-processes with the environment they declare, and the compose file's wiring is checked."""
+processes with the environment they declare, and the compose file's wiring is checked. tests/container/
+builds and runs them for real with podman."""
 
 from __future__ import annotations
 
@@ -59,8 +60,14 @@ def as_process(argv: list[str]) -> list[str]:
     return [sys.executable, "-m", "mockery", *argv[1:]]
 
 
+def image_process_environ(tmp_path: Path) -> dict[str, str]:
+    """The image's environment for a process of this machine: its URL file in the test's own folder."""
+    return {**image_environ(), "MOCKERY_URL_FILE": str(tmp_path / "mockery.url")}
+
+
 def test_the_dockerfile_builds_a_slim_non_root_image_serving_specs() -> None:
-    [base] = instruction("FROM")
+    assert instruction("FROM") == ["${BASE}"]
+    [base] = [arguments.split("=", 1)[1] for arguments in instruction("ARG") if arguments.startswith("BASE=")]
     assert base.startswith("python:3.11")
     assert base.endswith("-slim")
     [user] = instruction("USER")
@@ -70,7 +77,10 @@ def test_the_dockerfile_builds_a_slim_non_root_image_serving_specs() -> None:
     assert environ["MOCKERY_SPECS"] == "/specs"
     assert environ["MOCKERY_HOST"] == "0.0.0.0"
     assert environ["MOCKERY_PORT"] in " ".join(instruction("EXPOSE"))
-    assert exec_form(instruction("VOLUME")[0]) == ["/specs"]
+    assert exec_form(instruction("VOLUME")[0]) == ["/specs", "/data"]
+    assert instruction("WORKDIR")[-1] == "/data"  # relative state and recordings land on the writable volume
+    assert "chown mockery:mockery /specs /data" in " ".join(instruction("RUN"))
+    assert environ["MOCKERY_URL_FILE"].startswith("/tmp/")
     assert exec_form(instruction("ENTRYPOINT")[0]) == ["mockery", "serve"]
     [healthcheck] = instruction("HEALTHCHECK")
     assert exec_form(healthcheck.split("CMD", 1)[1]) == ["mockery", "health"]
@@ -82,20 +92,24 @@ def test_the_dockerfile_builds_a_slim_non_root_image_serving_specs() -> None:
 def test_the_entrypoint_serves_on_every_address_and_the_healthcheck_passes_then_fails(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(COMPOSE / "specs", specs)
-    environ = {**image_environ(), "MOCKERY_SPECS": str(specs), "MOCKERY_PORT": "0"}
+    environ = {**image_process_environ(tmp_path), "MOCKERY_SPECS": str(specs), "MOCKERY_PORT": "0"}
     process = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
     healthcheck = as_process(exec_form(instruction("HEALTHCHECK")[0].split("CMD", 1)[1]))
     port = process.url.rsplit(":", 1)[1]
+    # The check runs with the image's environment (MOCKERY_PORT=0 here, 8000 in the image): it finds the
+    # port the server chose in the URL file.
     try:
         listening = [r for r in process.records() if r["event"] == "listening"]
         assert str(listening[0]["url"]).startswith("http://0.0.0.0:")
-        healthy = subprocess.run(healthcheck, env=clean_environ({**environ, "MOCKERY_PORT": port}), capture_output=True)
+        healthy = subprocess.run(healthcheck, env=clean_environ(environ), capture_output=True, text=True)
         assert healthy.returncode == 0, healthy.stderr
+        assert f"ok: http://127.0.0.1:{port}/__mockery/health" in healthy.stdout
     finally:
         assert process.stop() == 0
-    unhealthy = subprocess.run(healthcheck, env=clean_environ({**environ, "MOCKERY_PORT": port}), capture_output=True)
+    unhealthy = subprocess.run(healthcheck, env=clean_environ(environ), capture_output=True, text=True)
     assert unhealthy.returncode != 0
-    assert b"unhealthy" in unhealthy.stderr
+    assert "unhealthy" in unhealthy.stderr
+    assert "not started yet, or stopped" in unhealthy.stderr
 
 
 def pip_installed_extras() -> set[str]:
@@ -126,7 +140,12 @@ def test_the_entrypoint_serves_with_a_redis_store_from_the_image_environment(tmp
     specs = tmp_path / "specs"
     shutil.copytree(COMPOSE / "specs", specs)
     with running_redis() as redis:
-        environ = {**image_environ(), "MOCKERY_SPECS": str(specs), "MOCKERY_PORT": "0", "MOCKERY_STATE": redis.url}
+        environ = {
+            **image_process_environ(tmp_path),
+            "MOCKERY_SPECS": str(specs),
+            "MOCKERY_PORT": "0",
+            "MOCKERY_STATE": redis.url,
+        }
         process = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
         try:
             port = process.url.rsplit(":", 1)[1]
@@ -176,7 +195,7 @@ def test_the_compose_file_wires_the_app_to_two_fake_services_behind_a_health_che
 def test_the_compose_stack_runs_as_processes(tmp_path: Path, token: str) -> None:
     """Each container's command, with its compose environment; service names become 127.0.0.1 ports."""
     services = compose()["services"]
-    environ = {**image_environ(), **services["mockery"]["environment"]}
+    environ = {**image_process_environ(tmp_path), **services["mockery"]["environment"]}
     environ.update({"MOCKERY_SPECS": str(COMPOSE / "specs"), "MOCKERY_PORT": "0", "MOCKERY_ADMIN_TOKEN": token})
     mockery = serve(command=as_process(exec_form(instruction("ENTRYPOINT")[0])), env=environ)
     base = mockery.url

@@ -19,6 +19,7 @@ from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
 from mockery.load.resources import ResourceBuilder, resource_routes
+from mockery.load.tls import service_tls
 from mockery.model.services import AnswerKind, Origin, Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.proxy.forward import compile_proxy
 from mockery.source.document import DocPath, Document, Position, format_path
@@ -94,6 +95,7 @@ class _Builder:
         behaviours, profiles = service_behaviours(self, data, name if isinstance(name, str) else "")
         proxy = self.proxy(data.get("proxy"))
         cors, headers = self.cors(data.get("cors")), self.service_headers(data.get("headers"))
+        tls = service_tls(self, data.get("tls"))
         if not isinstance(name, str) or self.errors:
             return None
         return Service(
@@ -113,6 +115,7 @@ class _Builder:
             proxy=proxy,
             cors=cors,
             headers=headers,
+            tls=tls,
         )
 
     def proxy(self, raw: Any) -> Proxy | None:

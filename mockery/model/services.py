@@ -16,6 +16,7 @@ from mockery.http.response_sets import ResponseSet
 from mockery.http.response_spec import ResponseSpec as ResponseSpec
 from mockery.http.scenarios import ScenarioStep
 from mockery.model.resources import Endpoint, Resource
+from mockery.model.tls import TlsSettings
 from mockery.source.document import Position
 from mockery.templates.values import Value
 
@@ -144,6 +145,7 @@ class Service:
     # The spec's own CORS policy (``None``: the server's default applies) and its service-wide headers.
     cors: CorsPolicy | None = None
     headers: tuple[tuple[str, Value], ...] = ()
+    tls: TlsSettings | None = None
 
     def __repr__(self) -> str:
         return f"Service({self.name!r}, {len(self.routes)} routes)"

@@ -2,7 +2,7 @@
 
 ``mockery serve`` (each flag has the ``MOCKERY_*`` variable in ``ENV_VARS``), ``MockServer``, the workers and the
 tests all build their server with ``build_server(options)``: what one of them can configure, all of them can, and
-the server is composed (store, reloader, profile, limits) the same way everywhere.
+the server is composed (store, reloader, profile, limits, TLS) the same way everywhere.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from mockery.server.connections import (
 from mockery.server.ports import requested_ports
 from mockery.server.reload import Reloader
 from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, Server
+from mockery.server.tls import serve_settings
 from mockery.server.workers import check_workers, default_prefix
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store, open_store
@@ -76,6 +77,13 @@ class ServerOptions:
     # Service name -> the port it listens on instead of its spec's (``--port-of``); MOCKERY_PORT_<SERVICE> too.
     ports: Mapping[str, int] = field(default_factory=dict)
     environ: Mapping[str, str] | None = None
+    tls: str | None = field(default=None, metadata=_env("MOCKERY_TLS"))
+    tls_cert: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_CERT"))
+    tls_key: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_KEY"))
+    tls_port: int | None = field(default=None, metadata=_env("MOCKERY_TLS_PORT"))
+    tls_client_ca: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_CLIENT_CA"))
+    tls_client_cert: str = field(default="required", metadata=_env("MOCKERY_TLS_CLIENT_CERT"))
+    tls_dir: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_DIR"))
 
     def log(self) -> AccessLog:
         """The access log: the one given, or one line per request in ``log_format`` unless ``quiet``."""
@@ -112,6 +120,14 @@ def cors_policy(text: str) -> CorsPolicy:
 def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server:
     """The server ``options`` describe, not bound yet. ``specs`` are served instead of loading ``options.paths``
     (and ``options.inline``). Raises ``SpecErrors``, ``StoreError``, ``ServeError`` or ``ProfileError``."""
+    tls = serve_settings(
+        tls=options.tls,
+        cert=options.tls_cert,
+        key=options.tls_key,
+        client_ca=options.tls_client_ca,
+        client_cert=options.tls_client_cert,
+        tls_port=options.tls_port,
+    )
     log = options.log()
     # Made before loading, so that it also notices a change made while the specs load.
     reloader = Reloader(options.paths, log) if options.reload else None
@@ -139,6 +155,9 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         ),
         reloader=reloader,
         ports=ports,
+        tls=tls,
+        tls_port=options.tls_port,
+        tls_folder=options.tls_dir,
     )
     server.use_profile(options.profile)
     return server

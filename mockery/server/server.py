@@ -17,6 +17,7 @@ import signal
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -29,13 +30,16 @@ from mockery.http.scenarios import set_state, state_of
 from mockery.load.loader import ListenerKey, listener_key, route_conflicts
 from mockery.load.runtime_routes import build_route
 from mockery.model.services import Route, Service, SpecSet
+from mockery.model.tls import TlsSettings
 from mockery.proxy.forward import refuse_proxy_loops
 from mockery.runtime.state import Runtime
 from mockery.server.admin import AdminApi
+from mockery.server.certificates import valid_names
 from mockery.server.connections import ConnectionLimits, protocol_class
 from mockery.server.ports import holder_of, move_ports, moved_by
 from mockery.server.reload import ReloadStatus
 from mockery.server.runtime_file import announced
+from mockery.server.tls import ServedTls, listener_tls_conflicts, served_tls
 from mockery.server.verbs import RuntimeRoute
 from mockery.store import Store, StoreError
 from mockery.templates.fakes import Clock
@@ -59,23 +63,40 @@ class ListenerPlan:
     services: tuple[Service, ...]
     shared: bool
     key: ListenerKey = ("shared", 0)
+    tls: TlsSettings | None = None
 
 
 def plan_listeners(
-    specs: SpecSet, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, ephemeral: bool = False
+    specs: SpecSet,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    ephemeral: bool = False,
+    tls: TlsSettings | None = None,
+    tls_port: int | None = None,
 ) -> list[ListenerPlan]:
-    """The shared listener first, then one per port that services asked for. ``ephemeral`` binds all to 0."""
+    """The shared listener first (HTTPS with ``tls``; or HTTP, with an HTTPS twin serving the same services on
+    ``tls_port`` when that is given), then one per port that services asked for, with the services' own
+    ``tls``. ``ephemeral`` binds all to 0."""
     conflicts = route_conflicts(specs.services, shared_port=port)
-    if conflicts:
-        raise SpecErrors(conflicts)
     groups: dict[tuple[str, int], list[Service]] = {("shared", 0): []}
     for service in specs.services:
         groups.setdefault(listener_key(service, shared_port=port), []).append(service)
+    for (kind, _), services in groups.items():
+        conflicts.extend(listener_tls_conflicts(services, shared=kind == "shared"))
+    if conflicts:
+        raise SpecErrors(conflicts)
     plans = []
     for (kind, own_port), services in groups.items():
         shared = kind == "shared"
         chosen = 0 if ephemeral else (port if shared else own_port)
-        plans.append(ListenerPlan(host, chosen, tuple(services), shared, (kind, own_port)))
+        own_tls = (tls if tls_port is None else None) if shared else services[0].tls if services else None
+        plans.append(ListenerPlan(host, chosen, tuple(services), shared, (kind, own_port), own_tls))
+        if shared and tls_port is not None:
+            twin = 0 if ephemeral else tls_port
+            plans.append(
+                ListenerPlan(host, twin, tuple(services), True, (kind, own_port), tls or TlsSettings(auto=True))
+            )
     return plans
 
 
@@ -104,9 +125,10 @@ def bind(plan: ListenerPlan) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
+def url_of(sock: socket.socket, *, secure: bool = False) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if secure else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class _Listener(uvicorn.Server):
@@ -123,6 +145,7 @@ class RunningListener:
     socket: socket.socket
     app: ListenerApp
     url: str
+    tls: ServedTls | None = None
 
 
 class Server:
@@ -150,11 +173,15 @@ class Server:
         limits: ConnectionLimits | None = None,
         reloader: Reloader | None = None,
         ports: Mapping[str, int] | None = None,
+        tls: TlsSettings | None = None,
+        tls_port: int | None = None,
+        tls_folder: Path | None = None,
     ) -> None:
         # Services moved by --port-of or MOCKERY_PORT_<SERVICE>: kept across reloads.
         self.ports = dict(ports or {})
         specs = move_ports(specs, self.ports)
         self._specs = specs
+        self.tls, self.tls_port, self.tls_folder = tls, tls_port, tls_folder
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
         self._journal = Journal(journal_size)
@@ -162,7 +189,7 @@ class Server:
         self.reloader = reloader
         self._static_status = ReloadStatus()
         self.runtime = Runtime(specs, seed=seed, clock=clock, store=store)
-        self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral)
+        self.plans = plan_listeners(specs, host, port, ephemeral=ephemeral, tls=tls, tls_port=tls_port)
         self.shutdown_timeout = shutdown_timeout
         self.limits = limits or ConnectionLimits()
         self.listeners: list[RunningListener] = []
@@ -189,11 +216,12 @@ class Server:
 
     def bind(self) -> list[RunningListener]:
         """Bind every listener, or none: a failure closes what was bound and raises ``ServeError``."""
+        served = self._served_tls()
         sockets: list[socket.socket] = []
         try:
             for plan in self.plans:
                 sockets.append(bind(plan))
-                refuse_proxy_loops(plan.services, plan.host, url_of(sockets[-1]))
+                refuse_proxy_loops(plan.services, plan.host, url_of(sockets[-1], secure=plan.tls is not None))
         except ServeError:
             for sock in sockets:
                 sock.close()
@@ -205,8 +233,19 @@ class Server:
                 app.admin = AdminApi(
                     self, listener_host=plan.host, listener_port=sock.getsockname()[1], token=self._admin_token
                 )
-            self.listeners.append(RunningListener(plan, sock, app, url_of(sock)))
+            tls = served.get(plan.tls) if plan.tls is not None else None
+            self.listeners.append(RunningListener(plan, sock, app, url_of(sock, secure=tls is not None), tls))
         return self.listeners
+
+    def _served_tls(self) -> dict[TlsSettings, ServedTls]:
+        """The files of every HTTPS listener, a certificate of the local CA issued now if one is ``auto``:
+        before anything listens, so that a problem stops the server before it serves."""
+        names = valid_names([self.host, *(service.name for service in self.specs.services)])
+        return {
+            plan.tls: served_tls(plan.tls, names=names, folder=self.tls_folder)
+            for plan in self.plans
+            if plan.tls is not None
+        }
 
     async def serve(self, *, handle_signals: bool = True, on_ready: Callable[[], None] | None = None) -> None:
         """Serve until ``stop()`` (or SIGINT/SIGTERM when ``handle_signals``); then finish the requests in
@@ -228,6 +267,7 @@ class Server:
                 timeout_graceful_shutdown=self.shutdown_timeout,
                 # Head deadline and size, connection cap: see mockery.server.connections (uvicorn has none of them).
                 http=protocol_class(self.limits),
+                **(listener.tls.uvicorn_options() if listener.tls is not None else {}),
             )
             self._servers.append(_Listener(config))
         loop = asyncio.get_running_loop()
@@ -297,6 +337,12 @@ class Server:
     def url(self) -> str:
         """The base URL of the shared listener (bound first)."""
         return self.listeners[0].url
+
+    @property
+    def tls_url(self) -> str | None:
+        """The base URL of the shared listener's HTTPS side (itself, or its twin on ``tls_port``); ``None``
+        when it serves plain HTTP only."""
+        return next((item.url for item in self.listeners if item.plan.shared and item.tls is not None), None)
 
     @property
     def app(self) -> ListenerApp:
@@ -488,12 +534,19 @@ class Server:
         services that remain. Raises ``ServeError`` (and changes nothing) when ``specs`` need a listener
         that is not running: that takes a restart."""
         specs = move_ports(specs, self.ports)
-        plans = {plan.key: plan for plan in plan_listeners(specs, self.host, self.port, ephemeral=self.ephemeral)}
+        new_plans = plan_listeners(
+            specs, self.host, self.port, ephemeral=self.ephemeral, tls=self.tls, tls_port=self.tls_port
+        )
+        plans = {plan.key: plan for plan in new_plans}
         running = {listener.plan.key for listener in self.listeners} or {plan.key for plan in self.plans}
         missing = [plan for key, plan in plans.items() if key not in running and plan.services]
         if missing:
             names = ", ".join(service.name for plan in missing for service in plan.services)
             raise ServeError(f"{names} would need a listener of its own that is not running: restart mockery to apply")
+        changed = [plan for plan in self.plans if plan.key in plans and plans[plan.key].tls != plan.tls]
+        if changed:
+            names = ", ".join(service.name for plan in changed for service in plans[plan.key].services)
+            raise ServeError(f"the TLS settings of {names} changed: restart mockery to apply")
         for listener in self.listeners:
             refuse_proxy_loops(_services_of(plans, listener.plan.key), listener.plan.host, listener.url)
         self.runtime.rebind(specs)

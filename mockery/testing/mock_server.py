@@ -48,6 +48,13 @@ class MockServer:
         store: Store | str | None = None,
         profile: str | None = None,
         limits: ConnectionLimits | None = None,
+        tls: str | None = None,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
+        tls_port: int | None = None,
+        tls_client_ca: str | Path | None = None,
+        tls_client_cert: str = "required",
+        tls_dir: str | Path | None = None,
     ) -> None:
         """``paths`` (or ``specs``) are spec files or folders; ``inline`` are specs written in code: a mapping, or
         YAML text, or a list of them. All are loaded together. ``specs`` may also be a ``SpecSet`` loaded already.
@@ -55,7 +62,13 @@ class MockServer:
         ``store`` holds what clients change: a ``Store``, or a URL such as ``memory://`` (the default).
         ``profile`` names the behaviour profile to start with (see the ``profile`` property).
         ``config`` holds the request limits (``AppConfig(max_body=..., body_timeout=...)``), ``limits`` those of
-        connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them."""
+        connections (``ConnectionLimits(header_timeout=..., max_connections=...)``), as ``mockery serve`` has them.
+
+        HTTPS, as ``mockery serve`` has it: ``tls="auto"`` (a certificate of the local development CA kept in
+        ``tls_dir``, default ``$MOCKERY_TLS_DIR`` or the user's data folder) or ``tls_cert`` and ``tls_key``;
+        ``tls_port`` (any value: every port is free) keeps ``url`` plain HTTP and adds an HTTPS twin at
+        ``tls_url``; ``tls_client_ca`` asks clients for certificates (``tls_client_cert``: ``required`` or
+        ``optional``)."""
         loaded, spec_paths = _spec_paths(paths, specs)
         config, limits = config or AppConfig(), limits or ConnectionLimits()
         options = ServerOptions(
@@ -77,6 +90,13 @@ class MockServer:
             header_timeout=limits.header_timeout,
             max_connections=limits.max_connections,
             max_head=limits.max_head,
+            tls=tls,
+            tls_cert=_path(tls_cert),
+            tls_key=_path(tls_key),
+            tls_port=tls_port,
+            tls_client_ca=_path(tls_client_ca),
+            tls_client_cert=tls_client_cert,
+            tls_dir=_path(tls_dir),
         )
         self._server = build_server(options, loaded)
         self.specs = self._server.specs
@@ -148,6 +168,12 @@ class MockServer:
     def url(self) -> str:
         """Base URL of the shared listener, e.g. ``http://127.0.0.1:54321``."""
         return self._server.url
+
+    @property
+    def tls_url(self) -> str | None:
+        """Base URL of the shared listener's HTTPS side (``url`` itself, or its twin with ``tls_port``);
+        ``None`` without TLS."""
+        return self._server.tls_url
 
     def url_for(self, service: str) -> str:
         """Base URL of one service: its own listener (if it has a port) and its base path."""
@@ -244,6 +270,10 @@ def _spec_paths(
         return specs, ()
     named = (specs,) if isinstance(specs, str | Path) else tuple(specs)
     return None, tuple(Path(path) for path in (*paths, *named))
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value) if value is not None else None
 
 
 def _closest_calls(calls: list[Call], method: str, path: str, limit: int = 5) -> str:
