@@ -22,11 +22,23 @@ from typing import Any, Literal, TypeGuard
 import orjson
 
 from mockery.openapi.document import OpenAPIDocument, ref_path
-from mockery.openapi.names import FORMAT_ALIASES, FORMAT_PROVIDERS, number_range, provider_maker, string_maker
+from mockery.openapi.names import (
+    FORMAT_ALIASES,
+    FORMAT_PROVIDERS,
+    GENERIC,
+    canonical,
+    faker_provider,
+    number_range,
+    provider_maker,
+    string_maker,
+)
 from mockery.openapi.patterns import matching_string
 from mockery.words import singular
 
 Direction = Literal["response", "request"]
+Tally = Callable[[str, str], None]
+"""Told ``(property name, rule)`` for each named string generated: which rule made it (``example``, ``const``,
+``enum``, ``pattern``, ``format``, ``name``) or ``word``, the fallback of a name that says nothing."""
 LEAN_DEPTH = 5  # past this many nested objects/arrays only what is required is generated
 MAX_DEPTH = 24  # a schema that requires deeper nesting than this has no finite instance worth the wait
 ATTEMPTS = 6
@@ -62,7 +74,7 @@ FORMATS: dict[str, Callable[[Any, random.Random], str]] = {
     "json-pointer": lambda faker, source: "/" + faker.word(),
     "relative-json-pointer": lambda faker, source: "0/" + faker.word(),
 }
-_IMAGE_WORDS = ("avatar", "image", "photo", "picture", "thumbnail", "logo", "icon")
+_IMAGE_WORDS = ("avatar", "image", "img", "photo", "picture", "thumb", "logo", "icon", "banner", "cover")
 _INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
@@ -81,12 +93,15 @@ class SchemaGenerator:
         *,
         direction: Direction = "response",
         use_examples: bool = True,
+        tally: Tally | None = None,
     ) -> None:
         self.document = document
         self.source = source
         self.faker = faker
         self.direction = direction
         self.use_examples = use_examples
+        self.tally = tally
+        self._parent: str | None = None  # the name of the object whose properties are being generated
 
     def generate(self, schema: Any, name: str | None = None) -> Any:
         """A value for ``schema``; ``name`` is the property (or parameter) name it is for, if any."""
@@ -111,15 +126,15 @@ class SchemaGenerator:
         if self.use_examples:
             found, example = self._example(schema)
             if found:
-                return example
+                return self._told(name, "example", example)
         if isinstance(schema.get("allOf"), list):
             rest = {key: value for key, value in schema.items() if key != "allOf"}
             return self._value(self.merge([*schema["allOf"], rest]), name, depth, refs, lean)
         if "const" in schema:
-            return copy.deepcopy(schema["const"])
+            return self._told(name, "const", copy.deepcopy(schema["const"]))
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             options = [option for option in schema["enum"] if option is not None] or schema["enum"]
-            return copy.deepcopy(self.source.choice(options))
+            return self._told(name, "enum", copy.deepcopy(self.source.choice(options)))
         if isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list):
             return self._choice(schema, name, depth, refs, lean)
         mapping = _mapping(schema)
@@ -129,7 +144,7 @@ class SchemaGenerator:
                 return dispatched
         kind = self._type(schema)
         if kind == "object":
-            return self._object(schema, depth, refs, lean or depth >= LEAN_DEPTH)
+            return self._object(schema, depth, refs, lean or depth >= LEAN_DEPTH, name)
         if kind == "array":
             return self._array(schema, name, depth, refs, lean or depth >= LEAN_DEPTH)
         if kind == "string":
@@ -141,6 +156,11 @@ class SchemaGenerator:
         if kind == "boolean":
             return self.source.random() < 0.5
         return None
+
+    def _told(self, name: str | None, rule: str, value: Any) -> Any:
+        if self.tally is not None and name and isinstance(value, str):
+            self.tally(name, rule)
+        return value
 
     def _type(self, schema: dict[str, Any]) -> str:
         kind = schema.get("type")
@@ -266,7 +286,16 @@ class SchemaGenerator:
 
     # -- types -----------------------------------------------------------------------------------------
 
-    def _object(self, schema: dict[str, Any], depth: int, refs: tuple[str, ...], lean: bool) -> dict[str, Any]:
+    def _object(
+        self, schema: dict[str, Any], depth: int, refs: tuple[str, ...], lean: bool, name: str | None = None
+    ) -> dict[str, Any]:
+        outer, self._parent = self._parent, name
+        try:
+            return self._properties(schema, depth, refs, lean)
+        finally:
+            self._parent = outer
+
+    def _properties(self, schema: dict[str, Any], depth: int, refs: tuple[str, ...], lean: bool) -> dict[str, Any]:
         properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         assert isinstance(properties, dict)
         required = [key for key in schema.get("required", []) if isinstance(key, str)]
@@ -361,9 +390,13 @@ class SchemaGenerator:
         maximum = _int(schema.get("maxLength"), None)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            return matching_string(pattern, self.source, minimum, maximum)
+            return str(self._told(name, "pattern", matching_string(pattern, self.source, minimum, maximum)))
         fmt = schema.get("format")
         maker = string_maker(name)
+        if name and canonical(name) in GENERIC and string_maker(self._parent) is not None:
+            name = self._parent  # an email's value is an email
+            maker = string_maker(name)
+        rule = "format"
         if fmt in ("uri", "url") and name and any(word in name.lower() for word in _IMAGE_WORDS):
             text = self.faker.image_url()
         elif isinstance(fmt, str) and fmt in FORMATS:
@@ -372,8 +405,11 @@ class SchemaGenerator:
             text = FORMATS["byte"](self.faker, self.source)
         elif maker is not None:
             text = str(maker(self.faker, self.source))
+            rule = "word" if faker_provider(name) == "word" else "name"
         else:
             text = self.faker.word()
+            rule = "word"
+        self._told(name, rule, text)
         if len(text) < minimum:
             letters = "abcdefghijklmnopqrstuvwxyz"
             text += "".join(self.source.choice(letters) for _ in range(minimum - len(text)))
