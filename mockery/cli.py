@@ -7,7 +7,6 @@ traceback.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +23,6 @@ from mockery.http.journal import DEFAULT_JOURNAL_SIZE
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.load.loader import load_specs
-from mockery.load.schema import spec_schema
 from mockery.server.admin_guard import is_loopback_host
 from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
@@ -87,7 +85,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mockery")
+@click.version_option(__version__, "-V", "--version", prog_name="mockery")
 def cli() -> None:
     """Fake the services your stack depends on: one YAML spec per service."""
 
@@ -389,9 +387,54 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the spec language."""
-    click.echo(json.dumps(spec_schema(), indent=2))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the schema to this file (for an editor to read) instead of printing it.",
+)
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the spec language, or write it to a file for an editor."""
+    from mockery.scaffold import schema_text, write_schema
+
+    if output is None:
+        click.echo(schema_text(), nl=False)
+        return
+    click.echo(f"wrote {write_schema(output)}")
+
+
+@cli.command()
+def version() -> None:
+    """Print mockery's version, as --version does."""
+    click.echo(f"mockery, version {__version__}")
+
+
+@cli.command()
+@click.argument("folder", required=False, default=Path("."), type=click.Path(file_okay=False, path_type=Path))
+@click.option("--service", default="hello", show_default=True, help="The starter service's name (and file name).")
+@click.option(
+    "--from-openapi",
+    "document",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the spec from this OpenAPI document instead (as `mockery import openapi` does).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that hold something else.")
+def init(folder: Path, service: str, document: Path | None, force: bool) -> None:
+    """Write a commented starter spec to FOLDER/specs/ (default: here), and the schema an editor completes it
+    with to FOLDER/mockery.schema.json. Never overwrites a file that holds something else, unless --force."""
+    from mockery.scaffold import init as write_starter
+    from mockery.scaffold import init_from_openapi
+
+    if document is not None:
+        written = init_from_openapi(folder, document, force=force)
+    else:
+        written = write_starter(folder, service=service, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    specs = written[0].parent
+    click.echo(f"next: mockery validate {specs}/ && mockery serve {specs}/")
 
 
 @cli.command()

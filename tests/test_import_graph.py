@@ -127,7 +127,7 @@ LAYERS = (
     ("load",),
     ("app", "importers"),
     ("server",),
-    ("record",),
+    ("record", "scaffold"),
     ("testing",),
     ("cli_types",),
     ("",),  # mockery/__init__.py: the public names
