@@ -29,6 +29,7 @@ from mockery.suggest import did_you_mean
 from mockery.templates import limits as limits
 from mockery.templates import operations as operations
 from mockery.templates.checks import constant_problems
+from mockery.templates.dates import DATE_TYPES, rfc3339
 from mockery.templates.faker_calls import FakerMethod, FakerProxy
 from mockery.templates.limits import (
     MAX_INT_BITS,
@@ -115,6 +116,7 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
         for name, check in checked.items():
             self.filters[name] = check(self.filters[name])
         self.filters["pprint"] = operations.bounded_pprint
+        self.filters["string"] = _string_filter(self.filters["string"])
         self.policies["json.dumps_function"] = operations.bounded_json_dumps
         for name, function in list(self.filters.items()):
             self.filters[name] = operations.charged(function, name)
@@ -173,6 +175,13 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
             # a method of plain data (``dict.get(key, default)``) may answer with its arguments.
             budget.give(result)
         return result
+
+
+def _string_filter(string: Callable[..., Any]) -> Callable[..., Any]:
+    def text(value: Any) -> Any:
+        return rfc3339(value) if isinstance(value, DATE_TYPES) else string(value)
+
+    return text
 
 
 @functools.cache
@@ -289,6 +298,8 @@ def _compile_now(source: str) -> CompiledTemplate:
                 result = expression(**variables)
             if isinstance(result, str):
                 limits.check_size(len(result))
+            elif isinstance(result, DATE_TYPES):
+                result = rfc3339(result)  # the same text in a body, a header or a string
             # Sized before anyone serialises it: a few shared references can stand for terabytes of JSON.
             limits.current_budget().produce(result)
             return result

@@ -22,6 +22,7 @@ from typing import Any
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
+from mockery.templates.dates import DATE_TYPES, rfc3339, utc_datetimes
 from mockery.templates.environment import FakerProxy
 from mockery.templates.faker_calls import ProviderNames
 
@@ -115,6 +116,7 @@ def new_generator(locale: str) -> Any:
     _pin_faker_clock()
     generator = Faker(locale, use_weighting=False).factories[0]
     generator.seed_instance(0)
+    utc_datetimes(generator, provider_names(locale))
     return generator
 
 
@@ -222,6 +224,8 @@ def json_default(value: Any) -> Any:
         return list(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
+    if isinstance(value, DATE_TYPES):  # what orjson does not write itself (Faker's own datetime class)
+        return rfc3339(value)
     if isinstance(value, (dt.timedelta,)):
         return value.total_seconds()
     if value is None or type(value).__name__.endswith("Undefined"):

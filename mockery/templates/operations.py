@@ -20,6 +20,7 @@ from typing import IO, Any, cast
 import re2  # type: ignore[import-untyped]
 from jinja2.filters import make_attrgetter
 
+from mockery.templates.dates import DATE_TYPES, rfc3339
 from mockery.templates.limits import (
     MAX_OUTPUT_CHARS,
     MAX_RANGE,
@@ -116,10 +117,12 @@ def check_concat(values: Iterable[Any]) -> list[Any]:
     """Size the text ``~`` makes of ``values`` before it is made; returns the values."""
     parts = list(values)
     size = 0
-    for part in parts:
+    for index, part in enumerate(parts):
         if type(part) is str:
             size += len(part)
         else:
+            if isinstance(part, DATE_TYPES):
+                parts[index] = part = rfc3339(part)
             size += text_weight(part, MAX_OUTPUT_CHARS - size)
         if size > MAX_OUTPUT_CHARS:
             raise RenderLimitError(f"the text `~` makes is over the limit of {MAX_OUTPUT_CHARS} characters")
@@ -177,6 +180,8 @@ def checked_output(value: Any) -> Any:
     """The ``finalize`` of text templates: a value is sized as text before it is turned into text."""
     if type(value) is not str:
         check_weight(value)
+        if isinstance(value, DATE_TYPES):
+            return rfc3339(value)  # "at {{ now() }}" writes the instant as a lone {{ now() }} does
     return value
 
 
