@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from mockery.server.reload import Reloader
 
 DEFAULT_HOST = "127.0.0.1"
+# The HTTPS twin of the shared listener (``tls_port``): the same services, a key of its own.
+TLS_TWIN: ListenerKey = ("shared-tls", 0)
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
@@ -94,9 +96,8 @@ def plan_listeners(
         plans.append(ListenerPlan(host, chosen, tuple(services), shared, (kind, own_port), own_tls))
         if shared and tls_port is not None:
             twin = 0 if ephemeral else tls_port
-            plans.append(
-                ListenerPlan(host, twin, tuple(services), True, (kind, own_port), tls or TlsSettings(auto=True))
-            )
+            twin_tls = tls or TlsSettings(auto=True)
+            plans.append(ListenerPlan(host, twin, tuple(services), True, TLS_TWIN, twin_tls))
     return plans
 
 

@@ -179,3 +179,16 @@ def test_a_reload_that_changes_tls_asks_for_a_restart(write_spec: WriteSpec) -> 
     with pytest.raises(ServeError, match="TLS settings of a changed: restart mockery"):
         server.apply_specs(load_specs([spec], environ={}))
     assert server.specs.services[0].tls is None
+
+
+def test_a_reload_reaches_both_sides_of_a_listener_served_over_http_and_https(
+    write_spec: WriteSpec, tmp_path: Path
+) -> None:
+    spec = write_spec("service: a\nroutes: [{path: /a}]\n")
+    server = Server(
+        load_specs([spec], environ={}), ephemeral=True, tls=TlsSettings(auto=True), tls_port=0, tls_folder=tmp_path
+    )
+    assert [(plan.shared, plan.tls) for plan in server.plans] == [(True, None), (True, TlsSettings(auto=True))]
+    write_spec("service: a\nroutes: [{path: /a}, {path: /b}]\n")
+    server.apply_specs(load_specs([spec], environ={}))
+    assert [[route.path for route in plan.services[0].routes] for plan in server.plans] == [["/a", "/b"]] * 2
