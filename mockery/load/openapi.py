@@ -7,6 +7,7 @@ document's first server URL (variables at their defaults), so a client configure
 
 from __future__ import annotations
 
+import hashlib
 import re  # re-ok: fixed patterns, none supplied by a client or a spec
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from mockery.openapi.validation import Parameter
 from mockery.source.document import Document, Position
 from mockery.templates.fakes import DEFAULT_LOCALE, available_locales
 
+MAX_NAME = 63  # the longest service name (the spec language's limit)
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _SNIFF_BYTES = 4096
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -42,8 +44,14 @@ def is_openapi_json(path: Path) -> bool:
 
 
 def service_name(document: Document) -> str:
+    """A valid service name from the file's name: lower-case words joined by dashes, at most 63 characters
+    (a longer one is cut and ends with a digest of the whole, so that two long names stay apart)."""
     stem = re.sub(r"[^a-z0-9]+", "-", document.file.stem.lower()).strip("-")
-    return stem if stem[:1].isalpha() else f"api-{stem}" if stem else "api"
+    name = stem if stem[:1].isalpha() else f"api-{stem}" if stem else "api"
+    if len(name) > MAX_NAME:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+        name = name[: MAX_NAME - len(digest) - 1].rstrip("-") + "-" + digest
+    return name
 
 
 def base_path(data: dict[str, Any]) -> str:
@@ -65,13 +73,14 @@ def base_path(data: dict[str, Any]) -> str:
 
 
 def build_openapi_service(document: Document) -> tuple[Service | None, list[SpecError]]:
-    """Build the service of an OpenAPI 3.0/3.1 document; errors are located in its file."""
+    """Build the service of an OpenAPI 3.0/3.1 or Swagger 2.0 document; errors are located in its file. The one
+    loader of documents: ``serve``, ``validate`` and ``import openapi`` all come through here."""
     doc, errors = openapi_document(document)
     if doc is None:
         return None, errors
     data = doc.data
     name = data.get("x-mockery-service")
-    name = name if isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9-]*", name) else service_name(document)
+    name = name if isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,62}", name) else service_name(document)
     locale = data.get("x-mockery-locale", DEFAULT_LOCALE)
     if locale not in available_locales():
         errors.append(doc.located(("x-mockery-locale",), f"unknown Faker locale {locale!r}"))

@@ -103,3 +103,177 @@ def test_import_names_a_file_that_is_no_openapi_document(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["import", "openapi", str(tmp_path / "users.yaml"), "-o", str(tmp_path / "specs")])
     assert result.exit_code != 0
     assert "users.yaml:1:1: the file is not an OpenAPI document" in result.output
+
+
+SWAGGER_CORPUS = CORPUS.parent / "swagger2"
+EVERY_DOCUMENT = DOCUMENTS + (
+    sorted(p for p in SWAGGER_CORPUS.glob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    if SWAGGER_CORPUS.is_dir()
+    else []
+)
+
+MEDIA = """\
+openapi: 3.0.3
+info: {title: Media, version: "1"}
+x-mockery-service: media
+paths:
+  /notes:
+    get:
+      responses:
+        "200":
+          description: plain text
+          content:
+            text/plain:
+              schema: {type: string}
+              example: hello, world
+  /download:
+    get:
+      responses:
+        "200":
+          description: bytes
+          content:
+            application/octet-stream:
+              schema: {type: string, format: binary}
+  /logo:
+    get:
+      responses:
+        "200":
+          description: an image
+          content:
+            image/png:
+              schema: {type: string, format: binary}
+  /things:
+    get:
+      responses:
+        "200":
+          description: things
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thing"}
+      responses:
+        "200":
+          description: created, answered 200 by this API
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: a thing
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200": {description: deleted, answered 200}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+"""
+
+
+def test_a_long_file_name_becomes_a_valid_short_service_name_that_stays_unique(tmp_path: Path) -> None:
+    stem = "a-very-long-name-of-an-api-document-that-someone-downloaded-from-a-registry-of-apis"
+    for suffix in ("one", "two"):
+        (tmp_path / f"{stem}-{suffix}.yaml").write_text(LITERAL.replace("x-mockery-service: literal\n", ""))
+    written = [imported(tmp_path / f"{stem}-{suffix}.yaml", tmp_path / "specs") for suffix in ("one", "two")]
+    names = [path.stem for path in written]
+    assert all(len(name) <= 63 for name in names)
+    assert names[0] != names[1]
+    assert all(name.startswith("a-very-long-name-of-an-api-document") for name in names)
+    for path in written:
+        validated = CliRunner().invoke(cli, ["validate", str(path)])
+        assert validated.exit_code == 0, validated.output
+    # serve names the document's service as import does
+    served = [load_specs([tmp_path / f"{stem}-{suffix}.yaml"]).services[0].name for suffix in ("one", "two")]
+    assert served == names
+
+
+def test_documents_with_the_same_name_import_side_by_side(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "api.yaml").write_text(PETSTORE.replace("x-mockery-service: pets\n", ""))
+    first = imported(tmp_path / "a" / "api.yaml", tmp_path / "specs")
+    again = imported(tmp_path / "a" / "api.yaml", tmp_path / "specs")
+    second = imported(tmp_path / "b" / "api.yaml", tmp_path / "specs")
+    assert first == again  # importing the same document again rewrites its spec
+    assert (first.stem, second.stem) == ("api", "api-2")
+    assert "service: api-2\n" in second.read_text()
+    validated = CliRunner().invoke(cli, ["validate", str(second)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_media_types_and_documented_statuses_survive_import(tmp_path: Path) -> None:
+    (tmp_path / "media.yaml").write_text(MEDIA)
+    written = imported(tmp_path / "media.yaml", tmp_path / "specs")
+    with MockServer(written) as server, httpx.Client(base_url=server.url_for("media")) as client:
+        notes = client.get("/notes")
+        assert notes.headers["content-type"].startswith("text/plain")
+        assert notes.text == "hello, world"
+        download = client.get("/download")
+        assert (download.status_code, download.headers["content-type"]) == (200, "application/octet-stream")
+        assert client.get("/logo").headers["content-type"] == "image/png"
+        # Only 200 is documented for the create and the delete: no 201, no 204.
+        created = client.post("/things", json={"name": "x"})
+        assert created.status_code == 200
+        assert isinstance(created.json(), dict)
+        assert client.delete("/things/1").status_code == 200
+        listed = client.get("/things")
+        assert listed.status_code == 200
+        assert isinstance(listed.json(), list)
+        assert client.get("/things/1").status_code == 200
+
+
+@pytest.mark.skipif(not EVERY_DOCUMENT, reason=f"the corpus is not at {CORPUS.parent}")
+@pytest.mark.slow
+def test_every_spec_imported_from_both_corpus_folders_validates(tmp_path: Path) -> None:
+    output = tmp_path / "specs"
+    written = [imported(document, output) for document in EVERY_DOCUMENT]
+    assert len(set(written)) == len(EVERY_DOCUMENT)  # a file, and a service name, each
+    for spec in written:
+        # Each on its own: several are the same pet store, whose paths would clash on one listener.
+        result = CliRunner().invoke(cli, ["validate", str(spec)])
+        assert result.exit_code == 0, result.output
+        assert len(spec.stem) <= 63
+
+
+SWAGGER_DOCUMENTS = [p for p in EVERY_DOCUMENT if p.parent == SWAGGER_CORPUS]
+
+
+@pytest.mark.skipif(not SWAGGER_DOCUMENTS, reason=f"the Swagger 2.0 corpus is not at {SWAGGER_CORPUS}")
+@pytest.mark.parametrize("document", SWAGGER_DOCUMENTS, ids=lambda p: p.stem[:40])
+def test_a_swagger_2_document_imports_and_serves_its_documented_answers(document: Path, tmp_path: Path) -> None:
+    written = imported(document, tmp_path)
+    spec = load_specs([written]).services[0]
+    original = load_specs([document]).services[0]
+    assert spec.name == original.name
+    assert spec.base_path == original.base_path
+    plain_gets = [
+        route
+        for route in original.routes
+        if route.methods == ("GET",)
+        and isinstance(route.handler, Operation)
+        and not any(parameter.required for parameter in route.handler.parameters)
+    ]
+    assert plain_gets
+    with MockServer(written) as server, httpx.Client(base_url=server.url_for(spec.name), timeout=30) as client:
+        for route in plain_gets:
+            operation = route.handler
+            assert isinstance(operation, Operation)
+            answer = client.get(route.path[len(spec.base_path) :])
+            code = operation._success()
+            assert code is not None
+            assert answer.status_code == (int(code) if code.isdigit() else 200), (route.path, answer.text[:200])
