@@ -623,3 +623,85 @@ def test_no_corpus_answer_has_two_lengths_or_a_wildcard_media_type(document: Pat
     if not calls:
         pytest.skip(f"{document.name} has no operations (only webhooks)")
     assert not failures, "\n".join(failures[:40])
+
+
+WRAPPED = """\
+openapi: 3.0.3
+info: {title: Wrapped, version: "1"}
+x-mockery-service: wrapped
+components:
+  schemas:
+    Item:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+paths:
+  /items:
+    x-mockery-count: 2
+    get:
+      responses:
+        "200":
+          description: items
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Item'}}
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Item'}
+      responses:
+        "201":
+          description: the created items, as an array
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Item'}}
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}}
+    get:
+      responses:
+        "200":
+          description: an item, wrapped
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data, meta]
+                properties:
+                  data: {$ref: '#/components/schemas/Item'}
+                  meta:
+                    type: object
+                    required: [version]
+                    properties:
+                      version: {type: integer, minimum: 1}
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Item'}
+      responses:
+        "200":
+          description: the item, as it is
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Item'}
+"""
+
+
+def test_create_and_read_answer_in_the_documented_array_or_wrapper(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.yaml"
+    path.write_text(WRAPPED)
+    with MockServer(path) as running, httpx.Client(base_url=running.url_for("wrapped"), timeout=10) as http:
+        created = http.post("/items", json={"name": "lamp"})
+        assert created.status_code == 201
+        (item,) = created.json()  # the documented array, holding the created record
+        assert item == {"id": 3, "name": "lamp"}
+        fetched = http.get("/items/3").json()
+        assert fetched["data"] == item  # the documented wrapper, the record under its record-typed property
+        assert isinstance(fetched["meta"]["version"], int)
+        assert http.put("/items/3", json={"name": "desk"}).json() == {"id": 3, "name": "desk"}
+        assert http.get("/items/3").json()["data"] == {"id": 3, "name": "desk"}
+        assert [record["id"] for record in http.get("/items").json()] == [1, 2, 3]
