@@ -76,7 +76,8 @@ class ServiceHeaders:
 class Additions:
     """Everything a listener adds to one service's answers."""
 
-    headers: ServiceHeaders
+    headers: ServiceHeaders | None
+    """``None`` when the service has none: one identity test on the request path."""
     cors: CorsPolicy
 
 
@@ -88,7 +89,8 @@ def additions(service: Service, default: CorsPolicy) -> Additions:
         names = [name for name, _ in service.headers]
         names.extend(name for route in service.routes for shown in route.answer.shown for name, _ in shown.headers)
         policy = policy.exposing(_display(name) for name in names)
-    return Additions(ServiceHeaders.of(service), policy)
+    headers = ServiceHeaders.of(service)
+    return Additions(headers if headers else None, policy)
 
 
 def _display(name: str) -> str:

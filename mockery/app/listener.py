@@ -154,7 +154,7 @@ class ListenerApp:
                         raw = RawRequest(method, path, query_string, headers, body)
                         answer, note, behaviours, verdict = self._matched(found, raw, view)
                         adds = self._additions[service_name]
-                        if adds.headers:
+                        if adds.headers is not None:
                             answer, failed = adds.headers.add_to(
                                 answer, self._state(service_name), raw, found.path_params
                             )
@@ -166,7 +166,7 @@ class ListenerApp:
                         service_name, note, proxied = upstream[0], "proxied", True
                         answer = await upstream[1].forward_scope(scope, body)
                         adds = self._additions[service_name]
-                        if adds.headers:
+                        if adds.headers is not None:
                             raw = RawRequest(method, path, query_string, headers, body)
                             answer, failed = adds.headers.add_to(answer, self._state(service_name), raw, {})
                             note = failed or note
