@@ -35,6 +35,7 @@ _CONVERTOR_SCHEMAS: dict[str, dict[str, Any]] = {
     "path": {"type": "string", "description": "may hold '/'"},
 }
 _DECORATE = ("_expand", "_embed")
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _LIST_PARAMETERS: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("_page", {"type": "integer", "minimum": 1}, "page number (1-based); pages hold _limit records, 10 by default"),
@@ -86,11 +87,24 @@ def export_service(service: Service, record_schema: RecordSchema, origin: str = 
 
 
 def republish(service: Service, origin: str = "") -> dict[str, Any]:
-    """The source OpenAPI document of a service built from one, its ``servers`` pointed at the mock."""
+    """The source OpenAPI document of a service built from one (a Swagger 2.0 document as the OpenAPI 3.0
+    document it was converted to), its ``servers`` pointed at the mock at every level: the document's, each
+    path item's and each operation's, so that no "Try it out" leaves the mock. (A callback's servers are the
+    client's and stay.)"""
     operation = next(route.handler for route in service.routes if isinstance(route.handler, Operation))
     assert isinstance(operation, Operation)
     data: dict[str, Any] = plain(copy.deepcopy(operation.document.source.data))
-    data["servers"] = [{"url": origin + service.base_path or "/", "description": "this mockery server"}]
+    servers = [{"url": origin + service.base_path or "/", "description": "this mockery server"}]
+    data["servers"] = servers
+    paths = data.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        if not isinstance(item, dict):
+            continue
+        if "servers" in item:
+            item["servers"] = copy.deepcopy(servers)
+        for method in _METHODS:
+            if isinstance(item.get(method), dict) and "servers" in item[method]:
+                item[method]["servers"] = copy.deepcopy(servers)
     return data
 
 

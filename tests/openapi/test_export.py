@@ -166,3 +166,69 @@ def test_a_service_built_from_an_openapi_document_republishes_it(
     assert data["info"] == {"title": "Pets", "version": "2"}
     assert data["paths"] == yaml.safe_load(textwrap.dedent(source))["paths"]
     validate(data)
+
+
+def test_a_republished_document_points_servers_at_every_level_at_the_mock(
+    serve: Callable[..., MockServer], write_spec: Callable[..., Path]
+) -> None:
+    source = """\
+    openapi: 3.0.3
+    info: {title: Pets, version: "2"}
+    servers: [{url: "https://api.example.com/v1"}, {url: "https://eu.example.com/v1"}]
+    paths:
+      /pets:
+        servers: [{url: "https://pets.example.com/v1"}]
+        get:
+          servers: [{url: "https://read.example.com/v1"}]
+          responses:
+            "200": {description: pets, content: {application/json: {schema: {type: array}}}}
+        post:
+          callbacks:
+            created:
+              "{$request.body#/hook}":
+                post:
+                  servers: [{url: "https://client.example.com"}]
+                  responses: {"200": {description: ok}}
+          responses:
+            "201": {description: created}
+      /owners:
+        get:
+          responses:
+            "200": {description: owners}
+    """
+    server = serve(write_spec(source, "pets.yaml"))
+    data = document(server, "pets")
+    mock = [{"url": "/v1", "description": "this mockery server"}]
+    assert data["servers"] == mock
+    assert data["paths"]["/pets"]["servers"] == mock
+    assert data["paths"]["/pets"]["get"]["servers"] == mock
+    assert "servers" not in data["paths"]["/pets"]["post"]
+    assert "servers" not in data["paths"]["/owners"]
+    # A callback is the client's server: it stays.
+    hook = data["paths"]["/pets"]["post"]["callbacks"]["created"]["{$request.body#/hook}"]["post"]
+    assert hook["servers"] == [{"url": "https://client.example.com"}]
+    validate(data)
+    # Every server URL of an operation leads to the mock: calling it there answers.
+    assert httpx.get(server.url + data["paths"]["/pets"]["get"]["servers"][0]["url"] + "/pets").status_code == 200
+
+
+SWAGGER = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "swagger2"
+SWAGGER_DOCUMENTS = (
+    sorted(p for p in SWAGGER.glob("*") if p.suffix in (".yaml", ".yml", ".json")) if SWAGGER.is_dir() else []
+)
+
+
+@pytest.mark.skipif(not SWAGGER_DOCUMENTS, reason=f"the Swagger 2.0 corpus is not at {SWAGGER}")
+@pytest.mark.parametrize("path", SWAGGER_DOCUMENTS, ids=lambda p: p.stem[:40])
+def test_a_swagger_2_document_exports_as_the_openapi_3_document_served(path: Path) -> None:
+    (service,) = load_specs([path]).services
+    with MockServer(path) as server:
+        data = document(server, service.name)
+    assert data["openapi"] == "3.0.3"
+    assert "swagger" not in data
+    assert data["servers"] == [{"url": service.base_path or "/", "description": "this mockery server"}]
+    assert data["paths"]
+    for item in data["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "parameters" in operation:
+                assert all(parameter.get("in") not in ("body", "formData") for parameter in operation["parameters"])
