@@ -21,6 +21,7 @@ from mockery.http.answer import PROBLEM_MEDIA, problem, store_unavailable
 from mockery.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, BodyTimeout, BodyTooLarge, header_map, read_body
+from mockery.http.scenarios import INITIAL_STATE
 from mockery.runtime.chaos import ProfileError
 from mockery.server.admin_docs import DocsEndpoints
 from mockery.server.admin_guard import ADMIN_MAX_BODY, AdminGuard
@@ -68,6 +69,7 @@ class AdminApi:
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
+                Route(f"{PREFIX}/scenarios", self.scenarios, methods=["GET"]),
                 Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
                 Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
                 *DocsEndpoints(server, problem_response).routes(),
@@ -213,6 +215,26 @@ class AdminApi:
                 404, "No such route", f"no runtime route with id {route_id!r}; ids: {', '.join(known) or 'none'}"
             )
         return Response(status_code=204)
+
+    async def scenarios(self, request: Request) -> Response:
+        """Every scenario the served routes use, its state now, the states the routes name, and the routes."""
+        found: dict[str, dict[str, Any]] = {}
+        for _, _, service in self.server.served():
+            for route in service.routes:
+                step = route.scenario
+                if step is None:
+                    continue
+                entry = found.setdefault(step.name, {"name": step.name, "states": [INITIAL_STATE], "routes": []})
+                for state in (step.state, step.next):
+                    if state is not None and state not in entry["states"]:
+                        entry["states"].append(state)
+                row = {"service": service.name, "route": route.name, "state": step.state, "next": step.next}
+                if row not in entry["routes"]:  # a service on two listeners (an HTTPS twin) is one service
+                    entry["routes"].append(row)
+        scenarios = [{**entry, "state": self.server.scenario_state(name)} for name, entry in sorted(found.items())]
+        return json_response(
+            {"scenarios": [{key: entry[key] for key in ("name", "state", "states", "routes")} for entry in scenarios]}
+        )
 
     async def scenario(self, request: Request) -> Response:
         name = request.path_params["name"]
