@@ -21,7 +21,7 @@ from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
 from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import RequestView
-from mockery.http.cors import ANY, CorsPolicy, is_preflight, without_cors
+from mockery.http.cors import ANY, CorsPolicy, is_preflight, requested_method, without_cors
 from mockery.http.journal import UNMATCHED, Call, Journal
 from mockery.http.logs import AccessLog
 from mockery.http.metrics import Metrics
@@ -266,9 +266,12 @@ class ListenerApp:
 
     def _preflight(self, path: str, headers: dict[str, str]) -> tuple[str, Answer, Additions | None] | None:
         """The automatic answer to a CORS preflight no spec route answers: (service, answer, its additions), or
-        ``None`` when the policy that applies is off. The methods allowed are those of the routes of the path;
-        on a path no route has, the method asked for, so that the page can read the 404 that explains."""
-        asked = headers["access-control-request-method"].strip().upper()
+        ``None`` when the policy that applies is off or the method asked is no method name. The methods allowed
+        are those of the routes of the path; on a path no route has, the method asked for, so that the page can
+        read the 404 that explains."""
+        asked = requested_method(headers)
+        if asked is None:
+            return None
         methods, entry = self.table.methods_at(path, asked)
         adds: Additions | None = None
         if entry is not None:

@@ -21,6 +21,7 @@ DEFAULT_MAX_AGE = 600
 MAX_ECHOED_CHARS = 1024
 """The longest ``Access-Control-Request-Headers`` echoed back; a longer list is cut at a whole name."""
 MAX_ORIGIN_CHARS = 512
+MAX_METHOD_CHARS = 32
 
 EXPOSED = (
     "Location",
@@ -168,6 +169,15 @@ def echo_header_names(requested: str) -> str:
 def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
     """Whether a request is a browser's CORS preflight (``OPTIONS`` with ``Origin`` and the method it asks)."""
     return method == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers
+
+
+def requested_method(headers: Mapping[str, str]) -> str | None:
+    """The method a preflight asks for, upper-cased; ``None`` when it is not a method name (a token of at most
+    ``MAX_METHOD_CHARS``), which no route could answer and no answer should echo."""
+    method = headers.get("access-control-request-method", "").strip()
+    if len(method) > MAX_METHOD_CHARS or _TOKEN.fullmatch(method) is None:
+        return None
+    return method.upper()
 
 
 def without_cors(headers: Headers) -> Headers:

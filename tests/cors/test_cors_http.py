@@ -146,6 +146,13 @@ def test_a_preflight_on_a_path_no_route_has_lets_the_page_read_the_404(shop: htt
     assert answer.headers["access-control-allow-methods"] == "GET"
 
 
+def test_a_preflight_asking_for_no_method_name_is_not_answered_as_one(shop: httpx.Client) -> None:
+    answer = preflight(shop, "/items", "GET, DELETE")
+    assert answer.status_code == 405
+    assert "access-control-allow-methods" not in answer.headers
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
 def test_a_request_without_origin_gets_no_cors_header(shop: httpx.Client) -> None:
     answer = shop.get("/items")
     assert not [name for name in answer.headers if name.startswith("access-control-")]

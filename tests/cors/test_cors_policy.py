@@ -15,6 +15,7 @@ from mockery.http.cors import (
     echo_header_names,
     is_preflight,
     parse_cors_option,
+    requested_method,
     without_cors,
 )
 
@@ -123,6 +124,20 @@ def test_a_preflight_is_options_with_origin_and_a_requested_method() -> None:
     assert not is_preflight("OPTIONS", {"origin": PAGE})
     assert not is_preflight("OPTIONS", {"access-control-request-method": "GET"})
     assert not is_preflight("GET", {"origin": PAGE, "access-control-request-method": "GET"})
+
+
+@pytest.mark.parametrize(
+    ("asked", "method"),
+    [
+        pytest.param("delete", "DELETE", id="upper-cased"),
+        pytest.param(" PATCH ", "PATCH", id="trimmed"),
+        pytest.param("GET, POST", None, id="a list"),
+        pytest.param("", None, id="empty"),
+        pytest.param("X" * 33, None, id="too long"),
+    ],
+)
+def test_the_requested_method_is_one_method_name(asked: str, method: str | None) -> None:
+    assert requested_method({"access-control-request-method": asked}) == method
 
 
 def test_without_cors_drops_an_upstreams_access_control_headers_only() -> None:
