@@ -60,6 +60,7 @@ _FLOWS = {
     "application": ("clientCredentials", ("tokenUrl",)),
     "accessCode": ("authorizationCode", ("authorizationUrl", "tokenUrl")),
 }
+_PLACES = ("query", "header", "path", "formData", "body")
 _COMPONENTS = {"definitions": "schemas", "parameters": "parameters", "responses": "responses"}
 
 
@@ -264,7 +265,7 @@ class _Converter:
             new_item: dict[str, Any] = {}
             shared_body: list[tuple[dict[str, Any], DocPath]] = []
             shared: list[Any] = []
-            for index, raw in enumerate(_list(item.get("parameters"))):
+            for index, raw in self.parameters_of(item, path):
                 parameter, where = self.resolve_parameter(raw, (*path, "parameters", index))
                 if parameter.get("in") in ("body", "formData"):
                     shared_body.append((parameter, where))
@@ -286,6 +287,28 @@ class _Converter:
                     new_item[key] = value
             out[template] = new_item
         return out
+
+    def parameters_of(self, node: dict[str, Any], path: DocPath) -> list[tuple[int, Any]]:
+        """The parameters listed at ``node`` with their indexes; what is no parameter is a warning, left out."""
+        listed = node.get("parameters")
+        if listed is None:
+            return []
+        if not isinstance(listed, list):
+            self.warn((*path, "parameters"), "'parameters' must be a list", "mockery leaves them out")
+            return []
+        found = []
+        for index, raw in enumerate(listed):
+            where = (*path, "parameters", index)
+            if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
+                found.append((index, raw))
+            elif not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                self.warn(where, "a parameter needs a 'name'", "mockery leaves this one out")
+            elif raw.get("in") not in _PLACES:
+                places = ", ".join(_PLACES)
+                self.warn((*where, "in"), f"'in' is {raw.get('in')!r}, not one of: {places}", "mockery leaves it out")
+            else:
+                found.append((index, raw))
+        return found
 
     def resolve_parameter(self, raw: Any, path: DocPath) -> tuple[dict[str, Any], DocPath]:
         """The parameter ``raw`` names (following a ``#/parameters/`` reference) and where it is written."""
@@ -314,7 +337,7 @@ class _Converter:
         parameters: list[Any] = []
         body: list[tuple[dict[str, Any], DocPath]] = []
         own_body: set[tuple[Any, Any]] = set()
-        for index, raw in enumerate(_list(operation.get("parameters"))):
+        for index, raw in self.parameters_of(operation, path):
             parameter, where = self.resolve_parameter(raw, (*path, "parameters", index))
             if parameter.get("in") in ("body", "formData"):
                 body.append((parameter, where))
@@ -328,6 +351,8 @@ class _Converter:
             if key in ("consumes", "produces", "parameters", "schemes"):
                 continue
             if key == "responses":
+                if not isinstance(value, dict):
+                    self.warn((*path, key), "'responses' must be a mapping of statuses to responses")
                 out[key] = {
                     str(code): self.response(response, (*path, key, code), (*path, key, str(code)), produces)
                     for code, response in _dict(value).items()

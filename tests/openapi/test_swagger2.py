@@ -385,3 +385,27 @@ def test_every_corpus_document_converts_to_a_valid_openapi_3_0_document(path: Pa
     assert not problems
     # Patterns are left out: two of the documents write patterns ECMA-262 rejects ([\w- ]), as their authors did.
     assert list(OpenAPIV30SpecValidator(_without_patterns(result.data)).iter_errors()) == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "warned"),
+    [
+        ("parameters: x\n      responses: {200: {description: ok}}", "'parameters' must be a list"),
+        ("parameters: [3]\n      responses: {200: {description: ok}}", "a parameter needs a 'name'"),
+        ("parameters: [{name: q}]\n      responses: {200: {description: ok}}", "'in' is None, not one of"),
+        ("parameters: [{name: q, in: cookie}]\n      responses: {200: {description: ok}}", "'in' is 'cookie'"),
+        ("responses: [1]", "'responses' must be a mapping"),
+    ],
+    ids=["parameters-not-a-list", "parameter-not-a-mapping", "parameter-without-in", "cookie", "responses-list"],
+)
+def test_what_is_no_parameter_or_response_is_a_located_warning_and_the_rest_serves(
+    tmp_path: Path, operation: str, warned: str
+) -> None:
+    text = f'swagger: "2.0"\ninfo: {{title: t, version: "1"}}\npaths:\n  /a:\n    get:\n      {operation}\n'
+    doc = load(tmp_path, text)
+    (warning,) = doc.warnings
+    assert warned in warning.message
+    assert warning.line == 6
+    assert warning.path.startswith("paths./a.get.")
+    (service,) = load_specs([tmp_path / "tasks.yaml"]).services
+    assert [route.path for route in service.routes] == ["/a"]
