@@ -98,8 +98,9 @@ class _Abort(Exception):
 
 
 class _Converter:
-    def __init__(self, file: str, environ: Mapping[str, str], *, third_party: bool) -> None:
+    def __init__(self, file: str, environ: Mapping[str, str], *, third_party: bool, text: str = "") -> None:
         self.file = file
+        self.text = text  # the file's text: a hint quotes what was written
         self.environ = environ
         self.third_party = third_party  # an OpenAPI document: YAML 1.2 scalars, nothing substituted
         self.errors: list[SpecError] = []
@@ -133,6 +134,9 @@ class _Converter:
             return None
         self.positions.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, MappingNode):
+            if not self.third_party and _is_unquoted_template(node):
+                self._unquoted_template(node, path)
+                return None
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
@@ -141,6 +145,12 @@ class _Converter:
             return [self.convert(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self._scalar(node, path)
+
+    def _unquoted_template(self, node: MappingNode, path: DocPath) -> None:
+        """``seller: {{ faker.company() }}`` is YAML for a mapping in a mapping: say what was meant."""
+        written = self.text[node.start_mark.index : node.end_mark.index] or "{{ ... }}"
+        key = f"{path[-1]}: " if path and isinstance(path[-1], str) else "- "
+        self.error(node, path, f"a value that starts with {{{{ must be quoted: {key}{_quoted(written)}")
 
     def _reject_tag(self, node: Node, path: DocPath, tag: str) -> None:
         """A tag would ask for a Python object or a type JSON lacks: report it, construct nothing."""
@@ -268,6 +278,86 @@ class _Converter:
         return _ENV_PATTERN.sub(replace, value)
 
 
+def _is_unquoted_template(node: MappingNode) -> bool:
+    """Whether ``node`` is how YAML reads an unquoted ``{{ ... }}``: a flow mapping whose one key is another."""
+    if not node.flow_style or len(node.value) != 1:
+        return False
+    key, value = node.value[0]
+    return isinstance(key, MappingNode) and key.flow_style and isinstance(value, ScalarNode) and value.value == ""
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a quoted YAML scalar."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _template_line(written: str) -> str | None:
+    """The line rewritten with its value quoted, when it holds an unquoted value that starts with ``{{``."""
+    start = written.find("{{")
+    if start < 0:
+        return None
+    before = written[:start].rstrip()
+    if before and not before.endswith((":", "-")):
+        return None
+    value = written[start:].rstrip()
+    return f"{before.strip()} {_quoted(value)}".strip()
+
+
+def _explain(exc: yaml.MarkedYAMLError, lines: list[str], line: int) -> tuple[str, str | None]:
+    """A YAML syntax error in mockery's words (a plain sentence quoting the line) and what to do about it."""
+    problem, context = exc.problem or "", exc.context or ""
+    written = lines[line - 1] if 0 < line <= len(lines) else ""
+    shown = f"`{written.strip()}`"
+    around = [line]
+    if exc.context_mark is not None:
+        around.append(exc.context_mark.line + 1)
+    for number in around:
+        fixed = _template_line(lines[number - 1]) if 0 < number <= len(lines) else None
+        if fixed is not None:
+            return f"a value that starts with {{{{ must be quoted: {fixed}", None
+    if "mapping values are not allowed" in problem:
+        mark = exc.problem_mark
+        before = written[: mark.column] if mark is not None else ""
+        if ": " in before.strip():
+            key, _, value = written.strip().partition(": ")
+            return f"the value in {shown} holds ': ', which YAML reads as a key", f"quote it: {key}: {_quoted(value)}"
+        previous = next((text for text in reversed(lines[: line - 1]) if text.strip()), "")
+        if previous and ":" not in previous:
+            return (
+                f"{shown} follows a line that is not `key: value`",
+                f"add the ':' after the key in `{previous.strip()}`, or indent {shown} as the keys beside it",
+            )
+        return f"{shown} is indented deeper than the keys above it allow", "indent it as the keys beside it"
+    if "expected <block end>" in problem and "<scalar>" in problem:
+        return f"text follows a complete value in {shown}", "quote the whole value"
+    if any(part in problem for part in ("expected <block end>", "did not find expected key", "expected '-' indicator")):
+        return (
+            f"{shown} is indented to match none of the lines above it",
+            "indent it exactly as the keys or `-` items it belongs with",
+        )
+    if "could not find expected ':'" in problem:
+        return f"{shown} is neither `key: value` nor a `-` item", "add the ':' after the key, or quote the text"
+    if "quoted scalar" in context and "end of stream" in problem:
+        start = exc.context_mark.line + 1 if exc.context_mark is not None else line
+        return f"the quoted text that starts on line {start} is never closed", "close it with the quote it opens with"
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else line
+    if "flow sequence" in context:
+        return f"the `[` list opened on line {opened} is not closed", "close it with `]`, or quote the value"
+    if "flow mapping" in context:
+        return f"the `{{` mapping opened on line {opened} is not closed", "close it with `}`, or quote the value"
+    if "undefined alias" in problem:
+        return f"an alias names no anchor defined before it, in {shown}", "define `&name` before using `*name`"
+    if "cannot start any token" in problem:
+        character = problem.partition("character ")[2].partition(" that")[0]
+        return f"a value cannot start with {character} unquoted, in {shown}", "quote the value"
+    message = " ".join(part for part in (context, problem) if part)
+    return f"{message}, in {shown}" if written.strip() else message, None
+
+
 def _tab_errors(file: str, text: str) -> list[SpecError]:
     errors = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -288,9 +378,9 @@ def _caused_by_tab(exc: yaml.YAMLError) -> bool:
 def _syntax_error(file: str, exc: yaml.YAMLError, text: str) -> SpecError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return SpecError(file, line, column, "", f"invalid YAML: {message}")
+        message, suggestion = _explain(exc, text.splitlines(), line)
+        return SpecError(file, line, column, "", f"invalid YAML: {message}", suggestion)
     if isinstance(exc, yaml.reader.ReaderError):
         # The reader knows only the offset in the whole text: turn it into the line and column users look for.
         before = text[: exc.position]
@@ -360,12 +450,12 @@ def parse_document(
         )
     environ = os.environ if environ is None else environ
     third_party = _declares_openapi(nodes[0])
-    converter = _Converter(file, environ, third_party=third_party)
+    converter = _Converter(file, environ, third_party=third_party, text=text)
     try:
         data = converter.convert(nodes[0], ())
         if is_openapi(data) != third_party:
             # Only a '<<' merge at the top can hide what the document is: convert it by the rules of what it is.
-            converter = _Converter(file, environ, third_party=not third_party)
+            converter = _Converter(file, environ, third_party=not third_party, text=text)
             data = converter.convert(nodes[0], ())
     except _Abort as abort:
         return None, [*converter.errors, abort.error, *errors]

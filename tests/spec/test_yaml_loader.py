@@ -296,24 +296,116 @@ def test_an_empty_file_is_an_error(write_spec: WriteSpec, spec_errors: SpecError
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "column", "problem"),
+    ("text", "line", "column", "message", "suggestion"),
     [
-        ("service: users\nroutes: [/a, /b\n", 3, 1, "expected ',' or ']'"),
-        ("service: users\n  port: 8000\n", 2, 7, "mapping values are not allowed here"),
-        ("service: users\nroutes:\n  - path: /a\n - path: /b\n", 4, 2, "expected <block end>"),
-        ('service: "users\n', 2, 1, "found unexpected end of stream"),
+        (
+            "service: users\nroutes: [/a, /b\n",
+            3, 1, "the `[` list opened on line 2 is not closed", "close it with `]`, or quote the value",
+        ),
+        (
+            "service: users\n  port: 8000\n",
+            2, 7, "`port: 8000` is indented deeper than the keys above it allow", "indent it as the keys beside it",
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n - path: /b\n",
+            4, 2, "`- path: /b` is indented to match none of the lines above it",
+            "indent it exactly as the keys or `-` items it belongs with",
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n    response:\n      body: ok\n   status: 200\n",
+            6, 4, "`status: 200` is indented to match none of the lines above it",
+            "indent it exactly as the keys or `-` items it belongs with",
+        ),
+        (
+            'service: "users\n',
+            2, 1, "the quoted text that starts on line 1 is never closed", "close it with the quote it opens with",
+        ),
+        (
+            "service: users\nx-note: Note: this\n",
+            2, 13, "the value in `x-note: Note: this` holds ': ', which YAML reads as a key",
+            'quote it: x-note: "Note: this"',
+        ),
+        (
+            "service: users\nroutes:\n  - path /a\n    method: GET\n",
+            4, 11, "`method: GET` follows a line that is not `key: value`",
+            "add the ':' after the key in `- path /a`, or indent `method: GET` as the keys beside it",
+        ),
+        (
+            'service: users\nx-a: "quoted" tail\n',
+            2, 15, 'text follows a complete value in `x-a: "quoted" tail`', "quote the whole value",
+        ),
+        (
+            "service: users\nx-a: *nope\n",
+            2, 6, "an alias names no anchor defined before it, in `x-a: *nope`", "define `&name` before using `*name`",
+        ),
+        (
+            "service: users\nx-a: @home\n",
+            2, 6, "a value cannot start with '@' unquoted, in `x-a: @home`", "quote the value",
+        ),
     ],
-    ids=["unclosed-flow", "bad-indent", "dedented-item", "unclosed-quote"],
-)
-def test_invalid_yaml_is_located(
-    write_spec: WriteSpec, spec_errors: SpecErrorsOf, text: str, line: int, column: int, problem: str
+    ids=["unclosed-flow", "bad-indent", "dedented-item", "dedented-key", "unclosed-quote", "colon-in-value",
+         "missing-colon", "text-after-quote", "undefined-alias", "reserved-character"],
+)  # fmt: skip
+def test_invalid_yaml_is_located_and_said_in_plain_words(
+    write_spec: WriteSpec, spec_errors: SpecErrorsOf, text: str, line: int, column: int, message: str, suggestion: str
 ) -> None:
     errors = spec_errors(write_spec(text))
     assert len(errors) == 1
     error = errors[0]
     assert (error.line, error.column) == (line, column)
-    assert error.message.startswith("invalid YAML: ")
-    assert problem in error.message
+    assert error.message == f"invalid YAML: {message}"
+    assert error.suggestion == suggestion
+
+
+QUOTES_INSIDE = '"{{ \'a \\"b\\"\' }}"'  # both quotes inside: the double-quoted form, escaped
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "path", "message"),
+    [
+        (
+            "service: users\nroutes:\n  - path: /a\n    response:\n      body:\n"
+            "        seller: {{ faker.company() }}\n",
+            6, 17, "routes[0].response.body.seller",
+            'a value that starts with {{ must be quoted: seller: "{{ faker.company() }}"',
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n    response:\n      body:\n        - {{ faker.name() }}\n",
+            6, 11, "routes[0].response.body[0]", 'a value that starts with {{ must be quoted: - "{{ faker.name() }}"',
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n    response: {body: {{ request.query.q }}}\n",
+            4, 22, "routes[0].response.body",
+            'a value that starts with {{ must be quoted: body: "{{ request.query.q }}"',
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n    response:\n      body: {{ faker.name() }} and more\n",
+            5, 32, "", 'invalid YAML: a value that starts with {{ must be quoted: body: "{{ faker.name() }} and more"',
+        ),
+        (
+            "service: users\nroutes:\n  - path: /a\n    response:\n      body: {{ 'a \"b\"' }}\n",
+            5, 13, "routes[0].response.body", "a value that starts with {{ must be quoted: body: " + QUOTES_INSIDE,
+        ),
+    ],
+    ids=["mapping-value", "list-item", "flow-mapping", "text-after", "quotes-inside"],
+)  # fmt: skip
+def test_an_unquoted_template_is_told_to_be_quoted(
+    write_spec: WriteSpec, spec_errors: SpecErrorsOf, text: str, line: int, column: int, path: str, message: str
+) -> None:
+    (error,) = spec_errors(write_spec(text))
+    assert (error.line, error.column, error.path, error.message) == (line, column, path, message)
+
+
+def test_a_quoted_template_and_a_flow_mapping_of_mappings_are_not_mistaken(write_spec: WriteSpec) -> None:
+    data = data_of(write_spec('service: users\nx-a: "{{ x }}"\nx-b: {c: {d: 1}}\n'))
+    assert data["x-a"] == "{{ x }}"
+    assert data["x-b"] == {"c": {"d": 1}}
+
+
+def test_an_openapi_document_gets_no_template_hint(write_spec: WriteSpec) -> None:
+    document, errors = load(write_spec("openapi: 3.0.0\nx-a: {{ b }}\n"))
+    assert document is not None
+    assert all("must be quoted" not in error.message for error in errors)
 
 
 def test_non_utf8_bytes_are_an_error(tmp_path: Path, spec_errors: SpecErrorsOf) -> None:
