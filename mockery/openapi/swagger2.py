@@ -432,9 +432,12 @@ class _Converter:
             media_types = [m for m in consumes if isinstance(m, str)] or [_JSON]
             schema = self.schema(parameter.get("schema", {}), (*where, "schema"), None)
             content = {}
+            examples = _dict(parameter.get("x-examples"))  # a common extension: an example per media type
             for media_type in media_types:
                 content[media_type] = {"schema": schema}
                 self.mark((*path, "content", media_type, "schema"), (*where, "schema"))
+                if media_type in examples:
+                    content[media_type]["example"] = _example(media_type, examples[media_type])
             out: dict[str, Any] = {"content": content}
             if "schema" not in parameter:
                 self.warn(where, "a body parameter without a schema", "mockery accepts any body")
@@ -463,10 +466,18 @@ class _Converter:
         form_schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             form_schema["required"] = required
-        return {
-            "content": {media_type: {"schema": form_schema} for media_type in media_types},
-            **({"required": True} if required else {}),
+        # How an array field is written in an urlencoded form: repeated (multi) or joined (csv and the others).
+        encoding = {
+            str(p.get("name")): {"style": "form", "explode": p.get("collectionFormat") == "multi"}
+            for p, _ in fields
+            if p.get("type") == "array"
         }
+        form_content: dict[str, Any] = {}
+        for media_type in media_types:
+            form_content[media_type] = {"schema": form_schema}
+            if encoding and media_type == _FORM:
+                form_content[media_type]["encoding"] = encoding
+        return {"content": form_content, **({"required": True} if required else {})}
 
     # -- responses -----------------------------------------------------------------------------------
 

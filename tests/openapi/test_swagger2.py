@@ -91,7 +91,11 @@ paths:
       consumes: [application/xml, application/json]
       produces: [application/xml]
       parameters:
-        - {name: body, in: body, schema: {$ref: "#/definitions/Task"}}
+        - name: body
+          in: body
+          schema: {$ref: "#/definitions/Task"}
+          x-examples:
+            application/json: {title: Write the docs}
       responses:
         200: {description: the task, schema: {$ref: "#/definitions/Task"}}
         204:
@@ -248,11 +252,17 @@ def test_form_data_without_a_file_is_an_urlencoded_body(tmp_path: Path) -> None:
     schema = operation["requestBody"]["content"][media_type]["schema"]
     assert schema["required"] == ["text"]
     assert schema["properties"]["labels"] == {"type": "array", "items": {"type": "string"}}
+    # An array field is csv unless it says multi, as in Swagger 2.0.
+    assert operation["requestBody"]["content"][media_type]["encoding"] == {
+        "labels": {"style": "form", "explode": False}
+    }
 
 
 def test_an_operations_consumes_and_produces_win_over_the_documents(tmp_path: Path) -> None:
     put = converted(tmp_path)["paths"]["/tasks/{id}"]["put"]
     assert list(put["requestBody"]["content"]) == ["application/xml", "application/json"]
+    assert put["requestBody"]["content"]["application/json"]["example"] == {"title": "Write the docs"}
+    assert "example" not in put["requestBody"]["content"]["application/xml"]
     assert list(put["responses"]["200"]["content"]) == ["application/xml"]
     assert put["responses"]["204"] == {"description": ""}  # written with no value at all
 
