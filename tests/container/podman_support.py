@@ -251,6 +251,9 @@ def stand_in_base(podman: Podman) -> str:
     tag = f"{BASE_REPOSITORY}:{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     with locked("base"):
         if podman.image_exists(tag):
+            ran = podman.run("run", "--rm", "--network", "none", tag, "true", check=False)
+            if ran.returncode != 0:
+                raise Unavailable(f"podman cannot run a container: {ran.stderr.strip()[-500:]}")
             return tag
         if shutil.which("mmdebstrap") is None:
             raise Unavailable(f"mmdebstrap is not installed, and it builds the stand-in for {base}")
@@ -268,9 +271,12 @@ def stand_in_base(podman: Podman) -> str:
             podman.run("import", str(rootfs), raw, timeout=300)
             (Path(work) / "Containerfile").write_text(STAND_IN.format(raw=raw))
             try:
-                podman.run("build", "--network", "host", "-t", tag, work, timeout=300)
+                # Its RUN step is the first container podman runs here: a failure says podman cannot.
+                stood_in = podman.run("build", "--network", "host", "-t", tag, work, timeout=300, check=False)
             finally:
                 podman.run("rmi", raw, check=False)
+            if stood_in.returncode != 0:
+                raise Unavailable(f"podman cannot build (run) the stand-in for {base}: {stood_in.stderr[-500:]}")
     return tag
 
 
