@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sidecar_support import clean_environ
+from sidecar_support import clean_environ, serve
 
 from mockery import MockServer
 from mockery.cli import cli
@@ -133,3 +133,26 @@ def test_serve_names_the_url_file_it_cannot_write_and_exits_1(tmp_path: Path, wr
     assert finished.returncode == 1
     assert "cannot write the URL file" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+@pytest.mark.slow
+def test_forked_workers_announce_one_url_and_remove_it_when_they_stop(
+    tmp_path: Path, write_spec: Callable[..., Path]
+) -> None:
+    target = tmp_path / "mockery.url"
+    state = f"sqlite:///{tmp_path / 'state.db'}"
+    environ = {URL_FILE_VAR: str(target)}
+    process = serve(str(write_spec(SPEC)), "--port", "0", "--workers", "2", "--state", state, env=environ)
+    try:
+        assert read_url(target) == process.url
+        checked = subprocess.run(
+            [sys.executable, "-m", "mockery", "health"],
+            env=clean_environ({**environ, "MOCKERY_PORT": "9"}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stderr
+    finally:
+        assert process.stop() == 0
+    assert sorted(path.name for path in tmp_path.iterdir() if "url" in path.name) == []
