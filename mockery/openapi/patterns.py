@@ -23,13 +23,20 @@ def python_pattern(pattern: str) -> str:
     return pattern
 
 
+# ECMA-262 reads ``[\w- ]`` as a class holding ``-``; Python refuses it as a bad range.
+_CLASS_DASH = re.compile(r"(\\[dDwWsS])-(?!\])")
+
+
 @functools.lru_cache(maxsize=1024)
 def compiled(pattern: str) -> re.Pattern[str] | None:
-    """The compiled pattern, or ``None`` when Python cannot read it (such a pattern constrains nothing here)."""
-    try:
-        return re.compile(python_pattern(pattern))
-    except re.error:
-        return None
+    """The compiled pattern, or ``None`` when Python cannot read it (such a pattern constrains nothing here).
+    A ``-`` right after a class escape in a character class is read as ECMA-262 reads it: a literal dash."""
+    for text in (python_pattern(pattern), _CLASS_DASH.sub(r"\1\\-", python_pattern(pattern))):
+        try:
+            return re.compile(text)
+        except re.error:
+            continue
+    return None
 
 
 def matching_string(pattern: str, source: random.Random, min_length: int = 0, max_length: int | None = None) -> str:

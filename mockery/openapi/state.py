@@ -51,6 +51,11 @@ class SchemaRecords:
     ids: IdRule | None = None
     write_only: frozenset[str] = frozenset()
     put_creates: bool = False
+    statuses: tuple[tuple[str, frozenset[str]], ...] = ()  # (endpoint action, the statuses it documents)
+
+    def documented(self, action: str) -> frozenset[str]:
+        """The response keys (``404``, ``4XX``, ``default``) the operation of ``action`` documents."""
+        return next((codes for name, codes in self.statuses if name == action), frozenset())
 
     def __call__(self, source: random.Random, faker: Any) -> dict[str, Any]:
         value = SchemaGenerator(self.document, source, faker).generate(self.schema)
@@ -107,9 +112,11 @@ def find_collections(
         assert isinstance(properties, dict)
         item_operations = by_template[item_template]
         path_schema = _path_schema(doc, match.group("param"), item_operations, items[item_template])
-        id_schema = _merged(doc, {"allOf": [properties.get("id") or {}, path_schema]})
+        id_schema = _id_schema(doc, properties.get("id"), path_schema)
         rule = id_rule(doc, id_schema)
-        if rule.capacity is not None and count > rule.capacity and "x-mockery-count" in tuning:
+        if rule.capacity is not None and "x-mockery-count" not in tuning:
+            count = min(count, max(1, rule.capacity // 2))  # room left for records a client creates
+        if rule.capacity is not None and count > rule.capacity:
             warning = doc.located(
                 ("paths", base, "x-mockery-count"),
                 f"{count} records were asked for, but the id schema allows only {rule.capacity} ids",
@@ -119,6 +126,12 @@ def find_collections(
             logger.warning("%s", warning)
         if rule.capacity is not None:
             count = min(count, rule.capacity)
+        statuses = [
+            (action, frozenset(str(code) for code in (by_template[template][method].get("responses") or {})))
+            for (is_item, method), action in _ACTIONS.items()
+            for template in ((item_template,) if is_item else (base,))
+            if method in by_template[template]
+        ]
         maker = SchemaRecords(
             doc,
             schema,
@@ -126,6 +139,7 @@ def find_collections(
             ids=rule,
             write_only=frozenset(str(key) for key, sub in properties.items() if _flag(doc, sub, "writeOnly")),
             put_creates=_put_creates(doc, item_operations.get("PUT")),
+            statuses=tuple(statuses),
         )
         resource = Resource(
             service=service,
@@ -243,6 +257,18 @@ def _path_schema(doc: OpenAPIDocument, param: str, operations: dict[str, dict[st
                 if isinstance(found, dict):
                     return found
     return {}
+
+
+def _id_schema(doc: OpenAPIDocument, record_id: Any, path_schema: Any) -> dict[str, Any]:
+    """The record's ``id`` schema with the path parameter's constraints; the record's type wins (a document may
+    type the parameter ``string`` and the id ``integer``: on the wire a path segment is text either way)."""
+    own = _merged(doc, record_id)
+    given = _merged(doc, path_schema)
+    if "type" in own or "enum" in own:
+        given = {key: value for key, value in given.items() if key not in ("type", "format", "enum", "pattern")}
+        if own.get("type") in ("integer", "number"):
+            given = {key: value for key, value in given.items() if "Length" not in key}
+    return _merged(doc, {"allOf": [own, given]}) if given else own
 
 
 def _put_creates(doc: OpenAPIDocument, operation: dict[str, Any] | None) -> bool:

@@ -63,7 +63,22 @@ def answer(
     path_params: dict[str, Any],
     generator: SchemaGenerator,
 ) -> Answer:
-    """The collection's answer to ``raw``, reshaped to the operation's documented response."""
+    """The collection's answer to ``raw``, reshaped to the operation's documented response (and an error under
+    the nearest status the operation documents)."""
+    found = _answer(binding, resources, raw, path_params, generator)
+    maker = binding.endpoint.resource.maker
+    if found.status >= 400 and isinstance(maker, SchemaRecords):
+        return documented_status(found, maker.documented(binding.endpoint.action))
+    return found
+
+
+def _answer(
+    binding: Binding,
+    resources: Resources,
+    raw: RawRequest,
+    path_params: dict[str, Any],
+    generator: SchemaGenerator,
+) -> Answer:
     endpoint = binding.endpoint
     collection = resources.collection(endpoint.resource)
     rules = endpoint.resource.maker if isinstance(endpoint.resource.maker, SchemaRecords) else None
@@ -89,7 +104,7 @@ def answer(
         path = raw.path.rstrip("/").rsplit("/", 1)[0]
     if endpoint.action == "create":
         body = _with_read_only(body, binding.record_schema, generator)
-        body, refused = ids.created(body)
+        body, refused = ids.created(body, named=endpoint is not binding.endpoint)
         if refused is not None:
             return refused
     elif endpoint.action in ("replace", "update") and not ids.identity:
@@ -135,14 +150,19 @@ class Ids:
     def inner(self, outer: Any) -> Any:
         return outer if self.rule is None else self.rule.inner(outer, self.collection, self.faker)
 
-    def created(self, body: bytes) -> tuple[bytes, Answer | None]:
-        """The body of a create with the inner id it is stored under: the one it gives (translated), else a new
-        one within the id schema; or the refusal when the given id breaks the schema, or no id is left."""
+    def created(self, body: bytes, *, named: bool = False) -> tuple[bytes, Answer | None]:
+        """The body of a create with the inner id it is stored under: the one it gives (translated; a ``readOnly``
+        id only when the path ``named`` it), else a new one within the id schema; or the refusal when the given
+        id breaks the schema, or no id is left."""
         rule = self.rule
         data = _json_object(body)
         if rule is None or data is None or rule.mode == "natural":
             return body, None
         resource = self.collection.resource.name
+        if "id" in data and rule.schema.get("readOnly") is True and not named:
+            del data["id"]  # the server assigns a readOnly id, whatever a client sends
+        if "id" in data and named:
+            return body, None  # the PUT's path id, already the inner one
         if "id" in data:
             if not rule.valid(data["id"]):
                 detail = f"{data['id']!r} is not a valid id of {resource}: it does not satisfy the id schema"
@@ -150,6 +170,8 @@ class Ids:
             inner = rule.inner(data["id"], self.collection, self.faker)
             if inner is None:
                 return body, _missing(resource, data["id"])
+            if self.collection.get(inner, copy=False) is not None:
+                return body, problem(409, "Conflict", f"{resource} already has a record with the id {data['id']!r}")
             data["id"] = inner
             return orjson.dumps(data, default=json_default), None
         inner = rule.allocate(self.collection, self.source, self.faker)
@@ -192,6 +214,33 @@ class Ids:
 
     def inner_to_outer(self, inner: Any) -> Any:
         return inner if self.rule is None else self.rule.outer(inner, self.collection, self.faker)
+
+
+# The statuses that say the same as a collection's error, nearest first: a document that gives a create only a
+# 400 ("invalid input") gets its conflicts as 400, not as a 409 it never mentions.
+_NEAREST = {404: (404, 410, 400, 422), 409: (409, 400, 422), 422: (422, 400), 400: (400, 422), 413: (413, 400)}
+
+
+def documented_status(answer: Answer, documented: frozenset[str]) -> Answer:
+    """A collection's error answer under the nearest status the operation documents, when it does not document
+    the answer's own (nor its range, nor ``default``); the problem's details stay as they were."""
+    status = answer.status
+    keys = {key.upper() for key in documented}
+    if not keys or {str(status), f"{str(status)[0]}XX", "DEFAULT"} & keys:
+        return answer
+    other = next((code for code in _NEAREST.get(status, ()) if str(code) in keys), None)
+    if other is None:
+        return answer
+    try:
+        data = orjson.loads(answer.body)
+    except orjson.JSONDecodeError:
+        return answer
+    if not isinstance(data, dict):
+        return answer
+    data.pop("type", None)
+    data.pop("status", None)
+    title, detail = str(data.pop("title", "")), str(data.pop("detail", ""))
+    return problem(other, title, detail, **data)
 
 
 def _missing(resource: str, record_id: Any) -> Answer:

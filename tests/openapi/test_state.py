@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 import yaml
 
 from mockery import MockServer, SpecErrors, load_specs
+from mockery.http.answer import problem
 from mockery.model.services import Service
 from mockery.openapi.state import SchemaRecords
+from mockery.openapi.stateful import documented_status
 from tests.conftest import WriteSpec
 from tests.openapi.support import PETSTORE
 
@@ -125,6 +128,7 @@ paths:
       requestBody: {content: {application/json: {schema: {type: object, properties: {label: {type: string}}}}}}
       responses:
         "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Slot'}}}}
+        "400": {description: invalid}
         "409": {description: full}
   /slots/{slotId}:
     parameters: [{name: slotId, in: path, required: true, schema: {type: integer}}]
@@ -143,6 +147,11 @@ paths:
     get:
       responses:
         "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Steps'}}}}
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Step'}}}}
+      responses:
+        "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Step'}}}}
+        "400": {description: invalid input}
   /steps/{id}:
     get:
       parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
@@ -240,7 +249,7 @@ def test_a_count_past_the_id_range_is_capped_with_a_located_warning(tmp_path: Pa
     assert warning.path == "paths./slots.x-mockery-count"
     assert warning.line == text.splitlines().index("    x-mockery-count: 9") + 1
     colours = next(r for r in loaded.resources if r.name == "colours")
-    assert colours.count == 3, "the default count is capped silently"
+    assert colours.count == 1, "without x-mockery-count, half the ids: room for a client to create"
     assert not [w for w in document.warnings if "colours" in (w.suggestion or "")]
 
 
@@ -255,8 +264,10 @@ def test_stepped_ids_follow_minimum_and_multiple_of(ids: httpx.Client) -> None:
 
 def test_enumerated_ids_are_the_enum_and_run_out(ids: httpx.Client) -> None:
     listed = [record["id"] for record in ids.get("/colours").json()]
-    assert listed == ["red", "green", "blue"]
+    assert listed == ["red"], "a collection with few ids starts with half of them: room to create"
+    assert [ids.post("/colours", json={}).json()["id"] for _ in range(2)] == ["green", "blue"]
     assert ids.get("/colours/green").json() == {"id": "green"}
+    assert ids.get("/colours/purple").status_code == 404
     assert ids.post("/colours", json={}).status_code == 409
     assert ids.delete("/colours/green").status_code == 204
     assert ids.post("/colours", json={}).json()["id"] == "green"
@@ -275,3 +286,36 @@ def test_put_to_an_unknown_id_is_its_404_when_the_put_does_not_answer_the_resour
     missing = ids.put("/slots/4", json={"label": "x"})
     assert missing.status_code == 404, missing.text
     assert ids.get("/slots/4").status_code == 404
+
+
+NEAREST = [
+    (409, {"200", "400"}, 400),
+    (409, {"201", "409", "400"}, 409),
+    (409, {"200", "default"}, 409),
+    (404, {"204", "4XX"}, 404),
+    (404, {"200", "400"}, 400),
+    (422, {"200", "400"}, 400),
+    (409, {"200", "405"}, 409),
+    (409, set(), 409),
+]
+
+
+@pytest.mark.parametrize(("status", "documented", "expected"), NEAREST, ids=[f"{c[0]}-{sorted(c[1])}" for c in NEAREST])
+def test_an_error_the_operation_does_not_document_takes_the_nearest_documented_status(
+    status: int, documented: set[str], expected: int
+) -> None:
+    answer = documented_status(problem(status, "Conflict", "pets already has 10", extra=1), frozenset(documented))
+    assert answer.status == expected
+    body = orjson.loads(answer.body)
+    assert (body["status"], body["detail"], body["extra"]) == (expected, "pets already has 10", 1)
+
+
+def test_a_conflict_on_a_create_that_documents_only_400_is_its_400(ids: httpx.Client) -> None:
+    conflict = ids.post("/steps", json={"id": 110})
+    assert conflict.status_code == 400, conflict.text
+    assert "already has a record with the id 110" in conflict.text
+    assert ids.post("/steps", json={"id": 250}).json() == {"id": 250}
+    assert ids.get("/steps/250").json() == {"id": 250}
+    taken = ids.post("/slots", json={"id": 1, "label": "again"})
+    assert taken.status_code == 409, "the slots' create documents 409"
+    assert "already has a record with the id 1" in taken.text
