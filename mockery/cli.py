@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,13 +21,15 @@ from mockery.cli_types import PORT, Seconds, Size
 from mockery.errors import MockeryError
 from mockery.http.cors import parse_cors_option
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE
+from mockery.http.logs import use_colour
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.load.loader import load_specs
 from mockery.server.admin_guard import is_loopback_host
 from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
-from mockery.server.ports import parse_port_of
+from mockery.server.ports import move_ports, parse_port_of, requested_ports
+from mockery.server.route_table import HEADER_KEYS, listener_label, render, route_rows
 from mockery.server.runtime_file import URL_FILE_VAR, read_url, url_file
 from mockery.server.server import DEFAULT_HOST, DEFAULT_PORT, GRACEFUL_SHUTDOWN_SECONDS, plan_listeners
 from mockery.server.workers import default_prefix, serve_workers
@@ -297,6 +300,13 @@ def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     for listener in listeners:
         names = ", ".join(service.name for service in listener.plan.services) or "(no services)"
         log.event("listening", url=listener.url, services=names)
+    rows = route_rows(
+        (listener_label(*listener.socket.getsockname()[:2]), listener.plan.services) for listener in listeners
+    )
+    if log_format == "json":
+        log.event("routes", routes=[dict(zip(HEADER_KEYS, row.cells(), strict=True)) for row in rows])
+    else:
+        log.lines(render(rows, colour=log.coloured))
     guard = (
         "token required"
         if options.admin_token
@@ -441,18 +451,24 @@ def init(folder: Path, service: str, document: Path | None, force: bool) -> None
 @_paths
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT, help="Port of the shared listener.")
 @click.option("--host", default=DEFAULT_HOST, show_default=True)
-def routes(paths: tuple[Path, ...], port: int, host: str) -> None:
-    """List the routes of every spec in PATHS: service, listener, method and path."""
+@click.option(
+    "--port-of",
+    "ports",
+    multiple=True,
+    metavar="SERVICE=PORT",
+    callback=_parse_port_of,
+    help="Where serve --port-of would move SERVICE (repeatable); MOCKERY_PORT_<SERVICE> too.",
+)
+def routes(paths: tuple[Path, ...], port: int, host: str, ports: dict[str, int]) -> None:
+    """List the routes of every spec in PATHS, as serve prints them at start-up: service, listener, method,
+    path, name, kind and conditions."""
     specs = load_specs(paths)
-    rows = [("SERVICE", "LISTENER", "METHOD", "PATH")]
-    for plan in plan_listeners(specs, host, port):
-        for service in plan.services:
-            for route in service.routes:
-                rows.append((service.name, f"{plan.host}:{plan.port}", ",".join(route.methods), route.path))
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    for row in rows:
-        padded = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        click.echo("  ".join([*padded, row[3]]))
+    specs = move_ports(specs, requested_ports(specs, ports, os.environ))
+    rows = route_rows(
+        (listener_label(plan.host, plan.port), plan.services) for plan in plan_listeners(specs, host, port)
+    )
+    colour = use_colour(sys.stdout)
+    click.echo(render(rows, colour=colour), nl=False, color=colour)  # click would strip colour off a pipe
 
 
 @cli.command()

@@ -315,10 +315,13 @@ def resource_routes(resources: tuple[Resource, ...], position: Callable[[DocPath
     for resource in resources:
         where = position(("resources", resource.name))
         for method, path, endpoint in endpoints(resource, resources):
-            parent = f"{endpoint.parent.name} " if endpoint.parent is not None else ""
+            # A nested list is named by the parent and the records listed: "customers orders".
+            name = (
+                f"{resource.name} {endpoint.resource.name}" if endpoint.parent else f"{resource.name} {endpoint.action}"
+            )
             routes.append(
                 Route(
-                    name=f"{parent}{resource.name} {endpoint.action}",
+                    name=name,
                     methods=(method,),
                     path=path,
                     random="per_request",
