@@ -126,3 +126,48 @@ def test_validate_agrees_with_serve_on_an_openapi_document(tmp_path: Path, monke
     monkeypatch.delenv("SECRET_TOKEN", raising=False)  # unset, and no default: a spec would be refused
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "literal.yaml")])
     assert result.exit_code == 0, result.output
+
+
+BROKEN_STRUCTURE = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+components: {schemas: [1]}
+paths:
+  /a: 3
+  /b:
+    parameters: x
+    get: 4
+    post: {responses: 5}
+    put: {parameters: [1], requestBody: 2, responses: {"200": 3}}
+"""
+
+
+def test_a_document_of_broken_structure_is_refused_with_every_place_located(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN_STRUCTURE)
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([path])
+    found = {(error.line, error.path): error.message for error in caught.value.errors}
+    assert found == {
+        (3, "components.schemas"): "'components.schemas' must be a mapping, not list [1]",
+        (5, "paths./a"): "a path item must be a mapping, not int 3",
+        (7, "paths./b.parameters"): "'parameters' must be a list, not str 'x'",
+        (8, "paths./b.get"): "an operation must be a mapping, not int 4",
+        (9, "paths./b.post.responses"): "'responses' must be a mapping, not int 5",
+        (10, "paths./b.put.parameters[0]"): "a parameter must be a mapping, not int 1",
+        (10, "paths./b.put.requestBody"): "'requestBody' must be a mapping, not int 2",
+        (10, "paths./b.put.responses.200"): "a response must be a mapping, not int 3",
+    }
+    result = CliRunner().invoke(cli, ["import", "openapi", str(path), "-o", str(tmp_path / "specs")])
+    assert result.exit_code != 0
+    assert "broken.yaml:5:7: paths./a: a path item must be a mapping" in result.output
+
+
+def test_a_swagger_2_document_of_broken_structure_is_located_in_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths:\n  /a: 3\n')
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([path])
+    (error,) = caught.value.errors
+    assert (error.line, error.column, error.path) == (4, 7, "paths./a")
+    assert error.message == "a path item must be a mapping, not int 3"
