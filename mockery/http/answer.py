@@ -19,6 +19,7 @@ Headers = tuple[tuple[bytes, bytes], ...]
 
 JSON_MEDIA = b"application/json"
 PROBLEM_MEDIA = b"application/problem+json"
+PROBLEM_TYPE = "about:blank"  # RFC 9457: the problem is what its status says
 _JSON = ((b"content-type", JSON_MEDIA),)
 _PROBLEM = ((b"content-type", PROBLEM_MEDIA),)
 
@@ -97,7 +98,7 @@ def _sendable(headers: Headers) -> Headers:
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
     """An RFC 9457 problem document: how mockery reports what went wrong with a request."""
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
+    body = orjson.dumps({"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail, **extra})
     return Answer(status, _PROBLEM, body)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from mockery.http.answer import PROBLEM_MEDIA, Answer, Headers, problem
+from mockery.http.answer import PROBLEM_MEDIA, PROBLEM_TYPE, Answer, Headers, problem
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.media import Offer, Ranges, kind_of, negotiate, render
@@ -190,7 +190,7 @@ def _place(
     if name in _INSTANCE and failure.instance:
         return True, failure.instance
     if name == "type":
-        return True, "about:blank"
+        return True, PROBLEM_TYPE
     return False, None
 
 
