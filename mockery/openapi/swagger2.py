@@ -9,20 +9,19 @@ is a file), ``consumes``/``produces`` become media types (an operation's own win
 security schemes (basic, apiKey in header or query, the four oauth2 flows), ``host``/``basePath``/``schemes``
 servers, a response's ``examples`` an example per media type. ``x-`` extensions are kept where they were.
 
-The result is a ``ConvertedDocument``: its data is the OpenAPI 3.0 document, and asked where a part of it was
-written (``position``, ``written_path``), it answers with the place in the original file, so that every
+The result is a ``ConvertedDocument`` (``mockery.openapi.converted``): its data is the OpenAPI 3.0 document,
+and asked where a part of it was written, it answers with the place in the original file, so that every
 warning and error about the converted document still points into what the user wrote.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from mockery.errors import SpecError
-from mockery.source.document import DocPath, Document, Position, format_path
+from mockery.openapi.converted import ConvertedDocument
+from mockery.source.document import DocPath, Document, format_path
 
 OPENAPI_VERSION = "3.0.3"
 _JSON = "application/json"
@@ -62,34 +61,6 @@ _FLOWS = {
 }
 _PLACES = ("query", "header", "path", "formData", "body")
 _COMPONENTS = {"definitions": "schemas", "parameters": "parameters", "responses": "responses"}
-
-
-@dataclass(frozen=True, slots=True)
-class ConvertedDocument(Document):
-    """An OpenAPI 3.0 document converted from ``original``; positions and paths answer in the original."""
-
-    original: Document | None = None
-    # Converted path -> the original path it was made from; a path not listed maps through its nearest
-    # listed ancestor (the parts below it were copied as they were).
-    origins: Mapping[DocPath, DocPath] = field(default_factory=dict)
-
-    def written_path(self, path: DocPath) -> DocPath:
-        """Where the part of the converted document at ``path`` was written in the original."""
-        for size in range(len(path), -1, -1):
-            found = self.origins.get(path[:size])
-            if found is not None:
-                return (*found, *path[size:])
-        return path
-
-    def position(self, path: DocPath, *, key: bool = False) -> Position:
-        if self.original is None:
-            return Document.position(self, path, key=key)
-        return self.original.position(self.written_path(path), key=key)
-
-
-def written_path(document: Document, path: DocPath) -> DocPath:
-    """``path`` of ``document`` as the user wrote it (the original path of a converted document)."""
-    return document.written_path(path) if isinstance(document, ConvertedDocument) else path
 
 
 def is_swagger2(data: Any) -> bool:

@@ -10,8 +10,9 @@ import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from mockery import SpecErrors, load_specs
+from mockery.openapi.converted import ConvertedDocument
 from mockery.openapi.document import OpenAPIDocument, openapi_document
-from mockery.openapi.swagger2 import ConvertedDocument, convert
+from mockery.openapi.swagger2 import convert
 from mockery.source.yaml_loader import load_document
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "swagger2"
