@@ -98,8 +98,11 @@ class Podman:
             if shutil.which(program) is None:
                 raise Unavailable(f"{program} is not installed (./scripts/test installs it as root with apt-get)")
         conf = cache_dir() / "containers.conf"
-        if not conf.exists() or conf.read_text() != CONTAINERS_CONF:
-            conf.write_text(CONTAINERS_CONF)
+        with locked("conf"):
+            if not conf.exists() or conf.read_text() != CONTAINERS_CONF:
+                staging = conf.with_name(f"containers.conf.{os.getpid()}")
+                staging.write_text(CONTAINERS_CONF)
+                staging.replace(conf)  # at once: another worker's podman may be reading it
         podman = cls(conf)
         info = podman.run("info", "--format", "{{.Host.OCIRuntime.Name}}", check=False)
         if info.returncode != 0:
