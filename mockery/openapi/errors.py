@@ -23,7 +23,7 @@ import orjson
 from mockery.http.answer import PROBLEM_MEDIA, PROBLEM_TYPE, Answer, Headers, problem
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.generate import SchemaGenerator
-from mockery.openapi.media import Offer, Ranges, kind_of, negotiate, render
+from mockery.openapi.media import Offer, Ranges, documented_headers, kind_of, negotiate, render
 
 _MESSAGE = frozenset(
     {"message", "msg", "detail", "details", "description", "reason", "errormessage", "errordescription", "text"}
@@ -118,7 +118,8 @@ def error_answer(
     offer, media_type = chosen
     schema = offer.schema
     body = fill(schema, failure, document, generator) if schema is not None else _example(offer, failure)
-    headers = (*failure.headers, (b"content-type", media_type.encode("latin-1")))
+    documented = documented_headers(response, generator, only_required=True)
+    headers = (*failure.headers, *documented, (b"content-type", media_type.encode("latin-1")))
     root = "error" if kind_of(media_type) == "xml" else "response"
     return Answer(failure.status, headers, render(body, media_type, schema, document, root))
 

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 import orjson
 
 from mockery.openapi.document import OpenAPIDocument, ref_path
+from mockery.openapi.generate import SchemaGenerator
 from mockery.templates.fakes import json_default
 
 MAX_ACCEPT_CHARS = 4096
@@ -202,6 +203,46 @@ def negotiate(offers: tuple[Offer, ...], ranges: Ranges) -> tuple[Offer, str] | 
             if score > best:
                 chosen, best = (offer, candidate), score
     return chosen
+
+
+def documented_headers(
+    response: Mapping[str, Any], generator: SchemaGenerator, *, use_examples: bool = True, only_required: bool = False
+) -> list[tuple[bytes, bytes]]:
+    """The headers a documented response declares, each its example (unless ``use_examples`` is false) or a
+    value generated from its schema; only the ``required`` ones with ``only_required``; never one the server
+    sets itself (``SERVER_HEADERS``)."""
+    document = generator.document
+    headers: list[tuple[bytes, bytes]] = []
+    declared = response.get("headers")
+    for name, raw_header in (declared if isinstance(declared, dict) else {}).items():
+        header = document.resolve(raw_header)
+        if not isinstance(name, str) or name.lower() in SERVER_HEADERS or not isinstance(header, dict):
+            continue
+        if only_required and header.get("required") is not True:
+            continue
+        value = _example_of(header, document) if use_examples else None
+        if value is None and "schema" in header:
+            value = generator.generate(header["schema"], name)
+        if value is not None:
+            headers.append((name.lower().encode("latin-1", errors="replace"), _header_text(value)))
+    return headers
+
+
+def _example_of(header: dict[str, Any], document: OpenAPIDocument) -> Any:
+    if "example" in header:
+        return header["example"]
+    examples = header.get("examples")
+    if isinstance(examples, dict):
+        for example in examples.values():
+            resolved = document.resolve(example)
+            if isinstance(resolved, dict) and "value" in resolved:
+                return resolved["value"]
+    return None
+
+
+def _header_text(value: Any) -> bytes:
+    text = value if isinstance(value, str) else orjson.dumps(value, default=json_default).decode()
+    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", errors="replace")
 
 
 # -- writing a value in a media type --------------------------------------------------------------------

@@ -22,7 +22,7 @@ from mockery.http.requests import RawRequest
 from mockery.openapi.document import OpenAPIDocument
 from mockery.openapi.errors import Failure, challenge, error_answer
 from mockery.openapi.generate import SchemaGenerator
-from mockery.openapi.media import SERVER_HEADERS, Offer, Ranges, negotiate, offers_of, parse_accept, render
+from mockery.openapi.media import Offer, Ranges, documented_headers, negotiate, offers_of, parse_accept, render
 from mockery.openapi.stateful import Binding
 from mockery.openapi.stateful import answer as stateful_answer
 from mockery.openapi.validation import (
@@ -34,7 +34,7 @@ from mockery.openapi.validation import (
     parameter_violations,
 )
 from mockery.resources.registry import Resources
-from mockery.templates.fakes import derive_seed, json_default, new_generator
+from mockery.templates.fakes import derive_seed, new_generator
 
 _PREFER = re.compile(r'([A-Za-z-]+)\s*=\s*("[^"]*"|[^,;\s]+)')
 
@@ -251,16 +251,7 @@ class Operation:
         response = self.document.resolve(self.responses.get(code))
         response = response if isinstance(response, dict) else {}
         generator = SchemaGenerator(self.document, source, faker, use_examples=prefer.get("dynamic") != "true")
-        headers: list[tuple[bytes, bytes]] = []
-        for name, raw_header in (response.get("headers") or {}).items():
-            header = self.document.resolve(raw_header)
-            if not isinstance(name, str) or name.lower() in SERVER_HEADERS or not isinstance(header, dict):
-                continue
-            value = _example_of(header, self.document) if prefer.get("dynamic") != "true" else None
-            if value is None and "schema" in header:
-                value = generator.generate(header["schema"], name)
-            if value is not None:
-                headers.append((name.lower().encode("latin-1"), _header_text(value)))
+        headers = documented_headers(response, generator, use_examples=prefer.get("dynamic") != "true")
         if chosen is None or status in (204, 304):
             return Answer(status, tuple(headers))
         offer, media_type = chosen
@@ -319,20 +310,3 @@ def media_example(media: dict[str, Any], schema: Any, name: str | None, document
         if schema is None or document.validator(schema).is_valid(value):
             return True, value
     return False, None
-
-
-def _example_of(header: dict[str, Any], document: OpenAPIDocument) -> Any:
-    if "example" in header:
-        return header["example"]
-    examples = header.get("examples")
-    if isinstance(examples, dict):
-        for example in examples.values():
-            resolved = document.resolve(example)
-            if isinstance(resolved, dict) and "value" in resolved:
-                return resolved["value"]
-    return None
-
-
-def _header_text(value: Any) -> bytes:
-    text = value if isinstance(value, str) else orjson.dumps(value, default=json_default).decode()
-    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", errors="replace")

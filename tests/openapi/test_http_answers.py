@@ -66,6 +66,10 @@ components:
   responses:
     Problem:
       description: any client error
+      headers:
+        X-Request-Id: {required: true, schema: {type: string, format: uuid}}
+        X-Debug: {schema: {type: string}}
+        Content-Length: {required: true, schema: {type: integer}, example: 1}
       content:
         application/json:
           schema: {$ref: '#/components/schemas/ApiError'}
@@ -411,6 +415,9 @@ def test_validation_errors_fill_the_documented_4xx_shape(client: httpx.Client) -
 def test_a_missing_record_and_a_wrong_media_type_fill_the_documented_4xx_shape(client: httpx.Client) -> None:
     missing = client.get("/books/999")
     assert missing.status_code == 404
+    assert re.fullmatch(r"[0-9a-f-]{36}", missing.headers["x-request-id"])  # documented as required
+    assert "x-debug" not in missing.headers  # documented, not required: nothing to say
+    assert missing.headers["content-length"] == str(len(missing.content))
     assert missing.json() == {"error": {"code": "404", "message": "books has no record with the id '999'"}}
     wrong = client.post("/books", content=b"<book/>", headers={"content-type": "application/xml"})
     assert wrong.status_code == 415
