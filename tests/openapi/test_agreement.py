@@ -144,4 +144,6 @@ def test_they_read_a_documents_yaml_by_its_own_rules(
         served = httpx.get(server.url_for("literal") + "/things").json()
     with MockServer(tmp_path / "specs" / "literal.yaml") as server:
         imported = httpx.get(server.url_for("literal") + "/things").json()
-    assert served == imported == LITERAL_BODY
+    with MockServer(inline=text) as server:  # a document given as text from Python
+        inline = httpx.get(server.url_for("literal") + "/things").json()
+    assert served == imported == inline == LITERAL_BODY
