@@ -106,6 +106,8 @@ def test_the_image_serves_the_bundled_specs_read_only_logs_json_and_drains_on_si
     assert podman.wait_exit(name) == 0
 
     records = podman.records(name)
+    logged = [line for line in podman.run("logs", name).stderr.splitlines() if line.strip()]
+    assert len(records) == len(logged), logged  # one JSON object per line, nothing else
     events = [record["event"] for record in records]
     assert events.count("listening") == 2, events
     assert "admin" in events
