@@ -49,7 +49,8 @@ def test_post_then_get_by_id_returns_the_posted_pet_and_delete_removes_it(client
     assert gone.status_code == 404
     # the documented 404's shape (not mockery's problem+json), with the real reason in its message
     assert gone.headers["content-type"] == "application/json"
-    assert gone.json() == {"code": 404, "message": "pets has no record with the id '5'"}
+    assert gone.json()["code"] == 404
+    assert re.fullmatch(r"pets has no record with the id '?5'?", gone.json()["message"])
 
 
 def test_generated_records_are_stable_and_honour_the_schema(client: httpx.Client) -> None:
