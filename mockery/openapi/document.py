@@ -200,7 +200,8 @@ def openapi_document(document: Document) -> tuple[OpenAPIDocument | None, list[S
                     "write it in RE2 syntax (no look-arounds or back-references) to have it checked",
                 )
             )
-    result.warnings.extend([*warnings, *normalised.warnings])
+    # Once each: a converted Swagger 2.0 schema served under several media types is one place in the file.
+    result.warnings.extend(dict.fromkeys([*warnings, *normalised.warnings]))
     for warning in result.warnings:
         logger.warning("%s", warning)
     return result, [*errors_of_conversion, *normalised.errors]

@@ -16,6 +16,7 @@ warning and error about the converted document still points into what the user w
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -405,7 +406,7 @@ class _Converter:
             content = {}
             examples = _dict(parameter.get("x-examples"))  # a common extension: an example per media type
             for media_type in media_types:
-                content[media_type] = {"schema": schema}
+                content[media_type] = {"schema": copy.deepcopy(schema)}
                 self.mark((*path, "content", media_type, "schema"), (*where, "schema"))
                 if media_type in examples:
                     content[media_type]["example"] = _example(media_type, examples[media_type])
@@ -445,7 +446,7 @@ class _Converter:
         }
         form_content: dict[str, Any] = {}
         for media_type in media_types:
-            form_content[media_type] = {"schema": form_schema}
+            form_content[media_type] = {"schema": copy.deepcopy(form_schema)}
             if encoding and media_type == _FORM:
                 form_content[media_type]["encoding"] = encoding
         return {"content": form_content, **({"required": True} if required else {})}
@@ -476,12 +477,12 @@ class _Converter:
         if "schema" in response:
             schema = self.schema(response["schema"], (*original, "schema"), None)
             for media_type in media_types:
-                content[media_type] = {"schema": schema}
+                content[media_type] = {"schema": copy.deepcopy(schema)}
                 self.mark((*new, "content", media_type, "schema"), (*original, "schema"))
         for media_type, example in _dict(response.get("examples")).items():
             entry = content.setdefault(str(media_type), {})
             if "schema" not in entry and "schema" in content.get(media_types[0], {}):
-                entry["schema"] = content[media_types[0]]["schema"]
+                entry["schema"] = copy.deepcopy(content[media_types[0]]["schema"])
             entry["example"] = _example(str(media_type), example)
             self.mark((*new, "content", str(media_type), "example"), (*original, "examples", media_type))
         if content:

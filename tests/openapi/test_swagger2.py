@@ -420,3 +420,25 @@ def test_what_is_no_parameter_or_response_is_a_located_warning_and_the_rest_serv
     assert warning.path.startswith("paths./a.get.")
     (service,) = load_specs([tmp_path / "tasks.yaml"]).services
     assert [route.path for route in service.routes] == ["/a"]
+
+
+def test_a_schema_served_under_several_media_types_is_warned_about_once(tmp_path: Path) -> None:
+    text = """\
+    swagger: "2.0"
+    info: {title: t, version: "1"}
+    produces: [application/json, application/xml]
+    consumes: [application/json, application/xml]
+    paths:
+      /things:
+        post:
+          parameters:
+            - {name: body, in: body, schema: {type: string, pattern: "(?=a)a"}}
+          responses:
+            200: {description: ok, schema: {type: string, pattern: "(?=b)b"}}
+    """
+    doc = load(tmp_path, text)
+    where = sorted((warning.line, warning.path) for warning in doc.warnings)
+    assert where == [
+        (9, "paths./things.post.parameters[0].schema.pattern"),
+        (11, "paths./things.post.responses.200.schema.pattern"),
+    ]
