@@ -6,6 +6,8 @@ generate.py    realistic values from schemas (names.py: Faker by property name; 
 satisfiable.py schemas no value can satisfy: warned at load time, kept out of generated data
 validation.py  requests against operations: parameters, bodies, credentials
 operation.py   one operation answering a request (Prefer, examples, generation)
+media.py       Accept negotiated across documented media types; values written as JSON, XML, text, bytes
+errors.py      errors in the shape the operation documents (status, 4XX, default), credential challenges
 state.py       path pairs (/pets + /pets/{petId}) found as resource collections
 stateful.py    an operation answered from its collection, in the document's terms
 export.py      a service as an OpenAPI 3.1 document
