@@ -170,8 +170,7 @@ def body_violations(
     elif media == "application/x-www-form-urlencoded":
         resolved = document.resolve(schema)
         properties = resolved.get("properties", {}) if isinstance(resolved, dict) else {}
-        fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
-        value = {key: coerce(text, properties.get(key, {}), document) for key, text in fields.items()}
+        value = _form_fields(body, properties, document)
     else:
         return []
     violations = []
@@ -184,6 +183,23 @@ def body_violations(
             location = f"{location}.{missing.group(1)}"
         violations.append(Violation(location, error.message))
     return violations
+
+
+def _form_fields(body: bytes, properties: Any, document: OpenAPIDocument) -> dict[str, Any]:
+    """A urlencoded body as the schema reads it: a field whose schema is an array keeps every repeat
+    (``labels=a&labels=b``), each item coerced by the array's ``items``; any other field keeps its last value."""
+    repeated: dict[str, list[str]] = {}
+    for key, text in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
+        repeated.setdefault(key, []).append(text)
+    value: dict[str, Any] = {}
+    for key, texts in repeated.items():
+        schema = properties.get(key, {}) if isinstance(properties, dict) else {}
+        if _is_array(schema, document):
+            items = document.resolve(schema).get("items", {})
+            value[key] = [coerce(text, items, document) for text in texts]
+        else:
+            value[key] = coerce(texts[-1], schema, document)
+    return value
 
 
 def _read_only(schema: Any, name: str, document: OpenAPIDocument) -> bool:
