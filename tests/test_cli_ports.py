@@ -156,3 +156,16 @@ def test_the_bundled_payments_port_comes_from_its_variable() -> None:
     assert "port: ${PAYMENTS_PORT:-8001}" in spec.read_text(encoding="utf-8")
     assert load_specs([spec], environ={}).service("payments").port == 8001
     assert load_specs([spec], environ={"PAYMENTS_PORT": "9101"}).service("payments").port == 9101
+
+
+def test_a_moved_service_stays_moved_after_a_reload(two: tuple[Path, Path]) -> None:
+    server = build_server(ServerOptions(paths=two, port=0, ports={"pay-ments": 0}, environ={}))
+    try:
+        server.bind()
+        own = server.url_for("pay-ments")
+        assert not own.startswith(server.url_for("users"))
+        server.apply_specs(load_specs(two, environ={}))  # what a reload does with the files as written
+        assert server.url_for("pay-ments") == own
+        assert server.specs.service("pay-ments").port == 0
+    finally:
+        server.close()
