@@ -89,7 +89,7 @@ class IdRule:
 
     @property
     def identity(self) -> bool:
-        """Whether inner and outer ids are the same (nothing to translate)."""
+        """Whether inner and outer ids are the same (nothing to translate in answers)."""
         return self.mode == "natural" or (self.mode == "lattice" and self.low == 1 and self.step == 1)
 
     # -- translation --------------------------------------------------------------------------------
@@ -110,14 +110,17 @@ class IdRule:
         return table.outer[number - 1] if number <= len(table.outer) else inner
 
     def inner(self, outer: Any, records: Records, faker: Any) -> Any:
-        """The collection's id of the record the document calls ``outer``; ``None`` when no record can have it."""
-        if self.identity:
+        """The collection's id of the record the document calls ``outer`` (a path's text read as the id's type);
+        ``None`` when no record can have it."""
+        if self.mode == "natural":
             return outer
         if self.mode == "lattice":
             number = _integer(outer)
-            if number is None or number < self.low or (number - self.low) % self.step:
+            if number is None or (self.high is not None and number > self.high):
                 return None
-            if self.high is not None and number > self.high:
+            if self.step == 1 and self.low == 1:
+                return number  # ids below 1 the schema allows are kept under their own number
+            if number < self.low or (number - self.low) % self.step:
                 return None
             return records.codec.id_for((number - self.low) // self.step + 1)
         if self.mode == "listed":
@@ -159,7 +162,13 @@ class IdRule:
         return None
 
     def valid(self, outer: Any) -> bool:
-        """Whether ``outer`` satisfies the id schema."""
+        """Whether ``outer`` satisfies the id schema (a lattice's bounds too: a format's range included)."""
+        if self.mode == "lattice":
+            number = _integer(outer) if not isinstance(outer, str) else None
+            if number is None or (self.high is not None and number > self.high):
+                return False
+            if not self.identity and (number < self.low or (number - self.low) % self.step):
+                return False
         return self._document.validator(self.schema).is_valid(outer)
 
     # -- internals ----------------------------------------------------------------------------------

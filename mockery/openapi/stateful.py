@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import orjson
 
@@ -23,7 +23,7 @@ from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.ids import IdRule
 from mockery.openapi.state import SchemaRecords
 from mockery.resources.collection import Collection
-from mockery.resources.query import OPERATORS, RESERVED
+from mockery.resources.query import MAX_LIMIT, OPERATORS, RESERVED
 from mockery.resources.registry import Resources
 from mockery.resources.rest import respond
 from mockery.templates.fakes import json_default
@@ -102,17 +102,22 @@ def _answer(
         endpoint = Endpoint(endpoint.resource, "create")
         body = _with_id(body, params["id"])
         path = raw.path.rstrip("/").rsplit("/", 1)[0]
+    elif binding.id_key is not None and endpoint.action != "nested" and collection.get(params["id"]) is None:
+        return _missing(endpoint.resource.name, ids.inner_to_outer(params["id"]))
     if endpoint.action == "create":
         body = _with_read_only(body, binding.record_schema, generator)
         body, refused = ids.created(body, named=endpoint is not binding.endpoint)
         if refused is not None:
             return refused
-    elif endpoint.action in ("replace", "update") and not ids.identity:
-        body = ids.inner_body(body, params["id"])
+    elif endpoint.action in ("replace", "update"):
+        if endpoint.action == "replace":
+            body = _with_read_only(body, binding.record_schema, generator)
+        if not ids.identity:
+            body = ids.inner_body(body, params["id"])
     request = RawRequest(raw.method, path, query, raw.headers, body)
     answer = respond(resources, endpoint, request, params)
     if answer.status < 400:
-        answer = ids.outward(answer, path)
+        answer = ids.location(ids.outward(answer, path), path, raw.headers.get("host", ""))
     if answer.status >= 400 or endpoint.action != "list" or binding.list_key is None:
         return answer
     wrapper = generator.generate(binding.list_schema)
@@ -206,11 +211,20 @@ class Ids:
                     record["id"] = self.inner_to_outer(record["id"])
                 for key in self.write_only:
                     record.pop(key, None)
-        headers = answer.headers
-        if isinstance(data, dict) and "id" in data and any(name == b"location" for name, _ in headers):
-            location = f"{path.rstrip('/')}/{data['id']}".encode("latin-1", errors="replace")
-            headers = tuple((name, location if name == b"location" else value) for name, value in headers)
-        return Answer(answer.status, headers, orjson.dumps(data, default=json_default))
+        return Answer(answer.status, answer.headers, orjson.dumps(data, default=json_default))
+
+    def location(self, answer: Answer, path: str, host: str) -> Answer:
+        """``answer`` with its ``Location`` an absolute URL naming the record by the document's id (a documented
+        ``format: uri`` header takes nothing less)."""
+        if not any(name == b"location" for name, _ in answer.headers):
+            return answer
+        data = orjson.loads(answer.body) if answer.body else None
+        if not isinstance(data, dict) or "id" not in data:
+            return answer
+        url = f"http://{host or 'localhost'}{path.rstrip('/')}/{quote(str(data['id']), safe='')}"
+        location = url.encode("latin-1", errors="replace")
+        headers = tuple((name, location if name == b"location" else value) for name, value in answer.headers)
+        return Answer(answer.status, headers, answer.body)
 
     def inner_to_outer(self, inner: Any) -> Any:
         return inner if self.rule is None else self.rule.outer(inner, self.collection, self.faker)
@@ -273,30 +287,67 @@ def _query(query_string: str, binding: Binding) -> str:
         if key in RESERVED or key in fields or (suffix in OPERATORS and base in fields):
             kept.append((key, value))
         elif alias is not None:
-            kept.append((alias, value))
+            number = _paging(alias, value)
+            if number is not None:
+                kept.append((alias, number))
     return urlencode(kept)
 
 
+_PAGING_LOWEST = {"_limit": 0, "_start": 0, "_page": 1}
+
+
+def _paging(alias: str, value: str) -> str | None:
+    """A documented paging value as mockery reads it: the document allowed it (the operation validated it),
+    so one mockery cannot use (negative, past its bounds, not a number) is clamped or left out, not refused."""
+    lowest = _PAGING_LOWEST.get(alias)
+    if lowest is None:
+        return value
+    text = value.strip()
+    if not text.lstrip("-").isdigit() or len(text) > 30:
+        return None
+    number = int(text)
+    if number < lowest:
+        return None
+    return str(min(number, MAX_LIMIT * 1000))
+
+
 def _with_read_only(body: bytes, schema: Any, generator: SchemaGenerator) -> bytes:
-    """The written body with the ``readOnly`` properties it lacks filled in as the server would."""
+    """The written body with the ``readOnly`` properties it lacks filled in as the server would, at every level
+    (a task's ``reportedBy`` user gets its server-made ``id`` too); the record's own ``id`` is left to the ids."""
     try:
         data = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         return body
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _fill_read_only(data, schema, generator, top=True):
         return body
-    merged = generator.merge([schema]) if isinstance(schema, dict) else {}
+    return orjson.dumps(data, default=json_default)
+
+
+def _fill_read_only(
+    data: dict[str, Any], schema: Any, generator: SchemaGenerator, depth: int = 0, *, top: bool = False
+) -> bool:
+    """Fill in ``data``'s missing ``readOnly`` properties from ``schema``, nested ones too; whether any was."""
+    if depth > 8 or not isinstance(schema, dict):
+        return False
+    merged = generator.merge([schema])
     properties = merged.get("properties") if isinstance(merged.get("properties"), dict) else {}
     assert isinstance(properties, dict)
     document = generator.document
-    missing = [key for key, sub in properties.items() if key != "id" and key not in data and _read_only(sub, document)]
-    if not missing:
-        return body
-    made = generator.generate(schema)
-    for key in missing:
-        if isinstance(made, dict) and key in made:
-            data[key] = made[key]
-    return orjson.dumps(data, default=json_default)
+    changed = False
+    for key, sub in properties.items():
+        value = data.get(key)
+        if key not in data:
+            if _read_only(sub, document) and not (top and key == "id"):
+                data[key] = generator.generate(sub, key)
+                changed = True
+        elif isinstance(value, dict):
+            changed |= _fill_read_only(value, sub, generator, depth + 1)
+        elif isinstance(value, list):
+            items = generator.merge([sub]).get("items") if isinstance(sub, dict) else None
+            for item in value:
+                if isinstance(item, dict):
+                    changed |= _fill_read_only(item, items, generator, depth + 1)
+    return changed
 
 
 def _read_only(schema: Any, document: Any) -> bool:

@@ -152,3 +152,10 @@ def test_number_names_give_believable_ranges() -> None:
     low, high, _ = number_range("userAge") or (0, 0, 0)
     assert 18 <= low < high <= 90
     assert number_range("zorblax") is None
+
+
+def test_a_dash_after_a_class_escape_is_a_literal_dash_as_in_ecma_262() -> None:
+    """``[\\w- ]`` is a class of word characters, dash and space in JavaScript; Python refuses it as a range."""
+    for seed in range(10):
+        text = matching_string(r"^[A-Za-z][\w- ]+$", random.Random(seed), 3, 20)
+        assert re.fullmatch(r"[A-Za-z][\w\- ]+", text), text

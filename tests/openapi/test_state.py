@@ -89,6 +89,19 @@ components:
       properties:
         id: {type: string, enum: [red, green, blue]}
     Ulids: {type: array, items: {$ref: '#/components/schemas/Ulid'}}
+    Task:
+      type: object
+      required: [id, title, reportedBy]
+      properties:
+        id: {type: integer, format: int64, readOnly: true}
+        title: {type: string}
+        reportedBy:
+          type: object
+          required: [id, name]
+          properties:
+            id: {type: integer, readOnly: true}
+            name: {type: string}
+    Tasks: {type: array, items: {$ref: '#/components/schemas/Task'}}
     Slots: {type: array, items: {$ref: '#/components/schemas/Slot'}}
     Steps: {type: array, items: {$ref: '#/components/schemas/Step'}}
     Colours: {type: array, items: {$ref: '#/components/schemas/Colour'}}
@@ -143,6 +156,27 @@ paths:
     delete:
       responses:
         "204": {description: gone}
+  /tasks:
+    get:
+      parameters: [{name: limit, in: query, schema: {type: integer, format: int32}}]
+      responses:
+        "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Tasks'}}}}
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}
+      responses:
+        "201":
+          description: made
+          headers: {Location: {schema: {type: string, format: uri}}}
+          content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}
+  /tasks/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    get:
+      responses:
+        "200": {description: one, content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}
+    put:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}
+      responses:
+        "200": {description: replaced, content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}
   /steps:
     get:
       responses:
@@ -319,3 +353,39 @@ def test_a_conflict_on_a_create_that_documents_only_400_is_its_400(ids: httpx.Cl
     taken = ids.post("/slots", json={"id": 1, "label": "again"})
     assert taken.status_code == 409, "the slots' create documents 409"
     assert "already has a record with the id 1" in taken.text
+
+
+def test_documented_paging_values_mockery_cannot_use_are_clamped_or_dropped_not_refused(ids: httpx.Client) -> None:
+    everything = ids.get("/tasks").json()
+    assert len(everything) == 10
+    assert ids.get("/tasks", params={"limit": 2**31 - 1}).json() == everything
+    assert ids.get("/tasks", params={"limit": -3}).json() == everything
+    assert len(ids.get("/tasks", params={"limit": 2}).json()) == 2
+
+
+def test_nested_read_only_properties_are_filled_in_on_create_and_replace(ids: httpx.Client) -> None:
+    created = ids.post("/tasks", json={"title": "t", "reportedBy": {"name": "ada"}})
+    assert created.status_code == 201, created.text
+    task = created.json()
+    assert isinstance(task["reportedBy"]["id"], int), "the server makes the reporter's readOnly id"
+    assert task["reportedBy"]["name"] == "ada"
+    assert created.headers["location"] == f"{ids.base_url}/tasks/{task['id']}", "an absolute URL: format uri"
+    replaced = ids.put(f"/tasks/{task['id']}", json={"id": task["id"], "title": "u", "reportedBy": {"name": "bo"}})
+    assert replaced.status_code == 200, replaced.text
+    assert isinstance(replaced.json()["reportedBy"]["id"], int)
+    assert ids.get(f"/tasks/{task['id']}").json() == replaced.json()
+
+
+def test_ids_below_one_that_the_schema_allows_are_kept_and_found(ids: httpx.Client) -> None:
+    created = ids.put("/tasks/-5", json={"title": "negative", "reportedBy": {"name": "x"}})
+    assert created.status_code in (200, 201), created.text
+    assert created.json()["id"] == -5
+    assert ids.get("/tasks/-5").json()["title"] == "negative"
+    assert -5 in [task["id"] for task in ids.get("/tasks").json()]
+
+
+def test_a_read_only_id_a_client_sends_is_replaced_by_the_servers(ids: httpx.Client) -> None:
+    created = ids.post("/tasks", json={"id": 3, "title": "mine", "reportedBy": {"name": "x"}})
+    assert created.status_code == 201, created.text
+    assert created.json()["id"] == 11
+    assert ids.get("/tasks/3").json()["title"] != "mine"
