@@ -192,6 +192,13 @@ def _where(service: Service, route: Route) -> str:
     return f"{service.display_name}:{route.position.line}:{route.position.column}"
 
 
+def _claimer(service: Service, route: Route) -> str:
+    """``a.yaml:4:5 (GET /users/{id})``, or for an endpoint ``resource 'users' (get one) at a.yaml:8:5``."""
+    if route.origin == "resource" and route.endpoint is not None:
+        return f"{describe_route(route)} at {_where(service, route)}"
+    return f"{_where(service, route)} ({route.name})"
+
+
 def _doc_path(route: Route) -> str:
     """Where a route is written: ``routes[n]`` for a spec route, the resource for its endpoints."""
     if route.origin == "spec":
@@ -224,8 +231,7 @@ def _conflict(method: str, service: Service, route: Route, other_service: Servic
         route.position.line,
         route.position.column,
         _doc_path(route),
-        f"{method} {route.path} is already claimed on the same listener by "
-        f"{_where(other_service, other)} ({describe_route(other)})"
+        f"{method} {route.path} is already claimed on the same listener by {_claimer(other_service, other)}"
         + ("" if other_service is service else f" of service {other_service.name!r}"),
         hint,
     )
@@ -260,8 +266,9 @@ def route_conflicts(services: Iterable[Service], shared_port: int | None = None)
                 head_route.position.line,
                 head_route.position.column,
                 _doc_path(head_route),
-                f"HEAD {head_route.path} is already answered by the GET route at "
-                f"{_where(get_service, get_route)} ({describe_route(get_route)}), which answers HEAD too",
+                f"HEAD {head_route.path} is already answered by "
+                + ("" if get_route.origin == "resource" else "the GET route at ")
+                + f"{_claimer(get_service, get_route)}, which answers HEAD too",
                 "remove one, or give the HEAD route a higher priority to override the GET route's HEAD answers",
             )
         )
