@@ -250,3 +250,21 @@ def test_a_needless_override_is_located(
     assert (error.line, error.column, error.path, error.message) == (4, 5, "routes[0].override", message)
     assert error.suggestion is not None
     assert error.suggestion.startswith("remove `override`")
+
+
+def test_an_endpoint_of_another_service_is_named_by_resource_and_service(
+    write_spec: WriteSpec, spec_errors: SpecErrorsOf
+) -> None:
+    first = write_spec("service: a\nresources:\n  users: {count: 1}\n", "a.yaml")
+    second = write_spec("service: b\nresources:\n  users: {count: 1}\n", "b.yaml")
+    errors = {error.message for error in spec_errors(first, second)}
+    claimed = "GET /users/{id} is already claimed on the same listener by resource 'users' (get one) at a.yaml:3:10"
+    assert f"{claimed} of service 'a'" in errors
+    assert {error.path for error in spec_errors(first, second)} == {"resources.users"}
+
+
+def test_a_head_route_on_an_endpoint_names_the_endpoint(write_spec: WriteSpec, spec_errors: SpecErrorsOf) -> None:
+    [error] = spec_errors(write_spec("service: a\nroutes:\n  - {path: /users, method: HEAD}\n" + _WITH_USERS))
+    assert error.message == (
+        "HEAD /users is already answered by resource 'users' (list) at spec.yaml:6:5, which answers HEAD too"
+    )
