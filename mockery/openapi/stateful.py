@@ -97,6 +97,7 @@ def _answer(
         and rules is not None
         and rules.put_creates
         and collection.get(params["id"]) is None
+        and (rules.ids is None or rules.ids.valid(ids.inner_to_outer(params["id"])))
     ):
         # The document's PUT creates: the record is created under the id of the path.
         endpoint = Endpoint(endpoint.resource, "create")

@@ -361,21 +361,25 @@ def _round_trip(client: httpx.Client, actions: dict[str, Operation], rule: Any) 
                 ids = [r.get("id") for r in _records(_call(client, actions["list"], 4)) if isinstance(r, dict)]
                 if created_id not in ids:
                     yield f"created id {created_id!r} is not listed"
-    target = created_id if created_id is not None else (listed[0] if listed else None)
-    if target is None:
-        return
+    targets = list(dict.fromkeys(record_id for record_id in (created_id, *listed[-1:]) if record_id is not None))
+    for seed, target in enumerate(targets):
+        yield from _change_and_delete(client, actions, target, 5 + seed * 10)
+
+
+def _change_and_delete(client: httpx.Client, actions: dict[str, Operation], target: Any, seed: int) -> Iterator[str]:
+    """Get, replace, patch and delete the record ``target`` names; then it must be gone."""
     if "get" in actions:
-        got = _call(client, actions["get"], 5, target)
+        got = _call(client, actions["get"], seed, target)
         if got.status_code != 200:
             yield f"get {target!r}: {got.status_code} {got.text[:200]}"
     for action in ("replace", "update"):
         if action in actions:
-            changed = _call(client, actions[action], 6, target)
+            changed = _call(client, actions[action], seed + 1, target)
             if changed.status_code >= 300:
                 yield f"{action} {target!r}: {changed.status_code} {changed.text[:200]}"
     if "delete" in actions:
-        deleted = _call(client, actions["delete"], 7, target)
+        deleted = _call(client, actions["delete"], seed + 2, target)
         if deleted.status_code >= 300:
             yield f"delete {target!r}: {deleted.status_code} {deleted.text[:200]}"
-        elif "get" in actions and _call(client, actions["get"], 8, target).status_code != 404:
+        elif "get" in actions and _call(client, actions["get"], seed + 3, target).status_code != 404:
             yield f"get {target!r} after its delete is not a 404"
