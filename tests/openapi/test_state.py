@@ -1,4 +1,5 @@
-"""Which path pairs of a document become collections, and how ``x-mockery-*`` tunes them."""
+"""Collections found in a document: which path pairs become one, how ``x-mockery-*`` tunes them, and state that
+obeys the document (ids within the id schema, list/detail consistency, PUT that creates, documented errors)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from mockery.openapi.state import SchemaRecords
 from mockery.openapi.stateful import documented_status
 from tests.conftest import WriteSpec
 from tests.openapi.support import PETSTORE
+from tests.openapi.test_conformance import answer_errors
 
 
 def service(tmp_path: Path, text: str) -> Service:
@@ -389,3 +391,16 @@ def test_a_read_only_id_a_client_sends_is_replaced_by_the_servers(ids: httpx.Cli
     assert created.status_code == 201, created.text
     assert created.json()["id"] == 11
     assert ids.get("/tasks/3").json()["title"] != "mine"
+
+
+def test_generated_records_satisfy_every_constraint_of_their_schema(ids: httpx.Client, tmp_path: Path) -> None:
+    loaded = service(tmp_path, STATEFUL)
+    for resource in loaded.resources:
+        assert isinstance(resource.maker, SchemaRecords)
+        document = resource.maker.document
+        listed = ids.get(resource.path).json()
+        assert listed, resource.name
+        for record in listed:
+            errors = answer_errors(document, resource.maker.schema, record)
+            assert not errors, (resource.name, record, errors)
+            assert not resource.maker.write_only & set(record), record
