@@ -70,7 +70,8 @@ def _required_unless_write_only(validator: Any, required: Any, instance: Any, sc
     """``required``, where a ``writeOnly`` property is never required of an answer (OpenAPI's reading)."""
     if not validator.is_type(instance, "object"):
         return
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = schema.get("properties")
+    properties: dict[str, Any] = found if isinstance(found, dict) else {}
     for name in required:
         if name in instance:
             continue
@@ -82,7 +83,7 @@ def _required_unless_write_only(validator: Any, required: Any, instance: Any, sc
         yield from validators.Draft202012Validator.VALIDATORS["required"](validator, [name], instance, schema)
 
 
-AnswerValidator = validators.extend(RE2Validator, {"required": _required_unless_write_only})
+AnswerValidator = validators.extend(RE2Validator, {"required": _required_unless_write_only})  # type: ignore[no-untyped-call]
 
 
 def answer_errors(document: OpenAPIDocument, schema: Any, body: Any) -> list[str]:
