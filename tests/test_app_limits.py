@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hostile_support import hostile_beside_ordinary
 
@@ -137,7 +138,7 @@ def test_a_control_character_echoed_into_a_header_is_a_logged_500(serve: Serve, 
     assert answer.headers["content-type"] == PROBLEM
     assert "control character" in answer.json()["detail"]
     assert server.calls[-1].status == 500
-    assert "GET    /echo -> 500" in _logged(log, "/echo")
+    assert "GET    /echo?v=a%00b -> 500" in _logged(log, "/echo")
     assert httpx.get(server.url + "/echo", params={"v": "fine\tvalue"}).headers["x-echo"] == "fine\tvalue"
 
 
@@ -192,3 +193,22 @@ def test_a_base_path_under_the_admin_prefix_is_a_located_error(write_spec: Write
     messages = [str(error) for error in caught.value.errors]
     assert any(":2:12: base_path: paths under /__mockery are reserved" in message for message in messages)
     assert any("status" in message for message in messages)  # every error at once
+
+
+def test_a_404_line_shows_the_query_and_why_the_closest_route_missed(serve: Serve, write_spec: WriteSpec) -> None:
+    log = io.StringIO()
+    server = serve(write_spec(FORM_SPEC), config=AppConfig(access_log=AccessLog(stream=log)))
+    assert httpx.post(server.url + "/search", params={"q": "shoes"}, json={"wrong": 1}).status_code == 404
+    line = _logged(log, "-> 404")
+    assert "/search?q=shoes -> 404" in line
+    closest = httpx.post(server.url + "/search", json={"wrong": 1}).json()["closest"][0]
+    assert f"{closest['route']}: {closest['reasons'][0]}" in line
+
+
+def test_a_404_json_line_carries_the_query_and_the_reason(serve: Serve, write_spec: WriteSpec) -> None:
+    log = io.StringIO()
+    server = serve(write_spec(FORM_SPEC), config=AppConfig(access_log=AccessLog(stream=log, format="json")))
+    assert httpx.get(server.url + "/nowhere", params={"page": "2"}).status_code == 404
+    record = orjson.loads(_logged(log, '"status":404').splitlines()[0])
+    assert record["query"] == "page=2"
+    assert record["path"] == "/nowhere"

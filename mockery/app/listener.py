@@ -178,7 +178,7 @@ class ListenerApp:
                             allowed=list(found.allowed),
                         ).with_headers((b"allow", ", ".join(found.allowed).encode()))
                     else:
-                        answer = self._not_found(method, path, found, view)
+                        answer, note = self._not_found(method, path, found, view)
                 except StoreError:
                     raise  # not a defect: the store is out of reach, a 503
                 except Exception as exc:  # a defect of mockery's own: the client still gets a problem document
@@ -215,7 +215,16 @@ class ListenerApp:
                     answer = answer.with_headers(*cors.answer_headers(origin))
                 note = f"invalid response header: {exc}"
                 await send_answer(send, answer, head=method == "HEAD")
-        self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note)
+        self.config.access_log.request(
+            service_name,
+            method,
+            path,
+            answer.status,
+            route_name,
+            duration,
+            note,
+            scope["query_string"].decode("latin-1"),
+        )
 
     def _matched(
         self, found: Match, raw: RawRequest, view: RequestView
@@ -308,12 +317,17 @@ class ListenerApp:
         ctx = Context(route, entry.service, raw, view, found.path_params, self.runtime, self._reads_body[entry])
         return kind.respond(ctx), ctx.note
 
-    def _not_found(self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None) -> Answer:
+    def _not_found(
+        self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None
+    ) -> tuple[Answer, str]:
+        """The explained 404, and the log's note: the closest route's first failed reason, so a log reader sees
+        why without fetching the answer."""
         closest = [
             {"service": near.service, "route": near.route, "reasons": list(near.reasons)}
             for near in self.table.explain(method, path, miss=miss, view=view, state_of=self._state_of)
         ]
-        return problem(404, "No route matches", f"no route matches {method} {_shown(path)}", closest=closest)
+        note = next((f"{near['route']}: {near['reasons'][0]}" for near in closest if near["reasons"]), "")
+        return problem(404, "No route matches", f"no route matches {method} {_shown(path)}", closest=closest), note
 
 
 def _reads_body(route: Route) -> bool:
