@@ -21,6 +21,7 @@ from mockery.errors import (
 )
 
 if TYPE_CHECKING:
+    from mockery.answers.handler import HandlerContext, HandlerRequest, Response
     from mockery.app.listener import AppConfig, ListenerApp
     from mockery.http.journal import Call, Journal
     from mockery.http.scenarios import Scenario
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
     from mockery.store import open_store
     from mockery.store.base import Store, StoreError, StoreUnavailable
     from mockery.templates.fakes import Clock
+    from mockery.testing.handlers import Stub
     from mockery.testing.mock_server import MockServer
+    from mockery.testing.verify import CallPattern
 
 __version__ = "0.1.0"
 
@@ -39,13 +42,17 @@ __all__ = [
     "AppConfig",
     "ArgumentError",
     "Call",
+    "CallPattern",
     "Clock",
     "ConnectionLimits",
+    "HandlerContext",
+    "HandlerRequest",
     "Journal",
     "ListenerApp",
     "MockServer",
     "MockeryError",
     "ProfileError",
+    "Response",
     "Route",
     "Scenario",
     "ServeError",
@@ -56,6 +63,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "Stub",
     "UnknownServiceError",
     "__version__",
     "load_specs",
@@ -66,11 +74,15 @@ __all__ = [
 _LAZY = {
     "AppConfig": "mockery.app.listener",
     "Call": "mockery.http.journal",
+    "CallPattern": "mockery.testing.verify",
     "Clock": "mockery.templates.fakes",
     "ConnectionLimits": "mockery.server.connections",
+    "HandlerContext": "mockery.answers.handler",
+    "HandlerRequest": "mockery.answers.handler",
     "Journal": "mockery.http.journal",
     "ListenerApp": "mockery.app.listener",
     "MockServer": "mockery.testing.mock_server",
+    "Response": "mockery.answers.handler",
     "Route": "mockery.model.services",
     "Scenario": "mockery.http.scenarios",
     "Service": "mockery.model.services",
@@ -78,6 +90,7 @@ _LAZY = {
     "Store": "mockery.store.base",
     "StoreError": "mockery.store.base",
     "StoreUnavailable": "mockery.store.base",
+    "Stub": "mockery.testing.handlers",
     "load_specs": "mockery.load.loader",
     "open_store": "mockery.store",
     "spec_schema": "mockery.load.schema",

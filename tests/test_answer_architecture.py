@@ -66,6 +66,15 @@ routes:
       - status: 201
 """
 
+GRAPHQL_SPEC = """\
+service: graph
+routes:
+  - path: /before
+    response: {status: 204}
+graphql:
+  sdl: "type Query { hello: String }"
+"""
+
 
 def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
     from mockery.answers.kinds import KINDS
@@ -74,9 +83,17 @@ def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
 
     (tmp_path / "pets.yaml").write_text(PETSTORE)
     (tmp_path / "sets.yaml").write_text(RESPONSE_SET_SPEC)
+    (tmp_path / "graph.yaml").write_text(GRAPHQL_SPEC)
     bundled = sorted((PACKAGE.parent / "specs").glob("*.yaml"))
-    specs = load_specs([*bundled, tmp_path / "pets.yaml", tmp_path / "sets.yaml"])
+    specs = load_specs([*bundled, tmp_path / "pets.yaml", tmp_path / "sets.yaml", tmp_path / "graph.yaml"])
     found = {type(route.answer) for service in specs.services for route in service.routes}
+    # Stubs added from Python answer with a handler, or another kind's answer a number of times.
+    from mockery.answers.handler import CountedAnswer
+    from mockery.testing.mock_server import MockServer
+
+    stub = MockServer(tmp_path / "sets.yaml").stub("sets", {"path": "/h"}, handler=lambda request: {}, times=2)
+    assert isinstance(stub.route.answer, CountedAnswer)
+    found |= {type(stub.route.answer), type(stub.route.answer.inner)}
     assert found == set(KINDS)
     assert len({kind.kind for kind in KINDS}) == len(KINDS)  # type: ignore[attr-defined]
     # Identities are (origin, index): no two routes of a service share one.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -152,7 +152,7 @@ class ListenerApp:
                         if (kind := found.entry.route.answer).prepares:  # big scans run off the loop
                             await kind.prepare(self.runtime.resources, query_string, found.path_params)
                         raw = RawRequest(method, path, query_string, headers, body)
-                        answer, note, behaviours, verdict = self._matched(found, raw, view)
+                        answer, note, behaviours, verdict = await self._matched(found, raw, view)
                         adds = self._additions[service_name]
                         if adds.headers is not None:
                             answer, failed = adds.headers.add_to(
@@ -226,7 +226,7 @@ class ListenerApp:
             scope["query_string"].decode("latin-1"),
         )
 
-    def _matched(
+    async def _matched(
         self, found: Match, raw: RawRequest, view: RequestView
     ) -> tuple[Answer, str, Behaviours, Verdict | None]:
         """The answer of a matched route, after its behaviours had their say (a rate limit, a fault)."""
@@ -246,7 +246,7 @@ class ListenerApp:
             answer = problem(verdict.fault.status, "Injected fault", f"a fault injected on route {route.name}")
             note = "fault: status"
         else:
-            answer, note = self._respond(found, raw, view)
+            answer, note = await self._respond(found, raw, view)
         if verdict is not None:
             answer = answer.with_headers(*verdict.headers)
         return answer, note, behaviours, verdict
@@ -306,7 +306,7 @@ class ListenerApp:
     def _state_of(self, scenario: str) -> str:
         return state_of(self.runtime.store, scenario)
 
-    def _respond(self, found: Match, raw: RawRequest, view: RequestView) -> tuple[Answer, str]:
+    async def _respond(self, found: Match, raw: RawRequest, view: RequestView) -> tuple[Answer, str]:
         entry = found.entry
         route = entry.route
         if route.scenario is not None and found.scenario_state is not None:
@@ -315,7 +315,10 @@ class ListenerApp:
         if (static := kind.static) is not None:
             return static, ""
         ctx = Context(route, entry.service, raw, view, found.path_params, self.runtime, self._reads_body[entry])
-        return kind.respond(ctx), ctx.note
+        answer: Answer | Awaitable[Answer] = kind.respond(ctx)
+        if not isinstance(answer, Answer):  # a kind that waits (a Python handler) answers with an awaitable
+            answer = await answer
+        return answer, ctx.note
 
     def _not_found(
         self, method: str, path: str, miss: Miss | None = None, view: RequestView | None = None

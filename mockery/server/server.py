@@ -29,7 +29,7 @@ from mockery.http.metrics import Metrics
 from mockery.http.scenarios import set_state, state_of
 from mockery.load.loader import ListenerKey, listener_key, route_conflicts
 from mockery.load.runtime_routes import build_route
-from mockery.model.services import Route, Service, SpecSet
+from mockery.model.services import AnswerKind, Route, Service, SpecSet
 from mockery.model.tls import TlsSettings
 from mockery.proxy.forward import refuse_proxy_loops
 from mockery.runtime.state import Runtime
@@ -350,6 +350,17 @@ class Server:
         """The ASGI app of the shared listener."""
         return self.listeners[0].app
 
+    def app_for(self, service: str) -> ListenerApp:
+        """The ASGI app of the listener serving ``service`` (an in-process client's way in)."""
+        for listener in self.listeners:
+            if any(candidate.name == service for candidate in listener.plan.services):
+                return listener.app
+        raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}")
+
+    def app_at(self, url: str) -> ListenerApp | None:
+        """The ASGI app of the listener whose base URL is ``url`` (``http://127.0.0.1:54321``), or ``None``."""
+        return next((listener.app for listener in self.listeners if listener.url == url), None)
+
     @property
     def body_timeout(self) -> float:
         """Seconds a client may go silent while it sends a body."""
@@ -495,12 +506,18 @@ class Server:
     # What changes while serving.
 
     def add_route(
-        self, service: str, raw: Mapping[str, Any] | str, *, environ: Mapping[str, str] | None = None
+        self,
+        service: str,
+        raw: Mapping[str, Any] | str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        answer: Callable[[Route, str], AnswerKind] | None = None,
     ) -> RuntimeRoute:
         """Add a route to ``service``, answering before the spec's own routes, until ``reset()`` or
         ``remove_route``. Validated exactly like a route of a spec: ``SpecErrors`` naming the field.
         ``environ`` fills the ``${VAR}`` of YAML text (default ``os.environ``): pass ``{}`` for a route a
-        client sent, which must not read the server's environment."""
+        client sent, which must not read the server's environment. ``answer``, given the built route and its
+        id, returns the kind it answers with instead of its own (a Python handler, a stub used N times)."""
         try:
             current = self.specs.service(service)
         except KeyError:
@@ -511,7 +528,10 @@ class Server:
         while index in used:
             index += 1
         route = build_route(current, raw, index=index, environ=environ)
-        added = RuntimeRoute(str(next(self._route_ids)), service, route)
+        route_id = str(next(self._route_ids))
+        if answer is not None:
+            route = dataclasses.replace(route, answer=answer(route, route_id))
+        added = RuntimeRoute(route_id, service, route)
         self.runtime_routes[added.id] = added
         self._publish()
         return added

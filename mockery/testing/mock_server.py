@@ -11,16 +11,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from mockery.answers.handler import FakerPool, Handler
 from mockery.app.listener import AppConfig, ListenerApp
-from mockery.errors import ServeError
+from mockery.errors import ArgumentError, ServeError
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
 from mockery.http.scenarios import Scenario
-from mockery.model.services import Route, SpecSet
+from mockery.model.services import SpecSet
 from mockery.server.connections import ConnectionLimits
 from mockery.server.options import ServerOptions, build_server
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store
 from mockery.templates.fakes import Clock
+from mockery.testing.handlers import Stub, route_mapping, stub_answer
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -103,6 +105,8 @@ class MockServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._fakers = FakerPool()
+        self._handler_errors: list[BaseException] = []
 
     def start(self) -> MockServer:
         self._server.bind()
@@ -185,18 +189,85 @@ class MockServer:
         return self._server.app
 
     def reset(self) -> None:
-        """Put generated data, call counters, stubs and the journal back to where they were at start."""
+        """Put generated data, call counters, stubs and the journal back to where they were at start (and
+        forget the errors of handlers)."""
 
         self._in_loop(self._server.reset)
+        self._handler_errors.clear()
 
-    def stub(self, service: str, route: Mapping[str, Any] | str) -> Route:
-        """Add a route to ``service`` now; it answers before the spec's own routes until ``reset()``.
+    def stub(
+        self,
+        service: str,
+        route: Mapping[str, Any] | str,
+        *,
+        handler: Handler | None = None,
+        times: int | None = None,
+    ) -> Stub:
+        """Add a route to ``service`` now; it answers before the spec's own routes until ``reset()`` or
+        ``remove_stub``. Returns its handle.
 
         ``route`` is a route as written in a spec (a mapping, or YAML text) and is validated exactly like one:
-        mistakes raise ``SpecErrors`` naming the field, e.g. ``route.response.status``.
+        mistakes raise ``SpecErrors`` naming the field, e.g. ``route.response.status``. ``handler`` answers
+        instead of the route's ``response``: ``handler(request)`` or ``handler(request, context)``, sync (run in
+        a worker thread) or async (see ``mockery.answers.handler``). ``times=N`` answers N times, then the stub
+        is removed and requests fall through to the route that matches next.
         """
+        answer = stub_answer(
+            handler, times, fakers=self._fakers, report=self._handler_errors.append, remove=self._server.remove_route
+        )
+        added = self._in_loop(lambda: self._server.add_route(service, route, answer=answer))
+        return Stub(added.id, added.service, added.route, handler)
 
-        return self._in_loop(lambda: self._server.add_route(service, route).route)
+    def route(
+        self,
+        method: str | list[str] | tuple[str, ...],
+        path: str,
+        *,
+        service: str | None = None,
+        times: int | None = None,
+        **route: Any,
+    ) -> Callable[[Handler], Stub]:
+        """A decorator that stubs ``method path`` with the decorated function as its handler::
+
+            @mock.route("GET", "/users/{id:int}", service="users")
+            def user(request, context):
+                return {"id": request.path_params["id"], "name": context.faker.name()}
+
+        ``service`` may be left out when the server has one service; ``route`` holds any other key of a route
+        (``match``, ``priority``, ``delay``...). The decorated name becomes the ``Stub``.
+        """
+        names = [candidate.name for candidate in self.specs.services]
+        if service is None:
+            if len(names) != 1:
+                raise ArgumentError(f"name the service of the route: service=... (one of {names})")
+            service = names[0]
+        chosen, raw = service, route_mapping(method, path, route)
+
+        def register(handler: Handler) -> Stub:
+            return self.stub(chosen, raw, handler=handler, times=times)
+
+        return register
+
+    def remove_stub(self, stub: Stub) -> bool:
+        """Remove a stub; ``False`` when it was gone already (used up by ``times``, or ``reset()``)."""
+        if not isinstance(stub, Stub):
+            raise ArgumentError(f"remove_stub takes what stub() or @route returned, not {type(stub).__name__}")
+        return self._in_loop(lambda: self._server.remove_route(stub.id))
+
+    @property
+    def handler_errors(self) -> list[BaseException]:
+        """What handlers raised since the start or the last ``reset()`` (each was answered with a 500)."""
+        return list(self._handler_errors)
+
+    def raise_handler_errors(self) -> None:
+        """Raise the first exception a handler raised (the others noted on it), if any: a test that should
+        see no handler fail calls it at its end."""
+        if self._handler_errors:
+            first, others = self._handler_errors[0], self._handler_errors[1:]
+            if others:
+                first.add_note(f"and {len(others)} more: " + "; ".join(f"{type(e).__name__}: {e}" for e in others))
+            self._handler_errors.clear()
+            raise first
 
     @property
     def profile(self) -> str | None:
