@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mockery.templates.fakes import Clock
     from mockery.testing.handlers import Stub
     from mockery.testing.mock_server import MockServer
-    from mockery.testing.verify import CallPattern
+    from mockery.testing.verify import CallList, CallPattern
 
 __version__ = "0.1.0"
 
@@ -42,6 +42,7 @@ __all__ = [
     "AppConfig",
     "ArgumentError",
     "Call",
+    "CallList",
     "CallPattern",
     "Clock",
     "ConnectionLimits",
@@ -74,6 +75,7 @@ __all__ = [
 _LAZY = {
     "AppConfig": "mockery.app.listener",
     "Call": "mockery.http.journal",
+    "CallList": "mockery.testing.verify",
     "CallPattern": "mockery.testing.verify",
     "Clock": "mockery.templates.fakes",
     "ConnectionLimits": "mockery.server.connections",

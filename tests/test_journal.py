@@ -47,8 +47,8 @@ def test_assert_called_counts_and_explains_failures(serve: Callable[..., MockSer
     with pytest.raises(AssertionError) as failure:
         mock.assert_called("GET", "/items/42", times=1)
     message = str(failure.value)
-    assert "expected GET /items/42 to be called 1 time, it was called 0 times" in message
-    assert "closest calls received:\n  GET /items/41 -> 200" in message
+    assert message.startswith("expected GET /items/42 to be called once, it was not called; 2 calls received")
+    assert "the closest:\n  #2 GET /items/41 -> 200 [shop: GET /items/{id:int}]: path: expected '/items/42'" in message
     with pytest.raises(AssertionError, match="not to be called, it was called 2 times"):
         mock.assert_not_called("GET", "/items/41")
 
@@ -66,6 +66,41 @@ def test_journal_keeps_text_bodies_as_text() -> None:
     journal.record(Call("s", "POST", "/x", "", {}, b"not json", "-", 404, 0.001))
     assert journal.calls()[0].body == "not json"
     assert journal.calls()[0].as_dict()["query"] == {}
+
+
+def test_a_call_reads_back_its_request_and_its_answer() -> None:
+    call = Call(
+        "s",
+        "POST",
+        "/x",
+        "a=1",
+        {},
+        b"\xff text",
+        "POST /x",
+        201,
+        0.001,
+        response_headers={"content-type": "application/json"},
+        response_body=b'{"id": 7}',
+    )
+    assert (call.url, call.text, call.body) == ("/x?a=1", "\ufffd text", "\ufffd text")
+    assert (call.response_json, call.response_text) == ({"id": 7}, '{"id": 7}')
+    empty = Call("s", "GET", "/x", "", {}, b"", "-", 404, 0.001)
+    assert (empty.url, empty.body, empty.response_json, empty.response_text) == ("/x", None, None, "")
+
+
+def test_marks_select_the_calls_recorded_after_them_even_past_clear_and_the_bound() -> None:
+    journal = Journal(3)
+    for number in range(2):
+        journal.record(Call("s", "GET", f"/{number}", "", {}, b"", "-", 404, 0.001))
+    mark = journal.mark()
+    assert mark == 2
+    assert journal.calls(since=mark) == []
+    journal.clear()
+    for number in range(2, 7):
+        journal.record(Call("s", "GET", f"/{number}", "", {}, b"", "-", 404, 0.001))
+    assert [call.path for call in journal.calls(since=mark)] == ["/4", "/5", "/6"]
+    assert [call.path for call in journal.calls(since=6, where=lambda call: call.path == "/6")] == ["/6"]
+    assert journal.calls(where=lambda call: False) == []
 
 
 def test_a_stub_answers_first_until_reset(serve: Callable[..., MockServer]) -> None:

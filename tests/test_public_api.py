@@ -15,6 +15,7 @@ PUBLIC = {
     "AppConfig",
     "ArgumentError",
     "Call",
+    "CallList",
     "CallPattern",
     "Clock",
     "ConnectionLimits",

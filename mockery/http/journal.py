@@ -1,7 +1,9 @@
 """The request journal: what a server received and how it answered, bounded so it never grows without end.
 
 Recording keeps the raw body; parsing it (JSON or text) waits until somebody reads the entry, so that a
-server under load pays for one append per request.
+server under load pays for one append per request. Every call gets a sequence number that ``clear()`` does
+not reset, so that a reader can ask for the calls made since a ``mark()`` (one test of many sharing a server)
+even after older calls have left the bounded journal.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,11 @@ UNMATCHED = "-"
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One request a server received, and what it answered."""
+    """One request a server received, and what it answered: ``service``, ``method``, ``path``, ``query`` (parsed
+    from ``query_string``), ``headers`` (lower-case names), ``body`` (parsed from ``raw_body``); ``route`` (the
+    route that answered, ``"-"`` for none), ``status``, ``response_headers`` and ``response_body`` (read back as
+    ``response_json`` or ``response_text``; empty when the listener that recorded the call did not keep them),
+    ``duration`` in seconds and ``time`` (Unix time)."""
 
     service: str
     method: str
@@ -35,6 +41,8 @@ class Call:
     status: int
     duration: float
     time: float = field(default_factory=time.time)
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    response_body: bytes = b""
 
     @property
     def matched(self) -> bool:
@@ -46,14 +54,29 @@ class Call:
         return query_map(self.query_string)
 
     @property
+    def url(self) -> str:
+        """The path and query as the client sent them, e.g. ``/orders?status=paid``."""
+        return f"{self.path}?{self.query_string}" if self.query_string else self.path
+
+    @property
     def body(self) -> Any:
         """The body as parsed JSON when it is JSON, otherwise text (``None`` when empty)."""
-        if not self.raw_body:
-            return None
-        try:
-            return orjson.loads(self.raw_body)
-        except orjson.JSONDecodeError:
-            return self.raw_body.decode("utf-8", errors="replace")
+        return _parsed(self.raw_body)
+
+    @property
+    def text(self) -> str:
+        """The body as text (UTF-8, undecodable bytes replaced)."""
+        return self.raw_body.decode("utf-8", errors="replace")
+
+    @property
+    def response_json(self) -> Any:
+        """The answer's body as parsed JSON when it is JSON, otherwise text (``None`` when empty)."""
+        return _parsed(self.response_body)
+
+    @property
+    def response_text(self) -> str:
+        """The answer's body as text (UTF-8, undecodable bytes replaced)."""
+        return self.response_body.decode("utf-8", errors="replace")
 
     def describe(self) -> str:
         query = f"?{self.query_string}" if self.query_string else ""
@@ -74,21 +97,37 @@ class Call:
         }
 
 
+def _parsed(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
 class Journal:
     """The last ``size`` calls, oldest first. Safe to read from another thread while the server records."""
 
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         self.size = size
-        self._calls: collections.deque[Call] = collections.deque(maxlen=size)
+        self._calls: collections.deque[tuple[int, Call]] = collections.deque(maxlen=size)
+        self._recorded = 0
         self._lock = threading.Lock()
 
     def record(self, call: Call) -> None:
         with self._lock:
-            self._calls.append(call)
+            self._calls.append((self._recorded, call))
+            self._recorded += 1
 
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
+
+    def mark(self) -> int:
+        """A mark of now: ``calls(since=mark)`` lists only the calls recorded after it (``clear()`` keeps it)."""
+        with self._lock:
+            return self._recorded
 
     def calls(
         self,
@@ -98,10 +137,13 @@ class Journal:
         path: str | None = None,
         route: str | None = None,
         status: int | None = None,
+        since: int | None = None,
+        where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
-        """The calls that fit every filter given, oldest first."""
+        """The calls that fit every filter given, oldest first: ``since`` a ``mark()``, and ``where`` a
+        predicate (``MockServer.calls(...)`` filters by the conditions of a spec's ``match:`` with one)."""
         with self._lock:
-            snapshot = list(self._calls)
+            snapshot = [call for number, call in self._calls if since is None or number >= since]
         return [
             call
             for call in snapshot
@@ -110,6 +152,7 @@ class Journal:
             and (path is None or call.path == path)
             and (route is None or call.route == route)
             and (status is None or call.status == status)
+            and (where is None or where(call))
         ]
 
     def __len__(self) -> int:

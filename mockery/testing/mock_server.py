@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import difflib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -22,7 +21,9 @@ from mockery.server.options import ServerOptions, build_server
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store
 from mockery.templates.fakes import Clock
+from mockery.testing import verify
 from mockery.testing.handlers import Stub, route_mapping, stub_answer
+from mockery.testing.verify import CallList, CallPattern, check_service
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -295,29 +296,79 @@ class MockServer:
         return self._server.journal
 
     @property
-    def calls(self) -> list[Call]:
-        """The journal's calls, oldest first."""
-        return self.journal.calls()
+    def calls(self) -> CallList:
+        """The journal's calls, oldest first: a list (``mock.calls[-1].body``, ``mock.calls.last``), and callable
+        to filter it with the arguments of ``assert_called``: ``mock.calls("POST", "/orders", json={...})``."""
+        return CallList(self.journal.calls())
 
-    def assert_called(self, method: str, path: str, *, times: int | None = None, service: str | None = None) -> None:
-        """Fail unless ``method path`` was received (exactly ``times`` times, when given)."""
-        found = self.journal.calls(method=method, path=path, service=service)
-        if (times is None and found) or len(found) == times:
-            return
-        expected = "at least once" if times is None else f"{times} time{'s' if times != 1 else ''}"
-        raise AssertionError(
-            f"expected {method.upper()} {path} to be called {expected}, it was called {len(found)} "
-            f"time{'s' if len(found) != 1 else ''}{_closest_calls(self.calls, method, path)}"
-        )
+    def _pattern(self, method: str | None, path: str | None, caller: str, **conditions: Any) -> CallPattern:
+        pattern = CallPattern(method, path, caller=caller, **conditions)
+        check_service(pattern, (service.name for service in self.specs.services))
+        return pattern
 
-    def assert_not_called(self, method: str, path: str, *, service: str | None = None) -> None:
-        """Fail if ``method path`` was received at all."""
-        found = self.journal.calls(method=method, path=path, service=service)
-        if found:
-            listed = "\n".join(f"  {call.describe()}" for call in found[:10])
-            raise AssertionError(
-                f"expected {method.upper()} {path} not to be called, it was called {len(found)} times:\n{listed}"
-            )
+    def assert_called(
+        self,
+        method: str | None,
+        path: str | None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        json: Any = None,
+        body: Mapping[str, Any] | str | None = None,
+        times: int | None = None,
+        at_least: int | None = None,
+        at_most: int | None = None,
+        service: str | None = None,
+    ) -> CallList:
+        """Fail unless ``method path`` was received with these conditions at least once (or exactly ``times``
+        times, or ``at_least``/``at_most`` times); return the calls that matched.
+
+        The conditions are those of a route's ``match:`` (see ``CallPattern``): ``path`` may be a route pattern
+        (``/orders/{id}``) or carry a query (``/orders?status=paid``); ``query``, ``headers``, ``cookies`` and
+        ``body`` (``json``, ``json_path``, ``schema``, ``text``, ``form``) take values or operators such as
+        ``{"matches": "^Bearer "}``; ``json`` is a subset of the JSON body. A failure lists the closest calls,
+        each with the first field where it differs."""
+        __tracebackhide__ = True
+        conditions = {"query": query, "headers": headers, "cookies": cookies, "json": json, "body": body}
+        pattern = self._pattern(method, path, "assert_called", service=service, **conditions)
+        return verify.assert_called(self.calls, pattern, exactly=times, at_least=at_least, at_most=at_most)
+
+    def assert_not_called(
+        self,
+        method: str | None,
+        path: str | None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        json: Any = None,
+        body: Mapping[str, Any] | str | None = None,
+        service: str | None = None,
+    ) -> None:
+        """Fail if a call matching ``method path`` and the conditions (as ``assert_called`` takes them) was
+        received, listing those calls."""
+        __tracebackhide__ = True
+        conditions = {"query": query, "headers": headers, "cookies": cookies, "json": json, "body": body}
+        pattern = self._pattern(method, path, "assert_not_called", service=service, **conditions)
+        verify.assert_not_called(self.calls, pattern)
+
+    def assert_called_in_order(self, expected: Iterable[CallPattern | tuple[Any, ...] | str]) -> CallList:
+        """Fail unless calls matching each item were received in this order (others may come between them);
+        return them. An item is ``"POST /carts"``, ``("POST", "/carts")``, ``("POST", "/orders", {"json":
+        {...}})`` (the keyword arguments of ``assert_called``) or a ``CallPattern``."""
+        __tracebackhide__ = True
+        if isinstance(expected, str | CallPattern):
+            raise ArgumentError("assert_called_in_order takes a list of calls to expect, e.g. ['POST /carts', ...]")
+        patterns = [CallPattern.of(item, "assert_called_in_order") for item in expected]
+        for pattern in patterns:
+            check_service(pattern, (service.name for service in self.specs.services))
+        return verify.assert_in_order(self.calls, patterns)
+
+    def assert_no_unmatched(self) -> None:
+        """Fail if a request matched no route (mockery answered it with a 404 or 405), listing them."""
+        __tracebackhide__ = True
+        verify.assert_no_unmatched(self.calls)
 
     def unmatched(self) -> list[Call]:
         """Requests no route answered."""
@@ -345,13 +396,3 @@ def _spec_paths(
 
 def _path(value: str | Path | None) -> Path | None:
     return Path(value) if value is not None else None
-
-
-def _closest_calls(calls: list[Call], method: str, path: str, limit: int = 5) -> str:
-    if not calls:
-        return "; the journal is empty"
-    wanted = f"{method.upper()} {path}"
-    ranked = sorted(
-        calls, key=lambda call: -difflib.SequenceMatcher(None, f"{call.method} {call.path}", wanted).ratio()
-    )
-    return "; closest calls received:\n" + "\n".join(f"  {call.describe()}" for call in ranked[:limit])
