@@ -122,6 +122,7 @@ LAYERS = (
     ("model",),
     ("resources", "proxy"),
     ("openapi",),
+    ("graphql",),
     ("runtime",),
     ("answers",),
     ("load",),

@@ -18,6 +18,7 @@ from mockery.errors import SpecError
 from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
+from mockery.load.graphql import graphql_routes
 from mockery.load.resources import ResourceBuilder, resource_routes
 from mockery.load.tls import service_tls
 from mockery.model.services import AnswerKind, Origin, Proxy, RandomMode, ResponseSpec, Route, Service
@@ -89,6 +90,9 @@ class _Builder:
             data.get("resources"), base_path
         )
         routes.extend(resource_routes(resources, self.document.position))
+        # The GraphQL endpoint is a spec route numbered after those written under `routes`.
+        written = len(raw_routes) if isinstance(raw_routes, list) else 0
+        routes.extend(graphql_routes(self, data.get("graphql"), base_path, resources, written, locale))
         port = data.get("port")
         seed = data.get("seed")
         description = data.get("description", "")
