@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from mockery.templates.fakes import Clock
     from mockery.testing.handlers import Stub
     from mockery.testing.mock_server import MockServer
+    from mockery.testing.requests_adapter import RequestsAdapter
+    from mockery.testing.transport import HttpxTransport
     from mockery.testing.verify import CallList, CallPattern
 
 __version__ = "0.1.0"
@@ -48,11 +50,13 @@ __all__ = [
     "ConnectionLimits",
     "HandlerContext",
     "HandlerRequest",
+    "HttpxTransport",
     "Journal",
     "ListenerApp",
     "MockServer",
     "MockeryError",
     "ProfileError",
+    "RequestsAdapter",
     "Response",
     "Route",
     "Scenario",
@@ -81,9 +85,11 @@ _LAZY = {
     "ConnectionLimits": "mockery.server.connections",
     "HandlerContext": "mockery.answers.handler",
     "HandlerRequest": "mockery.answers.handler",
+    "HttpxTransport": "mockery.testing.transport",
     "Journal": "mockery.http.journal",
     "ListenerApp": "mockery.app.listener",
     "MockServer": "mockery.testing.mock_server",
+    "RequestsAdapter": "mockery.testing.requests_adapter",
     "Response": "mockery.answers.handler",
     "Route": "mockery.model.services",
     "Scenario": "mockery.http.scenarios",

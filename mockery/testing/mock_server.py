@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,9 +24,13 @@ from mockery.store import DEFAULT_STORE_URL, Store
 from mockery.templates.fakes import Clock
 from mockery.testing import verify
 from mockery.testing.handlers import Stub, route_mapping, stub_answer
+from mockery.testing.transport import HttpxTransport, Router
 from mockery.testing.verify import CallList, CallPattern, check_service
 
 START_TIMEOUT_SECONDS = 10.0
+
+with contextlib.suppress(ImportError):  # requests is the user's choice: requests_adapter() says how to get it
+    from mockery.testing.requests_adapter import RequestsAdapter
 
 T = TypeVar("T")
 
@@ -164,6 +169,19 @@ class MockServer:
     def __enter__(self) -> MockServer:
         return self.start()
 
+    async def __aenter__(self) -> MockServer:
+        """``async with MockServer(...) as mock``: started from a worker thread, the caller's loop keeps running."""
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(self.stop)
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
@@ -188,6 +206,27 @@ class MockServer:
     def app(self) -> ListenerApp:
         """The ASGI app of the shared listener, for in-process clients such as ``httpx.ASGITransport``."""
         return self._server.app
+
+    def httpx_transport(self, hosts: Mapping[str, str] | None = None) -> HttpxTransport:
+        """A transport for ``httpx.Client(transport=...)`` and ``httpx.AsyncClient(transport=...)`` that answers
+        from this server without sockets, with the same journal, verification and strictness. ``hosts`` maps
+        host names (``"api.stripe.com"``, or ``"host:port"``) to services: a request for one reaches the
+        listener of its service; the server's own URLs reach their listeners; without ``hosts``, every request
+        reaches the shared listener. The server must be running."""
+        return HttpxTransport(self._router(hosts))
+
+    def requests_adapter(self, hosts: Mapping[str, str] | None = None) -> RequestsAdapter:
+        """A ``requests`` transport adapter answering from this server without sockets (needs ``requests``):
+        ``session.mount("https://", mock.requests_adapter({"api.stripe.com": "payments"}))``. ``hosts`` as for
+        ``httpx_transport``."""
+        from mockery.testing.requests_adapter import RequestsAdapter
+
+        return RequestsAdapter(self._router(hosts))
+
+    def _router(self, hosts: Mapping[str, str] | None) -> Router:
+        if self._thread is None:
+            raise ServeError("start the MockServer (start() or `with`) before asking for an in-process transport")
+        return Router(self._server, lambda: self._loop, hosts)
 
     def reset(self) -> None:
         """Put generated data, call counters, stubs and the journal back to where they were at start (and
