@@ -157,3 +157,138 @@ def test_records_written_in_one_test_are_gone_in_the_next(project: pytest.Pytest
         """
     )
     project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+SHOP = """\
+service: shop
+routes:
+  - {method: POST, path: /orders, response: {status: 201, body: {id: 7}}}
+  - {path: /orders, response: {body: []}}
+"""
+
+
+@pytest.fixture
+def shop(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".yaml", shop=SHOP)
+    pytester.makeini("[pytest]\nmockery_specs = shop.yaml\n")
+    return pytester
+
+
+@pytest.mark.slow
+def test_a_failed_verification_prints_one_paragraph_without_mockery_frames(shop: pytest.Pytester) -> None:
+    shop.makepyfile(
+        """
+        import httpx
+
+        def test_order(mockery):
+            httpx.post(mockery.url + "/orders", json={"amount": 2000, "currency": "eur"})
+            httpx.get(mockery.url + "/orders?status=paid")
+            mockery.assert_called("POST", "/orders", json={"amount": 1999}, times=1)
+        """
+    )
+    result = shop.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            '>*mockery.assert_called("POST", "/orders", json={"amount": 1999}, times=1)',
+            "E*AssertionError: expected POST /orders with json={'amount': 1999} to be called once, it was not called;"
+            " 2 calls received, the closest:",
+            "E*#1 POST /orders -> 201 [[]shop: POST /orders[]]: body.json: amount: expected 1999, got 2000",
+            "E*#2 GET /orders?status=paid -> 200 [[]shop: GET /orders[]]: method: expected POST, got GET*",
+            "test_a_failed_verification_prints_one_paragraph_without_mockery_frames.py:6: AssertionError",
+        ]
+    )
+    printed = result.stdout.str()
+    assert "mock_server.py" not in printed
+    assert "verify.py" not in printed
+    assert "Captured mockery journal" not in printed
+
+
+@pytest.mark.slow
+def test_mockery_journal_adds_the_calls_of_a_failing_test_to_its_report(shop: pytest.Pytester) -> None:
+    shop.makepyfile(
+        """
+        import httpx
+
+        def test_passes(mockery_module):
+            httpx.post(mockery_module.url + "/orders", json={"amount": 1})
+
+        def test_fails(mockery_module):
+            httpx.post(mockery_module.url + "/orders", json={"amount": 2})
+            assert False, "the shop broke"
+
+        def test_typo(mockery):
+            httpx.get(mockery.url + "/ordres")
+        """
+    )
+    result = shop.runpytest_subprocess("-p", "no:cacheprovider", "--mockery-journal")
+    result.assert_outcomes(passed=2, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_typo*",
+            "*matched no route*",
+            "*- Captured mockery journal teardown -*",
+            "mockery (http://127.0.0.1:*): 1 call",
+            "  #1 GET /ordres -> 404 [[]shop: -[]]",
+            "*_ test_fails _*",
+            "*- Captured mockery journal call -*",
+            "mockery_module (http://127.0.0.1:*): 1 call",
+            "  #1 POST /orders -> 201 [[]shop: POST /orders[]]",
+            '      request body: {"amount":2}',
+        ]
+    )
+    # Only the failing test's own call: the module's earlier one is left out.
+    assert '{"amount":1}' not in result.stdout.str()
+
+
+@pytest.mark.slow
+def test_module_and_session_fixtures_keep_state_across_tests_and_reset_per_scope(shop: pytest.Pytester) -> None:
+    shop.makepyfile(
+        test_a="""
+        import httpx
+
+        def test_one(mockery_module, mockery_session):
+            httpx.get(mockery_module.url + "/orders")
+            httpx.get(mockery_session.url + "/orders")
+            assert mockery_module.url != mockery_session.url
+
+        def test_two(mockery_module, mockery_session, mockery):
+            assert len(mockery_module.calls) == 1
+            assert len(mockery_session.calls) == 1
+            assert mockery.calls == []
+            httpx.get(mockery.url + "/orders")
+        """,
+        test_b="""
+        def test_three(mockery_module, mockery_session, mockery):
+            assert mockery_module.calls == []
+            assert len(mockery_session.calls) == 1
+            assert mockery.calls == []
+        """,
+    )
+    shop.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+@pytest.mark.slow
+def test_strict_mode_checks_a_module_fixture_when_the_module_ends(shop: pytest.Pytester) -> None:
+    shop.makepyfile(
+        """
+        import httpx
+
+        def test_typo(mockery_module):
+            httpx.get(mockery_module.url + "/ordres")
+
+        def test_after(mockery_module):
+            assert len(mockery_module.calls) == 1
+        """
+    )
+    result = shop.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_after*", "*GET /ordres -> 404*"])
+
+
+@pytest.mark.slow
+def test_the_marker_and_the_option_are_documented_by_pytest(pytester: pytest.Pytester) -> None:
+    markers = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.mockery(specs=None, seed=None, strict=None): the spec files*"])
+    helped = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--help")
+    helped.stdout.fnmatch_lines(["mockery: fake services for tests:", "  --mockery-journal*"])
