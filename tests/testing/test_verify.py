@@ -310,7 +310,7 @@ def test_verification_failures_over_http_show_the_closest_call(shop: MockServer)
     with pytest.raises(UnknownServiceError, match="did you mean 'shop'"):
         shop.assert_called("POST", "/api/orders", service="shpo")
     with pytest.raises(ArgumentError, match="a list of calls"):
-        shop.assert_called_in_order("POST /api/orders")  # type: ignore[arg-type]
+        shop.assert_called_in_order("POST /api/orders")
 
 
 def test_calls_made_after_reset_are_the_only_ones_verified(shop: MockServer) -> None:
