@@ -198,7 +198,7 @@ def test_bad_handlers_and_counts_are_refused_before_anything_is_added(
 
 
 def test_bad_routes_services_and_handles_are_refused(mock: MockServer, serve: Callable[..., MockServer]) -> None:
-    with pytest.raises(SpecErrors, match="route.response.status"):
+    with pytest.raises(SpecErrors, match=r"route\.response\.status"):
         mock.stub("users", {"path": "/x", "response": {"status": 42}}, handler=lambda request: None)
     with pytest.raises(UnknownServiceError, match="users"):
         mock.stub("nope", {"path": "/x"}, handler=lambda request: None)
