@@ -19,6 +19,7 @@ import orjson
 from mockery.http.answer import Answer, problem
 from mockery.http.requests import RawRequest
 from mockery.model.resources import Endpoint, field_paths
+from mockery.openapi.bodies import as_json
 from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.ids import IdRule
 from mockery.openapi.state import SchemaRecords
@@ -92,6 +93,11 @@ def _answer(
         params = {"id": inner}
     query = _query(raw.query_string, binding) if endpoint.action == "list" else raw.query_string
     body, path = raw.body, raw.path
+    if endpoint.action in ("create", "replace", "update"):
+        content_type = raw.headers.get("content-type", "")
+        body = as_json(body, content_type, binding.record_schema, generator.document, generator.merge)
+        # The operation has validated the request: a body it lets a client leave out is an empty record.
+        body = body if body.strip() else b"{}"
     if (
         endpoint.action == "replace"
         and rules is not None

@@ -74,6 +74,8 @@ components:
         id: {type: string, pattern: "^[\\\\da-z]{26}$", readOnly: true}
         name: {type: string}
         secret: {type: string, writeOnly: true}
+        size: {type: integer}
+        labels: {type: array, xml: {wrapped: true}, items: {type: string, xml: {name: label}}}
     Slot:
       type: object
       required: [id]
@@ -114,7 +116,11 @@ paths:
       responses:
         "200": {description: all, content: {application/json: {schema: {$ref: '#/components/schemas/Ulids'}}}}
     post:
-      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
+      requestBody:
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/Ulid'}}
+          application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Ulid'}}
+          application/xml: {schema: {$ref: '#/components/schemas/Ulid'}}
       responses:
         "201": {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Ulid'}}}}
   /ulids/{id}:
@@ -404,3 +410,25 @@ def test_generated_records_satisfy_every_constraint_of_their_schema(ids: httpx.C
             errors = answer_errors(document, resource.maker.schema, record)
             assert not errors, (resource.name, record, errors)
             assert not resource.maker.write_only & set(record), record
+
+
+def test_a_form_or_xml_create_is_read_as_the_record_it_carries(ids: httpx.Client) -> None:
+    form = ids.post("/ulids", content=b"name=web&size=3", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 201, form.text
+    assert {key: form.json()[key] for key in ("name", "size")} == {"name": "web", "size": 3}
+    xml = b"<Ulid><name>xml</name><size>4</size><labels><label>a</label><label>b</label></labels></Ulid>"
+    made = ids.post("/ulids", content=xml, headers={"content-type": "application/xml"})
+    assert made.status_code == 201, made.text
+    record = made.json()
+    assert (record["name"], record["size"], record["labels"]) == ("xml", 4, ["a", "b"])
+    assert ids.get(f"/ulids/{record['id']}").json() == record
+    entity = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Ulid><name>&a;</name></Ulid>'
+    refused = ids.post("/ulids", content=entity, headers={"content-type": "application/xml"})
+    assert refused.status_code >= 400
+    assert len(ids.get("/ulids").json()) == 6
+
+
+def test_a_create_without_the_body_its_operation_makes_optional_is_an_empty_record(ids: httpx.Client) -> None:
+    made = ids.post("/colours")
+    assert made.status_code == 201, made.text
+    assert made.json() == {"id": "green"}
