@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mockery.graphql.execute import Parsed, check, read
 from mockery.graphql.service import GraphQLService
 from mockery.graphql.state import BoundStore
-from mockery.graphql.transport import encode_response, read_request
+from mockery.graphql.transport import GraphQLRequest, encode_response, read_request
 from mockery.http.answer import Answer, problem
 from mockery.model.services import ResponseSpec
 from mockery.runtime.context import Context
@@ -15,7 +18,8 @@ from mockery.runtime.context import Context
 
 @dataclass(frozen=True, slots=True)
 class GraphQLAnswer:
-    """The answer kind of a GraphQL endpoint: parse, validate and execute the request's query."""
+    """The answer kind of a GraphQL endpoint: read, validate and execute the request's query. A big query is
+    validated in a worker thread (``mockery.graphql.execute``): the answer is then awaited."""
 
     kind: ClassVar[str] = "graphql"
     prepares: ClassVar[bool] = False
@@ -26,15 +30,33 @@ class GraphQLAnswer:
     async def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> None:
         return None
 
-    def respond(self, ctx: Context) -> Answer:
+    def respond(self, ctx: Context) -> Answer | Awaitable[Answer]:
         request = read_request(ctx.raw)
         if isinstance(request, Answer):
             return request
-        store = BoundStore(ctx.runtime.resources, ctx.service, self.service.bindings) if self.service.bindings else None
-        response, operation = self.service.answer(request, ctx.state.randomness.seed, store)
+        parsed = read(request.query)
+        if not isinstance(parsed, Parsed):
+            return self._refused(ctx, parsed)
+        if parsed.heavy:
+            return self._validated_off_loop(ctx, request, parsed)
+        refusal = check(self.service.schema, parsed.document)
+        return self._refused(ctx, refusal) if refusal is not None else self._execute(ctx, request, parsed)
+
+    async def _validated_off_loop(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
+        refusal = await asyncio.to_thread(check, self.service.schema, parsed.document)
+        return self._refused(ctx, refusal) if refusal is not None else self._execute(ctx, request, parsed)
+
+    def _execute(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
+        bindings = self.service.bindings
+        store = BoundStore(ctx.runtime.resources, ctx.service, bindings) if bindings else None
+        response, operation = self.service.answer(request, parsed, ctx.state.randomness.seed, store)
         if operation is not None and operation not in request.allowed:
             detail = f"a {operation} is sent with POST; GET may only run a query"
             return problem(405, "Method not allowed", detail, allowed=["POST"]).with_headers((b"allow", b"POST"))
         if "errors" in response:
             ctx.note = f"graphql {operation or 'request'}: {response['errors'][0].get('message', '')}"
+        return encode_response(ctx.raw, response)
+
+    def _refused(self, ctx: Context, response: dict[str, Any]) -> Answer:
+        ctx.note = f"graphql request: {response['errors'][0].get('message', '')}"
         return encode_response(ctx.raw, response)

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphql import GraphQLSchema
 
-from mockery.graphql.execute import run
+from mockery.graphql.execute import Parsed, run
 from mockery.graphql.objects import FieldRule, Generation, Store
 from mockery.graphql.transport import GraphQLRequest
 from mockery.openapi.operation import Fakers
@@ -35,7 +35,10 @@ class GraphQLService:
     def __repr__(self) -> str:
         return f"GraphQLService({len(self.schema.type_map)} types)"
 
-    def answer(self, request: GraphQLRequest, seed: int, store: Store | None) -> tuple[dict[str, Any], str | None]:
-        """The standard response to ``request`` and its operation type; values seeded from ``seed``."""
+    def answer(
+        self, request: GraphQLRequest, parsed: Parsed, seed: int, store: Store | None
+    ) -> tuple[dict[str, Any], str | None]:
+        """The standard response to a read and validated ``request`` and its operation type; values seeded from
+        ``seed``."""
         generation = Generation(self.schema, seed, self.fakers.seeded, self.rules, store, self.mutations)
-        return run(generation, request.query, request.variables, request.operation_name, allowed=request.allowed)
+        return run(generation, parsed.document, request.variables, request.operation_name, request.allowed)

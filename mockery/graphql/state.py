@@ -66,8 +66,10 @@ class BoundStore:
         if action == "create":
             if raw_id is not None and collection.get(raw_id) is not None:
                 raise GraphQLError(f"{type_name} {raw_id!r} already exists")
-            record = {"id": collection.new_id() if raw_id is None else raw_id, **data}
-            return self._put(collection, type_name, record)
+            if raw_id is None:  # checked before an id is taken, as REST does: a refused write uses none
+                self._check(collection, type_name, data)
+                return self._put(collection, type_name, {"id": collection.new_id(), **data})
+            return self._put(collection, type_name, {"id": raw_id, **data})
         current = collection.get(raw_id) if raw_id is not None else None
         if current is None:
             raise GraphQLError(f"{type_name} {raw_id!r} does not exist")
@@ -76,13 +78,16 @@ class BoundStore:
             return current
         return self._put(collection, type_name, _merge(current, data))
 
-    def _put(self, collection: Collection, type_name: str, record: dict[str, Any]) -> dict[str, Any]:
-        if collection.codec.parse(record["id"]) is None:
-            raise GraphQLError(f"{record['id']!r} cannot be an id of {type_name}")
+    def _check(self, collection: Collection, type_name: str, record: dict[str, Any]) -> None:
         violations = self._resources.validators[collection.key].violations(record, self._exists)
         if violations:
             details = "; ".join(f"{v['pointer'] or '/'}: {v['detail']}" for v in violations[:10])
             raise GraphQLError(f"the {type_name} is not valid: {details}", extensions={"violations": violations})
+
+    def _put(self, collection: Collection, type_name: str, record: dict[str, Any]) -> dict[str, Any]:
+        if collection.codec.parse(record["id"]) is None:
+            raise GraphQLError(f"{record['id']!r} cannot be an id of {type_name}")
+        self._check(collection, type_name, record)
         try:
             collection.put(record)
         except UnstorableRecord as exc:

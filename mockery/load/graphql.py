@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from graphql import GraphQLObjectType, GraphQLSchema
 
@@ -21,7 +21,7 @@ from mockery.graphql.service import GraphQLService
 from mockery.graphql.state import mutation_action
 from mockery.http.paths import join, path_problems
 from mockery.model.resources import Resource
-from mockery.model.services import Route
+from mockery.model.services import AnswerKind, Route
 from mockery.source.document import DocPath, Document, Position
 from mockery.suggest import did_you_mean
 
@@ -72,7 +72,8 @@ def graphql_routes(
             methods=("GET", "POST"),
             path=full_path,
             random="per_request",
-            answer=GraphQLAnswer(service),
+            # The protocol's respond() returns an Answer; the listener also awaits one that returns an awaitable.
+            answer=cast(AnswerKind, GraphQLAnswer(service)),
             uses_request=True,
             position=builder.document.position(("graphql",)),
             index=index,

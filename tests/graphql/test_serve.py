@@ -55,7 +55,8 @@ def test_swapi_answers_with_the_selection_set_exactly(tmp_path: Path, serve: Ser
     assert len(films["edges"]) == 2
     node = films["edges"][0]["node"]
     assert list(node) == ["id", "name", "episodeID", "planetConnection"]  # alias kept, @skip dropped
-    assert isinstance(node["name"], str) and isinstance(node["episodeID"], int)
+    assert isinstance(node["name"], str)
+    assert isinstance(node["episodeID"], int)
     assert len(node["planetConnection"]["planets"]) == 1
     # The connection's parts agree: the plural list holds the edges' nodes, the last cursor ends the page.
     assert [film["id"] for film in films["films"]] == [edge["node"]["id"] for edge in films["edges"]]
@@ -86,7 +87,6 @@ def test_unions_and_interfaces_answer_with_their_concrete_types(tmp_path: Path, 
     server = serve(corpus_spec(tmp_path, ANIMALS))
     result = ask(server.url + "/graphql", ANIMALS_QUERY)
     assert "errors" not in result, result
-    concrete = {"Cat", "Bird", "Rat", "PetRock"}
     for pet in result["data"]["classroomPets"]:
         # Cat, Bird and Rat are Animals and Pets; a PetRock is only a Pet.
         animal = {"species", "height"} if pet["__typename"] != "PetRock" else {"favoriteToy"}
@@ -134,7 +134,7 @@ def test_invalid_queries_answer_standard_errors_with_locations(
     assert "data" not in result or result["data"] is None
     error = result["errors"][0]
     if message is None:  # a variable the request did not give
-        assert "Variable '$id' of required type 'ID!' was not provided." == error["message"]
+        assert error["message"] == "Variable '$id' of required type 'ID!' was not provided."
         assert error["locations"] == [{"line": 1, "column": 7}]
     else:
         assert error["message"] == message
@@ -155,12 +155,14 @@ def test_get_runs_queries_and_refuses_mutations(write_spec: Callable[..., Path],
     server = serve(write_spec(SMALL))
     url = server.url + "/graphql"
     got = httpx.get(url, params={"query": "query Me { me { name } }", "operationName": "Me"})
-    assert got.status_code == 200 and isinstance(got.json()["data"]["me"]["name"], str)
+    assert got.status_code == 200
+    assert isinstance(got.json()["data"]["me"]["name"], str)
     refused = httpx.get(url, params={"query": 'mutation { rename(name: "x") { id } }'})
     assert refused.status_code == 405
     assert refused.headers["allow"] == "POST"
     posted = httpx.post(url, json={"query": 'mutation { rename(name: "x") { id } }'})
-    assert posted.status_code == 200 and posted.json()["data"]["rename"]["id"]
+    assert posted.status_code == 200
+    assert posted.json()["data"]["rename"]["id"]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,8 @@ def test_the_graphql_response_media_type_gets_400_without_data(write_spec: Calla
     assert bad.headers["content-type"].startswith("application/graphql-response+json")
     assert bad.json()["errors"][0]["locations"] == [{"line": 1, "column": 3}]
     good = httpx.post(server.url + "/graphql", json={"query": "{ me { id } }"}, headers=accept)
-    assert good.status_code == 200 and good.json()["data"]["me"]["id"]
+    assert good.status_code == 200
+    assert good.json()["data"]["me"]["id"]
 
 
 def test_application_graphql_bodies_are_queries(write_spec: Callable[..., Path], serve: Serve) -> None:

@@ -1,0 +1,60 @@
+"""Field rules of the spec (fixed values, errors with partial data), behaviours, and introspection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from graphql import build_client_schema, get_introspection_query, print_schema
+
+from mockery import MockServer
+from tests.graphql.support import ask
+
+Serve = Callable[..., MockServer]
+
+SPEC = """\
+service: rules
+graphql:
+  sdl: |
+    type User { id: ID! name: String email: String team: Team }
+    type Team { name: String size: Int }
+    type Query { me: User ping: String users: [User!] }
+  fields:
+    Query.me: {value: {name: Ada Lovelace, team: {name: Engines}}}
+    Query.ping: {value: pong}
+    Query.users: {error: "users are offline"}
+"""
+
+
+def test_fixed_values_and_errors_per_field(write_spec: Callable[..., Path], serve: Serve) -> None:
+    server = serve(write_spec(SPEC))
+    result = ask(server.url + "/graphql", "{ ping me { name email team { name size } } users { id } }")
+    me = result["data"]["me"]
+    assert result["data"]["ping"] == "pong"
+    assert me["name"] == "Ada Lovelace"
+    assert me["team"]["name"] == "Engines"
+    assert "@" in me["email"]  # the fields the rule leaves out are generated
+    assert isinstance(me["team"]["size"], int)
+    assert result["data"]["users"] is None  # partial data: the rest of the answer stays
+    assert result["errors"] == [
+        {"message": "users are offline", "locations": [{"line": 1, "column": 45}], "path": ["users"]}
+    ]
+
+
+def test_behaviours_apply_to_the_endpoint(write_spec: Callable[..., Path], serve: Serve) -> None:
+    spec = SPEC + "behaviours:\n  fault: {status: 503, rate: 1}\n"
+    server = serve(write_spec(spec))
+    response = httpx.post(server.url + "/graphql", json={"query": "{ ping }"})
+    assert response.status_code == 503
+
+
+def test_introspection_gives_a_client_the_whole_schema(write_spec: Callable[..., Path], serve: Serve) -> None:
+    """graphql-core as a client: the introspection query GraphiQL and code generators send, read back."""
+    server = serve(write_spec(SPEC))
+    result = ask(server.url + "/graphql", get_introspection_query(descriptions=True))
+    assert "errors" not in result
+    client_schema = build_client_schema(result["data"])
+    printed = print_schema(client_schema)
+    assert "type User {\n  id: ID!\n  name: String\n  email: String\n  team: Team\n}" in printed
+    assert "type Query {\n  me: User\n  ping: String\n  users: [User!]\n}" in printed
