@@ -371,7 +371,10 @@ class MockServer:
         __tracebackhide__ = True
         conditions = {"query": query, "headers": headers, "cookies": cookies, "json": json, "body": body}
         pattern = self._pattern(method, path, "assert_called", service=service, **conditions)
-        return verify.assert_called(self.calls, pattern, exactly=times, at_least=at_least, at_most=at_most)
+        calls, capacity = self.calls, self.journal.size
+        return verify.assert_called(
+            calls, pattern, exactly=times, at_least=at_least, at_most=at_most, capacity=capacity
+        )
 
     def assert_not_called(
         self,

@@ -359,8 +359,13 @@ def closest(pattern: CallPattern, calls: Sequence[Call], everything: Sequence[Ca
     return "\n".join(lines)
 
 
-def _received(calls: Sequence[Call]) -> str:
-    return "no call was received" if not calls else f"{len(calls)} call{'s' if len(calls) != 1 else ''} received"
+def _received(calls: Sequence[Call], capacity: int | None) -> str:
+    if not calls:
+        return "no call was received"
+    count = f"{len(calls)} call{'s' if len(calls) != 1 else ''} received"
+    if capacity is not None and len(calls) >= capacity:
+        count += f" (the journal keeps the last {capacity}: earlier calls are not counted)"
+    return count
 
 
 def assert_called(
@@ -370,9 +375,10 @@ def assert_called(
     exactly: int | None = None,
     at_least: int | None = None,
     at_most: int | None = None,
+    capacity: int | None = None,
 ) -> CallList:
     """The calls that match ``pattern``; ``AssertionError`` unless their number is within the bounds (by default
-    at least one)."""
+    at least one). ``capacity``: the size of the journal ``calls`` come from, named in a failure when it is full."""
     __tracebackhide__ = True
     lowest, highest, expected = _bounds(exactly, at_least, at_most)
     found = [call for call in calls if pattern.matches(call)]
@@ -383,8 +389,8 @@ def assert_called(
         raise AssertionError(f"{head}:\n{_listed(found, calls)}")
     near = closest(pattern, calls)
     if not near:
-        raise AssertionError(f"{head}; {_received(calls)}")
-    raise AssertionError(f"{head}; {_received(calls)}, the closest:\n{near}")
+        raise AssertionError(f"{head}; {_received(calls, capacity)}")
+    raise AssertionError(f"{head}; {_received(calls, capacity)}, the closest:\n{near}")
 
 
 def assert_in_order(calls: Sequence[Call], patterns: Sequence[CallPattern]) -> CallList:

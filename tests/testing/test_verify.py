@@ -199,6 +199,13 @@ def test_the_closest_calls_come_first_with_the_first_field_that_differs() -> Non
     )
 
 
+def test_a_full_journal_says_that_earlier_calls_are_not_counted() -> None:
+    with pytest.raises(AssertionError, match=r"2 calls received \(the journal keeps the last 2: earlier calls"):
+        verify.assert_called([call(), call()], CallPattern("POST", "/orders"), capacity=2)
+    with pytest.raises(AssertionError, match=r"2 calls received, the closest"):
+        verify.assert_called([call(), call()], CallPattern("POST", "/orders"), capacity=3)
+
+
 def test_an_empty_journal_is_said_plainly() -> None:
     with pytest.raises(AssertionError, match=r"it was not called; no call was received$"):
         verify.assert_called([], CallPattern("GET", "/orders"))
@@ -321,3 +328,12 @@ def test_calls_made_after_reset_are_the_only_ones_verified(shop: MockServer) -> 
     httpx.get(shop.url + "/api/orders/2")
     assert [each.path for each in shop.journal.calls(since=mark)] == ["/api/orders/2"]
     assert shop.calls == [shop.calls.last]
+
+
+def test_a_server_whose_journal_overflowed_says_so(serve: Callable[..., MockServer]) -> None:
+    mock = serve(inline=SPEC, journal_size=2)
+    httpx.post(mock.url + "/api/carts")
+    for _ in range(2):
+        httpx.get(mock.url + "/api/orders")
+    with pytest.raises(AssertionError, match=r"the journal keeps the last 2: earlier calls are not counted"):
+        mock.assert_called("POST", "/api/carts")
