@@ -27,6 +27,7 @@ from mockery.openapi.generate import SchemaGenerator
 from mockery.openapi.ids import IdRule, id_rule
 
 DEFAULT_COUNT = 10
+DRAWN_LIMIT = 5_000  # records whose ids are drawn from a pattern: their table is built on first use (~0.4 ms each)
 logger = logging.getLogger("mockery.openapi")
 _ITEM = re.compile(r"^(?P<base>.*)/\{(?P<param>[^{}/]+)\}$")
 _ACTIONS: dict[tuple[bool, str], EndpointName] = {
@@ -126,6 +127,16 @@ def find_collections(
             logger.warning("%s", warning)
         if rule.capacity is not None:
             count = min(count, rule.capacity)
+        if rule.mode == "drawn" and count > DRAWN_LIMIT:
+            warning = doc.located(
+                ("paths", base, "x-mockery-count"),
+                f"{count} records were asked for, with ids drawn from their schema: mockery keeps a table of "
+                f"those ids, and starts {name} with {DRAWN_LIMIT} records",
+                "use fewer records, or an id schema a UUID or an integer satisfies",
+            )
+            doc.warnings.append(warning)
+            logger.warning("%s", warning)
+            count = DRAWN_LIMIT
         statuses = [
             (action, frozenset(str(code) for code in (by_template[template][method].get("responses") or {})))
             for (is_item, method), action in _ACTIONS.items()

@@ -432,3 +432,13 @@ def test_a_create_without_the_body_its_operation_makes_optional_is_an_empty_reco
     made = ids.post("/colours")
     assert made.status_code == 201, made.text
     assert made.json() == {"id": "green"}
+
+
+def test_records_with_drawn_ids_are_capped_with_a_located_warning(tmp_path: Path) -> None:
+    text = STATEFUL.replace("x-mockery-count: 4", "x-mockery-count: 100000")
+    loaded = service(tmp_path, text)
+    ulids = next(r for r in loaded.resources if r.name == "ulids")
+    assert ulids.count == 5_000
+    assert isinstance(ulids.maker, SchemaRecords)
+    (warning,) = [w for w in ulids.maker.document.warnings if "drawn from their schema" in w.message]
+    assert warning.line == text.splitlines().index("    x-mockery-count: 100000") + 1
