@@ -34,9 +34,10 @@ if TYPE_CHECKING:
     from mockery.templates.fakes import Clock
     from mockery.testing.handlers import Stub
     from mockery.testing.mock_server import MockServer
+    from mockery.testing.patterns import CallPattern
     from mockery.testing.requests_adapter import RequestsAdapter
     from mockery.testing.transport import HttpxTransport
-    from mockery.testing.verify import CallList, CallPattern
+    from mockery.testing.verify import CallList
 
 __version__ = "0.1.0"
 
@@ -80,7 +81,7 @@ _LAZY = {
     "AppConfig": "mockery.app.listener",
     "Call": "mockery.http.journal",
     "CallList": "mockery.testing.verify",
-    "CallPattern": "mockery.testing.verify",
+    "CallPattern": "mockery.testing.patterns",
     "Clock": "mockery.templates.fakes",
     "ConnectionLimits": "mockery.server.connections",
     "HandlerContext": "mockery.answers.handler",

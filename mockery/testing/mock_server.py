@@ -24,8 +24,9 @@ from mockery.store import DEFAULT_STORE_URL, Store
 from mockery.templates.fakes import Clock
 from mockery.testing import verify
 from mockery.testing.handlers import Stub, route_mapping, stub_answer
+from mockery.testing.patterns import CallPattern
 from mockery.testing.transport import HttpxTransport, Router
-from mockery.testing.verify import CallList, CallPattern, check_service
+from mockery.testing.verify import CallList, check_service
 
 START_TIMEOUT_SECONDS = 10.0
 
