@@ -219,10 +219,13 @@ def test_mockery_journal_adds_the_calls_of_a_failing_test_to_its_report(shop: py
 
         def test_typo(mockery):
             httpx.get(mockery.url + "/ordres")
+
+        def test_without_mockery():
+            assert False, "no server here"
         """
     )
     result = shop.runpytest_subprocess("-p", "no:cacheprovider", "--mockery-journal")
-    result.assert_outcomes(passed=2, failed=1, errors=1)
+    result.assert_outcomes(passed=2, failed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_typo*",
@@ -237,8 +240,9 @@ def test_mockery_journal_adds_the_calls_of_a_failing_test_to_its_report(shop: py
             '      request body: {"amount":2}',
         ]
     )
-    # Only the failing test's own call: the module's earlier one is left out.
+    # Only the failing test's own call: the module's earlier one is left out; a test without a server has none.
     assert '{"amount":1}' not in result.stdout.str()
+    assert result.stdout.str().count("Captured mockery journal") == 2
 
 
 @pytest.mark.slow
