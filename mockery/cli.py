@@ -559,6 +559,23 @@ def import_openapi(document: Path, output: Path) -> None:
     click.echo(f"wrote {write_spec(document, output)}")
 
 
+@import_group.command(name="graphql")
+@click.argument("schema", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the spec is written to, as <service>.yaml (the schema is copied there when it is elsewhere).",
+)
+def import_graphql(schema: Path, output: Path) -> None:
+    """Write a starter spec serving the SDL SCHEMA: types that mutations create are bound to resources."""
+    from mockery.importers.graphql import write_spec
+
+    click.echo(f"wrote {write_spec(schema, output)}")
+
+
 @cli.command()
 @click.option("--upstream", required=True, help="The real API to record, e.g. https://api.example.com.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The spec to write.")
