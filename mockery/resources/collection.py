@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from mockery.model.resources import Resource, field_paths
+from mockery.resources.columns import Columns
 from mockery.resources.generate import IdCodec, RecordFactory, RecordId
 from mockery.resources.query import Query, QueryError
 from mockery.resources.records import serialise
@@ -73,6 +74,7 @@ class Collection:
         self._handed: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pages: OrderedDict[tuple[Any, ...], list[Record]] = OrderedDict()
         self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
+        self.columns = Columns(resource, self.codec)  # a field of every record: what big scans read
 
     def __repr__(self) -> str:
         return f"Collection({self.key!r}, count={self.resource.count}, cached={len(self._cache)})"
@@ -267,11 +269,18 @@ class Collection:
 
     @property
     def scans_off_loop(self) -> bool:
-        """Whether a scan of this collection is big enough to run in the worker thread (and small enough to run)."""
-        return self.loop_scan < self.resource.count <= self.scan_limit
+        """Whether a scan of this collection is big enough to run in the worker thread (``scan_limit`` holds
+        only for scans on the loop: those of templates)."""
+        return self.loop_scan < self.resource.count
 
     def _loop_record(self, number: int) -> Record:
         return self.generated(number, cache=False, copy=False)
+
+    def _thread_factory(self) -> RecordFactory:
+        """The factory only the worker thread uses."""
+        if self._twin is None:
+            self._twin = self.factory.twin()
+        return self._twin
 
     def _thread_record(self, number: int) -> Record:
         """Record ``number`` generated in the worker thread, with the factory only that thread uses."""
@@ -296,6 +305,12 @@ class Collection:
         changes: Mapping[str, Record | None],
         make: Callable[[int], Record] | None = None,
     ) -> list[Any]:
+        if self.resource.count > self.loop_scan:  # only the fields the query names, generated a column at a time
+            _, _, created = self._overlay(changes)
+            factory = self.factory if make is not None else self._thread_factory()
+            picked = self.columns.select(query, parent, changes, created, factory)
+            if picked is not None:
+                return picked
         records = self._records(changes, make or self._thread_record)
         if parent is not None:
             names, parent_id = parent

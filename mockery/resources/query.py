@@ -44,7 +44,7 @@ class Filter:
     patterns: tuple[Any, ...] = field(default=(), compare=False)
 
     def test(self, record: Record) -> bool:
-        found = _lookup(record, self.path)
+        found = lookup(record, self.path)
         if self.operator == "eq":
             return any(_equal(found, value) for value in self.values)
         if self.operator == "ne":
@@ -175,7 +175,7 @@ def _regex(name: str, text: str, *, literal: bool) -> Any:
     return regex
 
 
-def _lookup(record: Any, path: tuple[str, ...]) -> Any:
+def lookup(record: Any, path: tuple[str, ...]) -> Any:
     for part in path:
         if not isinstance(record, dict) or part not in record:
             return MISSING
@@ -212,10 +212,10 @@ def _contains(value: Any, needle: Any) -> bool:
 
 
 def _sort_by(path: tuple[str, ...]) -> Callable[[Record], tuple[int, Any]]:
-    return lambda record: _sort_key(_lookup(record, path))
+    return lambda record: sort_key(lookup(record, path))
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
+def sort_key(value: Any) -> tuple[int, Any]:
     """Numbers, then text, then anything else (as JSON text); missing and null last."""
     if is_number(value) or isinstance(value, bool):
         return (0, value)

@@ -74,7 +74,16 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Collection], tup
             assert release.wait(60)
             return generate(number)
 
+        # A query answered from columns asks for the thread's factory first; any other scan, for records.
+        make_factory = collection._thread_factory
+
+        def gated_factory() -> Any:
+            started.set()
+            assert release.wait(60)
+            return make_factory()
+
         monkeypatch.setattr(collection, "_thread_record", gated)
+        monkeypatch.setattr(collection, "_thread_factory", gated_factory)
         return started, release
 
     yield hold
