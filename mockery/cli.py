@@ -282,6 +282,13 @@ def cli() -> None:
     env=ENV_VARS["tls_dir"],
     help="Folder of the local CA. Default: $XDG_DATA_HOME/mockery/tls or ~/.local/share/mockery/tls.",
 )
+@_env_option(
+    "--tls-names",
+    default=None,
+    metavar="NAMES",
+    env=ENV_VARS["tls_names"],
+    help="More host names for --tls auto's certificate, comma-separated (a compose service name, its aliases).",
+)
 def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
     """Serve every spec in PATHS (files, or folders searched for *.yaml and *.yml).
 

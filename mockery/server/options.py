@@ -22,6 +22,7 @@ from mockery.http.logs import AccessLog, LogFormat
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.load.loader import load_specs
 from mockery.model.services import SpecSet
+from mockery.server.certificates import valid_names
 from mockery.server.connections import (
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
@@ -72,8 +73,9 @@ class ServerOptions:
     reload: bool = field(default=False, metadata=_env("MOCKERY_RELOAD"))
     shutdown_timeout: int = field(default=GRACEFUL_SHUTDOWN_SECONDS, metadata=_env("MOCKERY_SHUTDOWN_TIMEOUT"))
     profile: str | None = field(default=None, metadata=_env("MOCKERY_PROFILE"))
-    cors: str = field(default="*", metadata=_env("MOCKERY_CORS"))
-    """The CORS policy of services whose spec has no ``cors``: ``*``, origins separated by commas, or ``off``."""
+    cors: str | CorsPolicy = field(default="*", metadata=_env("MOCKERY_CORS"))
+    """The CORS policy of services whose spec has no ``cors``: ``*``, origins separated by commas, or ``off``
+    (or a ``CorsPolicy``, as ``MockServer``'s ``AppConfig`` holds one)."""
     # Service name -> the port it listens on instead of its spec's (``--port-of``); MOCKERY_PORT_<SERVICE> too.
     ports: Mapping[str, int] = field(default_factory=dict)
     environ: Mapping[str, str] | None = None
@@ -84,6 +86,9 @@ class ServerOptions:
     tls_client_ca: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_CLIENT_CA"))
     tls_client_cert: str = field(default="required", metadata=_env("MOCKERY_TLS_CLIENT_CERT"))
     tls_dir: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_DIR"))
+    tls_names: str | None = field(default=None, metadata=_env("MOCKERY_TLS_NAMES"))
+    """More names for ``--tls auto``'s certificate, separated by commas: the host names other containers of a
+    compose network use to reach mockery (its service name and aliases)."""
 
     def log(self) -> AccessLog:
         """The access log: the one given, or one line per request in ``log_format`` unless ``quiet``."""
@@ -109,8 +114,20 @@ ENV_VARS: Mapping[str, str] = {
 }
 
 
-def cors_policy(text: str) -> CorsPolicy:
+def tls_hostnames(text: str | None) -> tuple[str, ...]:
+    """The names ``--tls-names`` lists; an ``ArgumentError`` naming those no certificate can carry."""
+    names = [name.strip() for name in (text or "").split(",") if name.strip()]
+    wrong = [name for name in names if not valid_names([name])]
+    if wrong:
+        shown = ", ".join(repr(name) for name in wrong)
+        raise ArgumentError(f"tls names: {shown}: a certificate names DNS names (api.test) or IP addresses")
+    return tuple(names)
+
+
+def cors_policy(text: str | CorsPolicy) -> CorsPolicy:
     """The policy ``--cors`` names; an ``ArgumentError`` saying what is wrong with ``text`` otherwise."""
+    if isinstance(text, CorsPolicy):
+        return text
     try:
         return parse_cors_option(text)
     except ValueError as exc:
@@ -158,6 +175,7 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         tls=tls,
         tls_port=options.tls_port,
         tls_folder=options.tls_dir,
+        tls_names=tls_hostnames(options.tls_names),
     )
     server.use_profile(options.profile)
     return server

@@ -15,7 +15,7 @@ import errno
 import itertools
 import signal
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,12 +177,14 @@ class Server:
         tls: TlsSettings | None = None,
         tls_port: int | None = None,
         tls_folder: Path | None = None,
+        tls_names: Iterable[str] = (),
     ) -> None:
         # Services moved by --port-of or MOCKERY_PORT_<SERVICE>: kept across reloads.
         self.ports = dict(ports or {})
         specs = move_ports(specs, self.ports)
         self._specs = specs
         self.tls, self.tls_port, self.tls_folder = tls, tls_port, tls_folder
+        self.tls_names = tuple(tls_names)
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
         self._journal = Journal(journal_size)
@@ -241,7 +243,7 @@ class Server:
     def _served_tls(self) -> dict[TlsSettings, ServedTls]:
         """The files of every HTTPS listener, a certificate of the local CA issued now if one is ``auto``:
         before anything listens, so that a problem stops the server before it serves."""
-        names = valid_names([self.host, *(service.name for service in self.specs.services)])
+        names = valid_names([self.host, *(service.name for service in self.specs.services), *self.tls_names])
         return {
             plan.tls: served_tls(plan.tls, names=names, folder=self.tls_folder)
             for plan in self.plans

@@ -64,6 +64,7 @@ class MockServer:
         tls_client_ca: str | Path | None = None,
         tls_client_cert: str = "required",
         tls_dir: str | Path | None = None,
+        tls_names: Iterable[str] = (),
     ) -> None:
         """``paths`` (or ``specs``) are spec files or folders; ``inline`` are specs written in code: a mapping, or
         YAML text, or a list of them. All are loaded together. ``specs`` may also be a ``SpecSet`` loaded already.
@@ -77,7 +78,7 @@ class MockServer:
         ``tls_dir``, default ``$MOCKERY_TLS_DIR`` or the user's data folder) or ``tls_cert`` and ``tls_key``;
         ``tls_port`` (any value: every port is free) keeps ``url`` plain HTTP and adds an HTTPS twin at
         ``tls_url``; ``tls_client_ca`` asks clients for certificates (``tls_client_cert``: ``required`` or
-        ``optional``)."""
+        ``optional``); ``tls_names`` are more host names for the ``auto`` certificate."""
         loaded, spec_paths = _spec_paths(paths, specs)
         config, limits = config or AppConfig(), limits or ConnectionLimits()
         options = ServerOptions(
@@ -106,6 +107,8 @@ class MockServer:
             tls_client_ca=_path(tls_client_ca),
             tls_client_cert=tls_client_cert,
             tls_dir=_path(tls_dir),
+            tls_names=",".join(tls_names) or None,
+            cors=config.cors,
         )
         self._server = build_server(options, loaded)
         self.specs = self._server.specs
