@@ -24,9 +24,9 @@ class Receipt:
 
 
 class Shop:
-    def __init__(self, users_url: str, payments_url: str) -> None:
-        self.users = httpx.Client(base_url=users_url, timeout=5)
-        self.payments = httpx.Client(base_url=payments_url, timeout=5)
+    def __init__(self, users_url: str, payments_url: str, transport: httpx.BaseTransport | None = None) -> None:
+        self.users = httpx.Client(base_url=users_url, timeout=5, transport=transport)
+        self.payments = httpx.Client(base_url=payments_url, timeout=5, transport=transport)
 
     def checkout(self, user_id: int, amount: int, currency: str = "eur", *, card: str = "ok") -> Receipt:
         user = self.users.get(f"/users/{user_id}")

@@ -146,7 +146,7 @@ def _takes_context(function: Handler) -> bool:
 
 
 def handler_name(function: Handler) -> str:
-    return getattr(function, "__qualname__", None) or getattr(function, "__name__", None) or repr(function)
+    return getattr(function, "__name__", None) or repr(function)
 
 
 @dataclass(frozen=True, slots=True)

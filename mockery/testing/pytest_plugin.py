@@ -16,6 +16,7 @@ of specs and seed gets a server of its own, on free ports, so that pytest-xdist 
 - ``mockery_module``: reset when a module's first test asks for it; what one test stores, stubs or calls is
   seen by the next tests of the module; strict mode checks the module's calls at its last teardown.
 - ``mockery_session``: reset once, when the first test asks for it; shared by the whole session.
+- ``amockery``: ``mockery`` for async tests (``@pytest.mark.anyio``), started or reset off their event loop.
 
 ``--mockery-journal`` adds the calls a failing test made to its report, as a "Captured mockery journal"
 section next to its captured output.
@@ -24,7 +25,7 @@ section next to its captured output.
 from __future__ import annotations
 
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,17 @@ def mockery_module(request: pytest.FixtureRequest) -> Iterator[MockServer]:
 def mockery_session(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     """A running MockServer for the configured specs, reset once and shared by the whole session."""
     yield from _serve(request, "session")
+
+
+@pytest.fixture
+async def amockery(request: pytest.FixtureRequest) -> AsyncIterator[MockServer]:
+    """``mockery`` for async tests (``@pytest.mark.anyio``): the same server, reset before the test and checked
+    after it, started or reset in a worker thread so that the test's event loop never waits on it."""
+    import anyio.to_thread
+
+    serving = _serve(request, "function")
+    yield await anyio.to_thread.run_sync(next, serving)
+    await anyio.to_thread.run_sync(next, serving, None)
 
 
 @pytest.hookimpl(wrapper=True)
