@@ -14,6 +14,7 @@ from mockery.graphql.transport import GraphQLRequest, encode_response, read_requ
 from mockery.http.answer import Answer, problem
 from mockery.model.services import ResponseSpec
 from mockery.runtime.context import Context
+from mockery.templates.fakes import use_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +48,16 @@ class GraphQLAnswer:
         return self._refused(ctx, refusal) if refusal is not None else self._execute(ctx, request, parsed)
 
     def _execute(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
+        use_clock(ctx.runtime.clock)  # Faker's relative dates follow the server's clock (pinned by default)
         bindings = self.service.bindings
         store = BoundStore(ctx.runtime.resources, ctx.service, bindings) if bindings else None
         response, operation = self.service.answer(request, parsed, ctx.state.randomness.seed, store)
         if operation is not None and operation not in request.allowed:
             detail = f"a {operation} is sent with POST; GET may only run a query"
             return problem(405, "Method not allowed", detail, allowed=["POST"]).with_headers((b"allow", b"POST"))
-        if "errors" in response:
-            ctx.note = f"graphql {operation or 'request'}: {response['errors'][0].get('message', '')}"
+        # The access log names the operation: `query Films`, `mutation`, and the first error.
+        named = " ".join(part for part in (operation or "request", request.operation_name) if part)
+        ctx.note = f"graphql {named}: {response['errors'][0].get('message', '')}" if "errors" in response else named
         return encode_response(ctx.raw, response)
 
     def _refused(self, ctx: Context, response: dict[str, Any]) -> Answer:

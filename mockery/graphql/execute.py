@@ -69,13 +69,15 @@ def run(
     operation_name: str | None,
     allowed: frozenset[str] = frozenset({"query", "mutation"}),
 ) -> tuple[dict[str, Any], str | None]:
-    """The response to a validated ``document`` and its operation's type (``None`` when none was chosen).
+    """The response to a validated ``document`` and its operation's type (``None`` when none was run).
     ``allowed`` names the operation types this request may run (a GET may not mutate)."""
     operation = get_operation_ast(document, operation_name)
     if not isinstance(operation, OperationDefinitionNode):
         named = f"no operation named {operation_name!r}" if operation_name else "the operation to run must be named"
         return errors([GraphQLError(named)]), None
     kind = operation.operation.value
+    if kind == "subscription":
+        return errors([GraphQLError("subscriptions are not served: send a query or a mutation", operation)]), None
     if kind not in allowed:
         return errors([GraphQLError(f"a {kind} cannot be sent with this method; use POST")]), kind
     result = execute(

@@ -55,7 +55,9 @@ class Store(Protocol):
 
     def get(self, type_name: str, raw_id: Any) -> dict[str, Any] | None: ...
 
-    def page(self, type_name: str, offset: int, count: int) -> tuple[list[dict[str, Any]], int]: ...
+    def page(
+        self, type_name: str, offset: int, count: int, filters: Mapping[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], int]: ...
 
     def mutate(self, type_name: str, action: str, args: dict[str, Any]) -> Any: ...
 
@@ -162,7 +164,7 @@ class Generation:
             count = self._length(seed, args)
             item = _named(kind.of_type)
             if isinstance(item, GraphQLObjectType) and self.store is not None and self.store.binds(item.name):
-                records, _ = self.store.page(item.name, offset, count)
+                records, _ = self.store.page(item.name, offset, count, _filters(args))
                 self.spend(len(records))
                 return [self.node(item, seed, {}, record) for record in records]
             self.spend(count)
@@ -208,7 +210,7 @@ class Generation:
         total: int
         items: list[Any]
         if isinstance(node_type, GraphQLObjectType) and self.store is not None and self.store.binds(node_type.name):
-            records, total = self.store.page(node_type.name, offset, count)
+            records, total = self.store.page(node_type.name, offset, count, _filters(args))
             items = [self.node(node_type, seed, {}, record) for record in records]
         else:
             total = offset + count + random.Random(seed).randint(0, 40)
@@ -296,6 +298,10 @@ def _list_of(kind: Any) -> Any:
 def _arguments_key(args: Mapping[str, Any]) -> str:
     chosen = {key: value for key, value in args.items() if key not in PAGING}
     return orjson.dumps(chosen, option=orjson.OPT_SORT_KEYS, default=str).decode() if chosen else ""
+
+
+def _filters(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in args.items() if key not in PAGING}
 
 
 def _cursor(position: int) -> str:

@@ -8,14 +8,16 @@ A write is validated as a REST write is; what breaks a field is a GraphQL error 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from graphql import GraphQLError
 
 from mockery.model.resources import RefField, Resource
 from mockery.model.services import Service
 from mockery.resources.collection import Collection
+from mockery.resources.query import QueryError, parse_query
 from mockery.resources.records import UnstorableRecord
 from mockery.resources.registry import Resources
 
@@ -54,8 +56,21 @@ class BoundStore:
     def get(self, type_name: str, raw_id: Any) -> dict[str, Any] | None:
         return self._collections[type_name].get(raw_id)
 
-    def page(self, type_name: str, offset: int, count: int) -> tuple[list[dict[str, Any]], int]:
-        return self._collections[type_name].page(offset, offset + count)
+    def page(
+        self, type_name: str, offset: int, count: int, filters: Mapping[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Records ``[offset, offset + count)`` and the total; of those whose fields equal ``filters`` (the
+        arguments named after the record's fields, or the fields of an input object such as ``filter``), as
+        REST's ``?status=paid`` filters."""
+        collection = self._collections[type_name]
+        pairs = _filter_pairs(filters or {}, collection.field_paths)
+        if not pairs:
+            return collection.page(offset, offset + count)
+        pairs += [("_start", str(offset)), ("_end", str(offset + count))]
+        try:
+            return collection.select(parse_query(urlencode(pairs), collection.field_paths))
+        except QueryError as exc:
+            raise GraphQLError(str(exc)) from exc
 
     def mutate(self, type_name: str, action: str, args: dict[str, Any]) -> Any:
         collection = self._collections[type_name]
@@ -97,6 +112,20 @@ class BoundStore:
     def _exists(self, ref: RefField, value: Any) -> bool:
         target = self._resources.collections.get(ref.target)
         return target is None or target.get(value) is not None
+
+
+def _filter_pairs(filters: Mapping[str, Any], fields: Iterable[str]) -> list[tuple[str, str]]:
+    known = frozenset(fields)
+    pairs: list[tuple[str, str]] = []
+    for name, value in filters.items():
+        if isinstance(value, Mapping):  # filter: {status: PAID}
+            pairs.extend(_filter_pairs(value, known))
+            continue
+        if name not in known or value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((name, ("true" if item else "false") if isinstance(item, bool) else str(item)))
+    return pairs
 
 
 def _merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:

@@ -204,3 +204,19 @@ def test_application_graphql_bodies_are_queries(write_spec: Callable[..., Path],
         server.url + "/graphql", content=b"{ me { email } }", headers={"content-type": "application/graphql"}
     )
     assert "@" in response.json()["data"]["me"]["email"]
+
+
+def test_a_subscription_is_refused_with_a_graphql_error(tmp_path: Path, serve: Serve) -> None:
+    (tmp_path / "sub.yaml").write_text(
+        'service: sub\ngraphql:\n  sdl: "type Query { a: Int } type Subscription { ticks: Int }"\n'
+    )
+    server = serve(tmp_path / "sub.yaml")
+    result = ask(server.url + "/graphql", "subscription { ticks }")
+    assert result == {
+        "errors": [
+            {
+                "message": "subscriptions are not served: send a query or a mutation",
+                "locations": [{"line": 1, "column": 1}],
+            }
+        ]
+    }

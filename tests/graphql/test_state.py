@@ -121,3 +121,23 @@ def test_sqlite_keeps_graphql_writes_over_a_restart(write_spec: Callable[..., Pa
             "status": "shipped",
             "total": 1,
         }
+
+
+FILTERED = SHOP.replace(
+    "      orders(first: Int): [Order!]!",
+    "      orders(first: Int, status: String, filter: OrderFilter): [Order!]!",
+).replace("    input OrderInput {", "    input OrderFilter { status: String }\n    input OrderInput {")
+
+
+def test_arguments_named_after_fields_filter_as_rest_does(write_spec: Callable[..., Path], serve: Serve) -> None:
+    server = serve(write_spec(FILTERED))
+    url = server.url + "/graphql"
+    for status in ("new", "paid", "shipped"):
+        rest = [order["id"] for order in httpx.get(server.url + "/orders", params={"status": status}).json()]
+        by_argument = ask(url, "query($s: String) { orders(status: $s) { id status } }", {"s": status})
+        by_input = ask(url, "query($s: String) { orders(filter: {status: $s}, first: 50) { id } }", {"s": status})
+        first = [int(order["id"]) for order in by_argument["data"]["orders"]]  # 1 to 3 of them, no `first`
+        assert first == rest[: len(first)]
+        assert len(first) == min(len(rest), len(first))
+        assert first or not rest
+        assert [int(order["id"]) for order in by_input["data"]["orders"]] == rest

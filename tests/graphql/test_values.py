@@ -103,3 +103,14 @@ def test_first_bounds_a_list_and_is_capped(write_spec: Callable[..., Path], serv
     negative = ask(url, "{ users(first: -1) { id } }")
     assert negative["errors"][0]["message"] == "first must not be negative, got -1"
     assert negative["errors"][0]["path"] == ["users"]
+
+
+def test_dates_follow_the_servers_clock(write_spec: Callable[..., Path], serve: Serve) -> None:
+    """Relative dates are relative to the server's clock (pinned by default): the same bytes on any day."""
+    import datetime as dt
+
+    from mockery.templates.fakes import Clock
+
+    server = serve(write_spec(SCHEMA), clock=Clock(dt.datetime(2001, 6, 1, tzinfo=dt.UTC)))
+    created = ask(server.url + "/graphql", "{ users(first: 10) { createdAt } }")["data"]["users"]
+    assert all("1999-06-01" <= user["createdAt"] <= "2001-06-01" for user in created)
