@@ -47,6 +47,10 @@ from mockery.runtime.state import Runtime, ServiceState
 from mockery.store import StoreError
 from mockery.templates.values import templates
 
+# The journal keeps an answer's body up to this size (for tests that verify what a client got): a list of a
+# hundred records fits; a bulk download is kept as b"" rather than held in memory for the journal's lifetime.
+JOURNAL_BODY_LIMIT = 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
@@ -200,7 +204,7 @@ class ListenerApp:
         if breaking is not None:
             note = f"fault: {breaking.kind}"
         duration = time.perf_counter() - started
-        self._observe(scope, headers, body, service_name, route_name, answer.status, duration)
+        self._observe(scope, headers, body, service_name, route_name, answer, duration)
         if breaking is not None:
             await break_connection(send, receive, breaking, answer.status, list(answer.headers), answer.body)
         elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
@@ -252,16 +256,39 @@ class ListenerApp:
         return answer, note, behaviours, verdict
 
     def _observe(
-        self, scope: Scope, headers: dict[str, str], body: bytes, service: str, route: str, status: int, duration: float
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        body: bytes,
+        service: str,
+        route: str,
+        answer: Answer,
+        duration: float,
     ) -> None:
-        """Journal and metrics, before the answer leaves: a client that got it also finds it in the journal."""
+        """Journal and metrics, before the answer leaves: a client that got it also finds it in the journal. The
+        journal keeps the answer's headers and body (the same bytes object, no copy) up to ``JOURNAL_BODY_LIMIT``,
+        so that a test can verify what the client got; a streamed or bigger body is kept as ``b""``."""
         if self.journal is not None:
             query_string = scope["query_string"].decode("latin-1")
+            kept = answer.body if len(answer.body) <= JOURNAL_BODY_LIMIT else b""
+            answered = {name.decode("latin-1"): value.decode("latin-1") for name, value in answer.headers}
             self.journal.record(
-                Call(service, scope["method"], scope["path"], query_string, headers, body, route, status, duration)
+                Call(
+                    service,
+                    scope["method"],
+                    scope["path"],
+                    query_string,
+                    headers,
+                    body,
+                    route,
+                    answer.status,
+                    duration,
+                    response_headers=answered,
+                    response_body=kept,
+                )
             )
         if self.metrics is not None:
-            self.metrics.observe(service, route, status, duration)
+            self.metrics.observe(service, route, answer.status, duration)
 
     async def _store_failed(self, scope: Scope, send: Send, exc: StoreError) -> None:
         """503 for a request that needs state while the store (Redis) cannot be reached; it recovers by itself."""
@@ -269,7 +296,7 @@ class ListenerApp:
         answer = store_unavailable(exc, repr(self.runtime.store))
         if (origin := header_map(scope).get("origin")) is not None:
             answer = answer.with_headers(*self._unmatched_cors.answer_headers(origin))
-        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer.status, 0.0)
+        self._observe(scope, header_map(scope), b"", self._label, UNMATCHED, answer, 0.0)
         await send_answer(send, answer, head=method == "HEAD")
         self.config.access_log.request(self._label, method, path, answer.status, UNMATCHED, 0.0, "store unavailable")
 
