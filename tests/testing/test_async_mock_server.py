@@ -98,8 +98,8 @@ async def test_second_starts_clean(amockery):
 
 @pytest.mark.anyio
 async def test_strict_mode_fails_at_teardown(amockery):
-    async with httpx.AsyncClient(base_url=amockery.url) as client:
-        await client.get("/nowhere")
+    async with httpx.AsyncClient(transport=amockery.httpx_transport(), base_url="http://shop") as client:
+        await client.get("/nowhere")  # in-process: strict mode sees it as it sees a request over a socket
 """
 
 

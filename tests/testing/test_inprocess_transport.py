@@ -106,6 +106,30 @@ def test_connection_faults_and_timeouts_are_the_clients_own_errors(mock: MockSer
         assert client.post("/v1/charges", json={"currency": "eur"}).status_code == 201
 
 
+def _requests_exchange(session: requests.Session, stripe: str, users: str) -> list[tuple[int, bytes]]:
+    answers = [
+        session.post(f"{stripe}/v1/charges?idem=1", json={"currency": "eur", "amount": 5}, headers={"x-test": "a"}),
+        session.post(f"{stripe}/v1/charges", json={"currency": "usd"}),
+        session.get(f"{users}/users/7", headers={"x-test": "b"}),
+        session.get(f"{users}/nowhere"),
+    ]
+    return [(answer.status_code, answer.content) for answer in answers]
+
+
+def test_requests_in_process_answers_and_journals_exactly_as_over_a_socket(mock: MockServer) -> None:
+    with requests.Session() as session:
+        over_socket = _requests_exchange(session, mock.url_for("payments"), mock.url_for("users"))
+    socket_journal = _journal(mock.calls)
+    mock.reset()
+    with requests.Session() as session:
+        session.mount("https://", mock.requests_adapter(HOSTS))
+        session.mount("http://", mock.requests_adapter(HOSTS))
+        in_process = _requests_exchange(session, "https://api.stripe.com", "http://users.internal:8080")
+    assert in_process == over_socket
+    assert _journal(mock.calls) == socket_journal
+    assert len(mock.unmatched()) == 2
+
+
 def test_requests_adapter_answers_like_httpx(mock: MockServer) -> None:
     with requests.Session() as session:
         session.mount("https://api.stripe.com", mock.requests_adapter(HOSTS))
