@@ -10,7 +10,7 @@ from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import shape
 from mockery.load.build import build_service
 from mockery.load.openapi import build_openapi_service, is_openapi_json
-from mockery.load.resources import describe_route, ref_errors
+from mockery.load.resources import describe_route, json_server_database, ref_errors
 from mockery.load.schema import schema_errors
 from mockery.model.services import Route, Service, SpecSet
 from mockery.source.document import Document, format_path
@@ -83,6 +83,10 @@ def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = 
     all_errors = list(errors)
     services: list[Service] = []
     for document in documents:
+        database = json_server_database(document)
+        if database is not None:
+            all_errors.append(database)
+            continue
         if is_openapi(document.data):
             service, build_errors = build_openapi_service(document)
         else:

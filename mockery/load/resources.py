@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 from faker import Faker
@@ -22,6 +24,8 @@ from mockery.http.schema_patterns import pattern_problems
 from mockery.model.resources import (
     DEFAULT_LIST_LIMIT,
     ENDPOINTS,
+    ID_FORMATS,
+    ON_DELETE,
     ArrayField,
     ChoiceField,
     ConstField,
@@ -30,6 +34,7 @@ from mockery.model.resources import (
     FakerField,
     FieldKind,
     FieldSpec,
+    IdFormat,
     IdKind,
     ObjectField,
     RefField,
@@ -37,14 +42,22 @@ from mockery.model.resources import (
     TemplateField,
 )
 from mockery.model.services import Route, Service
-from mockery.source.document import DocPath, Position, format_path
+from mockery.resources.seed import FieldRule, SeedRecords, check_records, csv_converter, read_db, read_seed, resolve
+from mockery.source.document import DocPath, Document, Position, format_path
 from mockery.suggest import did_you_mean
 from mockery.templates.environment import CompiledTemplate, compile_template, is_template, template_problems
+from mockery.words import singular
 
 FIELD_KINDS = ("faker", "choice", "const", "ref", "array", "fields")
 # Keys every field may carry besides its kind.
 _COMMON_KEYS = ("type", "schema")
-_KIND_KEYS = {"choice": ("weights",), "array": ("min", "max"), "const": (), "ref": (), "fields": ()}
+_KIND_KEYS = {
+    "choice": ("weights",),
+    "array": ("min", "max"),
+    "const": (),
+    "ref": ("per_parent", "on_delete"),
+    "fields": (),
+}
 # Names a field template may use besides the usual context.
 FIELD_TEMPLATE_NAMES = frozenset({"record"})
 _JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
@@ -58,6 +71,11 @@ class Reporter(Protocol):
     def template_error(self, path: DocPath, line: int, message: str, suggestion: str | None = None) -> None: ...
 
     def position(self, path: DocPath) -> Position: ...
+
+    # The document being built (``db:`` and ``data:`` files are found next to it) and where errors go that are
+    # located in another file (a data file).
+    document: Document
+    errors: list[SpecError]
 
 
 @functools.cache
@@ -84,39 +102,81 @@ class ResourceBuilder:
         self.faker_names = faker_names
 
     def build(self, raw: Any, base_path: str) -> tuple[Resource, ...]:
-        if not isinstance(raw, dict):
-            return ()
+        raw = raw if isinstance(raw, dict) else {}
+        db = self.document.data.get("db") if isinstance(self.document.data, dict) else None
+        tables = self.database(db) if isinstance(db, str) else {}
         names = [name for name in raw if isinstance(name, str)]
+        names += [name for name in tables if name not in raw]
+        self._seeds: dict[str, SeedRecords] = {}
+        self._inferred: set[tuple[Any, str]] = set()  # (resource, field) of refs read from a database's keys
         resources = []
         for name in names:
-            spec = raw[name]
+            spec = raw.get(name, {})
             if isinstance(spec, dict):
-                resource = self.resource(name, spec, ("resources", name), base_path, names)
+                resource = self.resource(name, spec, ("resources", name), base_path, names, tables.get(name))
                 if resource is not None:
                     resources.append(resource)
+        self.check_refs(resources)
+        if isinstance(db, str):
+            # json-server's /db: the whole database, served with the collections it maps.
+            resources = [replace(resource, database=f"{base_path}/db") for resource in resources]
         return tuple(resources)
 
+    @property
+    def document(self) -> Document:
+        return self.reporter.document
+
+    def data_file(self, raw: str, path: DocPath) -> tuple[Path, str] | None:
+        """The data file ``raw`` names (next to the spec) and how errors name it."""
+        found, problem = resolve(self.document.file.resolve().parent, raw)
+        if found is None:
+            self.reporter.error(path, problem or "bad data file", "put the data file in the spec's folder")
+            return None
+        return found, str(PurePath(self.document.display_name).parent / raw)
+
+    def database(self, raw: str) -> dict[str, SeedRecords | dict[str, Any]]:
+        """``db: db.json``: a json-server database, every top-level array a collection, objects singletons."""
+        found = self.data_file(raw, ("db",))
+        if found is None:
+            return {}
+        tables, errors = read_db(*found)
+        self.reporter.errors.extend(errors)
+        return tables
+
     def resource(
-        self, name: str, raw: dict[str, Any], path: DocPath, base_path: str, names: list[str]
+        self,
+        name: str,
+        raw: dict[str, Any],
+        path: DocPath,
+        base_path: str,
+        names: list[str],
+        table: SeedRecords | dict[str, Any] | None = None,
     ) -> Resource | None:
         count = raw.get("count", 0)
-        id_kind: IdKind = "uuid" if raw.get("id") == "uuid" else "integer"
+        singleton = raw.get("singleton", isinstance(table, dict)) is True
+        id_kind, id_format = self.id_kind(raw.get("id"), (*path, "id"), table)
         raw_fields = raw.get("fields", {})
         fields = self.fields(raw_fields, (*path, "fields"), names) if isinstance(raw_fields, dict) else ()
         if "id" in dict(fields):
             self.reporter.error((*path, "fields", "id"), "'id' is the record's id, not a field", key=True)
+        if isinstance(table, SeedRecords) and "fields" not in raw:
+            fields = self.inferred_refs(table, names, path)
         endpoints = raw.get("endpoints", list(ENDPOINTS))
         own_path = raw.get("path", f"/{name}")
         if isinstance(own_path, str) and "path" in raw:
             for message, suggestion in path_problems(own_path):
                 self.reporter.error((*path, "path"), message, suggestion)
         list_limit = raw.get("list_limit", DEFAULT_LIST_LIMIT)
+        seed = self.seed(raw, path, table, id_kind, fields, singleton)
+        if seed is not None:
+            self._seeds[name] = seed
+        records = tuple(seed.records) if seed is not None else ()
         if not isinstance(count, int) or not isinstance(own_path, str) or not isinstance(list_limit, int):
             return None
         return Resource(
             service=self.service,
             name=name,
-            count=count,
+            count=1 if singleton else max(count, len(records)),
             id_kind=id_kind,
             fields=fields,
             path=(base_path + own_path).rstrip("/") or "/",
@@ -124,7 +184,131 @@ class ResourceBuilder:
             if isinstance(endpoints, list)
             else frozenset(ENDPOINTS),
             list_limit=list_limit,
+            seed=records,
+            id_format=id_format,
+            singleton=singleton,
         )
+
+    def id_kind(self, raw: Any, path: DocPath, table: SeedRecords | dict[str, Any] | None) -> tuple[IdKind, IdFormat]:
+        """``id: integer|uuid|string`` or ``id: {type: string, format: nanoid}``; from a json-server database
+        without it: integer when every id is one, else string (as given)."""
+        if raw is None and isinstance(table, SeedRecords):
+            ids = [r.get("id") for r in table.records if isinstance(r, dict)]
+            return ("integer" if all(isinstance(i, int) and not isinstance(i, bool) for i in ids) else "string"), ""
+        if isinstance(raw, dict):
+            kind, id_format = raw.get("type", "integer"), raw.get("format", "")
+            if kind == "integer" and id_format:
+                self.reporter.error((*path, "format"), "an integer id has no format", "use type: string")
+            if id_format == "uuid" and kind == "string":
+                return "string", "uuid"
+            if kind in ("integer", "uuid", "string") and (id_format in ID_FORMATS or not id_format):
+                return kind, id_format
+            return "integer", ""
+        if raw in ("uuid", "string"):
+            return raw, ""
+        return "integer", ""
+
+    def inferred_refs(self, table: SeedRecords, names: list[str], path: DocPath) -> tuple[tuple[str, FieldSpec], ...]:
+        """json-server's convention: ``postId`` refs ``posts``; deleting a post deletes its comments."""
+        plural = {singular(name): name for name in names}
+        keys: dict[str, None] = {}
+        for record in table.records[:1000]:
+            if isinstance(record, dict):
+                keys.update(dict.fromkeys(k for k in record if isinstance(k, str)))
+        found = []
+        where = (self.reporter.position(("db",)), format_path(path))
+        for key in keys:
+            stem = key[:-3] if key.endswith("_id") else key[:-2] if key.endswith("Id") else ""
+            if stem in plural:
+                self._inferred.add((path[-1], key))
+                found.append((key, FieldSpec(RefField(self.service, plural[stem], on_delete="cascade", where=where))))
+        return tuple(found)
+
+    def seed(
+        self,
+        raw: dict[str, Any],
+        path: DocPath,
+        table: SeedRecords | dict[str, Any] | None,
+        id_kind: IdKind,
+        fields: tuple[tuple[str, FieldSpec], ...],
+        singleton: bool,
+    ) -> SeedRecords | None:
+        """The seed records of ``data:`` (a file or inline records) or of the database, checked."""
+        data = raw.get("data")
+        seeds: SeedRecords | None = None
+        if isinstance(data, str):
+            found = self.data_file(data, (*path, "data"))
+            if found is None:
+                return None
+            seeds = read_seed(*found, self.csv_columns(id_kind, fields))
+        elif isinstance(data, list | dict):
+            records = [data] if isinstance(data, dict) else data
+            position = self.reporter.position
+
+            def locate(index: int, parts: tuple[Any, ...]) -> tuple[int, int, str]:
+                where = (*path, "data", *((index,) if isinstance(data, list) else ()), *parts)
+                found = position(where)
+                return found.line, found.column, format_path(where)
+
+            seeds = SeedRecords(records, self.document.display_name, locate)
+        elif isinstance(table, SeedRecords):
+            seeds = table
+        elif isinstance(table, dict):
+            seeds = SeedRecords([table], "", lambda i, p: (1, 1, ""))
+        if seeds is None:
+            return None
+        if singleton and (len(seeds.records) != 1 or not isinstance(seeds.records[0], dict)):
+            self.reporter.error((*path, "data"), "a singleton's data is one record (a mapping)")
+            return None
+        rules = {}
+        for name, spec in fields:
+            options = spec.kind.options if isinstance(spec.kind, ChoiceField) else None
+            if spec.schema is not None or options is not None:
+                rules[name] = FieldRule(spec.schema, options)
+        seeds.records = check_records(seeds, id_kind, rules, ids=not singleton)
+        self.reporter.errors.extend(seeds.errors)
+        seeds.errors.clear()
+        return seeds
+
+    def csv_columns(
+        self, id_kind: IdKind, fields: tuple[tuple[str, FieldSpec], ...]
+    ) -> dict[str, Callable[[str], Any]]:
+        """How the cells of a CSV file become values: the id by its kind, declared types, refs to integer ids."""
+        columns: dict[str, Callable[[str], Any]] = {}
+        if id_kind == "integer":
+            columns["id"] = _csv_integer_id
+        raw_resources = self.document.data.get("resources") if isinstance(self.document.data, dict) else None
+        for name, spec in fields:
+            declared = (spec.schema or {}).get("type")
+            if declared is None and isinstance(spec.kind, RefField) and spec.kind.service == self.service:
+                target = raw_resources.get(spec.kind.resource) if isinstance(raw_resources, dict) else None
+                target_id = target.get("id", "integer") if isinstance(target, dict) else "integer"
+                declared = ["integer", "null"] if target_id == "integer" else None
+            convert = csv_converter(declared) if declared is not None else None
+            if convert is not None:
+                columns[name] = convert
+        return columns
+
+    def check_refs(self, resources: list[Resource]) -> None:
+        """Seed values of declared refs name records that exist, when the target's records are all seed data."""
+        by_name = {resource.name: resource for resource in resources}
+        for resource in resources:
+            seeds = self._seeds.get(resource.name)
+            if seeds is None:
+                continue
+            for field_name, ref in resource.refs().items():
+                target = by_name.get(ref.resource)
+                if ref.service != self.service or target is None or (resource.name, field_name) in self._inferred:
+                    continue
+                if not target.seed or target.count > len(target.seed):
+                    continue
+                known = {str(record["id"]) for record in target.seed}
+                for index, record in enumerate(seeds.records):
+                    value = record.get(field_name)
+                    if value is not None and str(value) not in known:
+                        seeds.error(index, (field_name,), f"no {target.name} record has the id {value!r}")
+            self.reporter.errors.extend(seeds.errors)
+            seeds.errors.clear()
 
     def fields(self, raw: dict[str, Any], path: DocPath, names: list[str]) -> tuple[tuple[str, FieldSpec], ...]:
         built = []
@@ -180,7 +364,15 @@ class ResourceBuilder:
                 return None
             return ChoiceField(tuple(value), tuple(float(w) for w in weights) if isinstance(weights, list) else None)
         if kind_name == "ref":
-            return self.ref(value, (*path, "ref"), names) if isinstance(value, str) else None
+            ref = self.ref(value, (*path, "ref"), names) if isinstance(value, str) else None
+            if ref is None:
+                return None
+            on_delete = raw.get("on_delete")
+            return replace(
+                ref,
+                per_parent=self.per_parent(raw.get("per_parent"), (*path, "per_parent")),
+                on_delete=on_delete if on_delete in ON_DELETE else None,
+            )
         if kind_name == "array":
             item = self.field(value, (*path, "array"), names)
             low, high = raw.get("min", 0), raw.get("max", 3)
@@ -192,6 +384,18 @@ class ResourceBuilder:
             return ArrayField(item, low, high)
         if kind_name == "fields":
             return ObjectField(self.fields(value, (*path, "fields"), names)) if isinstance(value, dict) else None
+        return None
+
+    def per_parent(self, raw: Any, path: DocPath) -> tuple[int, int] | None:
+        """``per_parent: 3..7`` (or ``5``): how many records each parent gets."""
+        if raw is None:
+            return None
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            return raw, raw
+        low, dots, high = str(raw).partition("..")
+        if dots and low.strip().isdigit() and high.strip().isdigit() and int(low) <= int(high):
+            return int(low), int(high)
+        self.reporter.error(path, f"per_parent takes a count or a range such as 3..7, got {raw!r}", "e.g. 3..7")
         return None
 
     def bare_string(self, text: str, path: DocPath) -> FieldKind | None:
@@ -265,8 +469,24 @@ class ResourceBuilder:
         return {"type": declared}
 
 
+def _csv_integer_id(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"the id {text!r} is not a positive integer; use `id: string` for string ids")
+    return int(text)
+
+
 def endpoints(resource: Resource, siblings: tuple[Resource, ...]) -> list[tuple[str, str, Endpoint]]:
-    """``(method, path, endpoint)`` of every route ``resource`` serves, nested lists included."""
+    """``(method, path, endpoint)`` of every route ``resource`` serves, nested lists included; a singleton's
+    GET, PUT and PATCH at its path; the service's ``/db`` with its first resource."""
+    first = next((r for r in siblings if r.service == resource.service), resource)
+    database = [("GET", resource.database, Endpoint(resource, "db"))] if resource.database and first is resource else []
+    if resource.singleton:
+        single: list[tuple[str, EndpointName]] = [("GET", "get"), ("PUT", "replace"), ("PATCH", "update")]
+        return database + [
+            (method, resource.path, Endpoint(resource, action))
+            for method, action in single
+            if action in resource.endpoints
+        ]
     item = f"{resource.path}/{{id}}"
     table: list[tuple[str, str, EndpointName]] = [
         ("GET", resource.path, "list"),
@@ -276,13 +496,17 @@ def endpoints(resource: Resource, siblings: tuple[Resource, ...]) -> list[tuple[
         ("PATCH", item, "update"),
         ("DELETE", item, "delete"),
     ]
-    routes = [
+    routes = database + [
         (method, path, Endpoint(resource, action)) for method, path, action in table if action in resource.endpoints
     ]
     if "get" in resource.endpoints:
         for child in siblings:
-            if "list" in child.endpoints and any(
-                ref.service == resource.service and ref.resource == resource.name for ref in child.refs().values()
+            if (
+                "list" in child.endpoints
+                and not child.singleton
+                and any(
+                    ref.service == resource.service and ref.resource == resource.name for ref in child.refs().values()
+                )
             ):
                 routes.append(("GET", f"{item}/{child.name}", Endpoint(child, "nested", resource)))
     return routes
@@ -295,6 +519,7 @@ _ACTIONS = {
     "replace": "replace",
     "update": "update",
     "delete": "delete",
+    "db": "the whole database",
 }
 
 
@@ -319,6 +544,8 @@ def resource_routes(resources: tuple[Resource, ...], position: Callable[[DocPath
             name = (
                 f"{resource.name} {endpoint.resource.name}" if endpoint.parent else f"{resource.name} {endpoint.action}"
             )
+            if endpoint.action == "db":
+                name = "db"
             routes.append(
                 Route(
                     name=name,
@@ -367,3 +594,27 @@ def ref_errors(services: Iterable[Service]) -> list[SpecError]:
                             )
                         )
     return errors
+
+
+def json_server_database(document: Document) -> SpecError | None:
+    """The one error for a json-server ``db.json`` given as a spec (every top-level value an array or an object,
+    none a spec key): what it is and how to serve it, instead of an unknown key per collection."""
+    data = document.data
+    if not isinstance(data, dict) or not data or "service" in data:
+        return None
+    if not all(isinstance(value, list | dict) for value in data.values()):
+        return None
+    if not any(isinstance(value, list) for value in data.values()) or {"routes", "resources"} & set(data):
+        return None
+    collections = [str(name) for name, value in data.items() if isinstance(value, list)]
+    singles = [str(name) for name, value in data.items() if isinstance(value, dict)]
+    found = f"collections {', '.join(collections)}" + (f"; singular {', '.join(singles)}" if singles else "")
+    name = PurePath(document.display_name).name
+    return SpecError(
+        document.display_name,
+        1,
+        1,
+        "",
+        f"this looks like a json-server database ({found}), not a spec",
+        f"serve it with a spec beside it holding `service: <name>` and `db: {name}` (see docs/fixtures.md)",
+    )

@@ -15,8 +15,13 @@ from typing import Any, Literal, Protocol
 from mockery.source.document import Position
 from mockery.templates.environment import CompiledTemplate
 
-IdKind = Literal["integer", "uuid"]
-EndpointName = Literal["list", "get", "create", "replace", "update", "delete", "nested"]
+IdKind = Literal["integer", "uuid", "string"]
+# How a string id beyond the seed data is generated: "" continues the numbers of the seed ids as text.
+IdFormat = Literal["", "slug", "ulid", "nanoid", "uuid"]
+ID_FORMATS: tuple[str, ...] = ("slug", "ulid", "nanoid", "uuid")
+OnDelete = Literal["cascade", "restrict", "set_null"]
+ON_DELETE: tuple[str, ...] = ("cascade", "restrict", "set_null")
+EndpointName = Literal["list", "get", "create", "replace", "update", "delete", "nested", "db"]
 ENDPOINTS: tuple[str, ...] = ("list", "get", "create", "replace", "update", "delete")
 DEFAULT_LIST_LIMIT = 1000
 
@@ -52,6 +57,11 @@ class RefField:
     resource: str
     # Where the ref was written (file position and document path), for errors found across services.
     where: tuple[Position, str] = field(default=(Position(1, 1), ""), compare=False)
+    # ``per_parent: 3..7``: records are handed out to the parents in order, each parent getting between these
+    # many (seeded), instead of a random parent each.
+    per_parent: tuple[int, int] | None = None
+    # What deleting a parent does to the records that ref it (``None``: nothing, the ref dangles).
+    on_delete: OnDelete | None = None
 
     @property
     def target(self) -> str:
@@ -117,6 +127,13 @@ class Resource:
     endpoints: frozenset[str]
     list_limit: int = DEFAULT_LIST_LIMIT
     maker: RecordMaker | None = field(default=None, compare=False)
+    # Records given as data (``data:``, ``db:``): records 1..len(seed), exact; ``count`` includes them.
+    seed: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
+    id_format: IdFormat = ""
+    # One record without an id, at ``path``: GET, PUT and PATCH (json-server's singular resources).
+    singleton: bool = False
+    # The path of the service's ``/db`` (the whole database), served with its first resource; "" for none.
+    database: str = ""
 
     @property
     def key(self) -> str:
@@ -158,6 +175,17 @@ def field_paths(resource: Resource) -> frozenset[str]:
     for name, spec in resource.fields:
         paths.add(name)
         walk(name, spec.kind)
+    for record in resource.seed:
+        _data_paths("", record, paths)
     if resource.maker is not None:
         paths |= resource.maker.paths
     return frozenset(paths)
+
+
+def _data_paths(prefix: str, value: Mapping[str, Any], paths: set[str]) -> None:
+    """The dotted paths of the keys of a seed record, nested mappings included."""
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        paths.add(path)
+        if isinstance(item, Mapping):
+            _data_paths(f"{path}.", item, paths)

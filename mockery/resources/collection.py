@@ -25,11 +25,14 @@ import orjson
 
 from mockery.model.resources import Resource, field_paths
 from mockery.resources.columns import Columns
-from mockery.resources.generate import IdCodec, RecordFactory, RecordId
+from mockery.resources.generate import IdCodec, RecordFactory, RecordId, RefResolver
+from mockery.resources.ids import SeededCodec
 from mockery.resources.query import Query, QueryError
 from mockery.resources.records import serialise
+from mockery.resources.relations import Distribution
 from mockery.resources.scanner import SerialWorker
 from mockery.store import Record, Store
+from mockery.templates.fakes import derive_seed
 
 DEFAULT_CACHE_SIZE = 10_000
 DEFAULT_SCAN_LIMIT = 200_000
@@ -53,10 +56,24 @@ class Collection:
         cache_size: int = DEFAULT_CACHE_SIZE,
         scan_limit: int = DEFAULT_SCAN_LIMIT,
         loop_scan: int = DEFAULT_LOOP_SCAN,
+        refs: RefResolver | None = None,
     ) -> None:
         self.resource = resource
         self.factory = factory
         self.codec: IdCodec = factory.codec
+        if not resource.singleton and (resource.seed or resource.id_kind == "string" or resource.id_format):
+            self.codec = SeededCodec(resource, derive_seed(factory.seed, resource.name))
+        # Refs pinned to their parents (per_parent), by field name.
+        self._pins = {
+            name: Distribution(
+                *ref.per_parent,
+                derive_seed(factory.seed, resource.service, resource.name, name),
+                functools.partial(refs, ref) if refs is not None else lambda: None,
+            )
+            for name, ref in resource.refs().items()
+            if ref.per_parent is not None
+        }
+        self._field_names = [name for name, _ in resource.fields]
         self.store = store
         self.key = resource.key
         self.cache_size = cache_size
@@ -91,12 +108,49 @@ class Collection:
         if record is not None:
             self._cache.move_to_end(number)
         else:
-            record = self.factory.record(number)
+            record = self._make(number, self.factory)
             if cache:
                 self._cache[number] = record
                 if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return _copy(record) if copy else record
+
+    def _make(self, number: int, factory: RecordFactory) -> Record:
+        """Record ``number`` before any change: the seed record (its missing fields generated), or generated
+        with the collection's ids and pinned refs."""
+        seed = self.resource.seed
+        if number <= len(seed):
+            given = seed[number - 1]
+            if all(name in given for name in self._field_names) and not self.resource.maker:
+                copied: Record = orjson.loads(orjson.dumps(given))
+                return copied
+            record = factory.record(number)
+            for name, pin in self._pins.items():
+                record[name] = pin.parent_of(number)
+            record.update(orjson.loads(orjson.dumps(given)))
+            return record
+        record = factory.record(number)
+        if self.codec is not factory.codec:
+            record["id"] = self.codec.id_for(number)
+        for name, pin in self._pins.items():
+            record[name] = pin.parent_of(number)
+        return record
+
+    def singleton(self) -> Record:
+        """A singleton's record as it is now (a copy)."""
+        changed, record = self.store.get_change(self.key, "1")
+        if changed and record is not None:
+            return _copy(record)
+        base = self._make(1, self.factory)
+        if not self.resource.seed:
+            base.pop("id", None)  # generated from fields: a singleton has no id
+        return base
+
+    def put_singleton(self, record: Record) -> bytes:
+        """Store a singleton's new record and return it serialised."""
+        payload = serialise(record)
+        self.store.put_record(self.key, "1", record)
+        return payload
 
     def parse_id(self, raw: object) -> tuple[str, int | None] | None:
         return self.codec.parse(raw)
@@ -286,7 +340,7 @@ class Collection:
         """Record ``number`` generated in the worker thread, with the factory only that thread uses."""
         if self._twin is None:
             self._twin = self.factory.twin()
-        return self._twin.record(number)
+        return self._make(number, self._twin)
 
     def _records(self, changes: Mapping[str, Record | None], make: Callable[[int], Record]) -> Iterator[Record]:
         """Every current record, in id order, read only (not copied): generated ones through ``make``."""
@@ -305,7 +359,9 @@ class Collection:
         changes: Mapping[str, Record | None],
         make: Callable[[int], Record] | None = None,
     ) -> list[Any]:
-        if self.resource.count > self.loop_scan:  # only the fields the query names, generated a column at a time
+        # Seed records and pinned refs are not columns: such a collection is scanned record by record.
+        if self.resource.count > self.loop_scan and not self.resource.seed and not self._pins:
+            # only the fields the query names, generated a column at a time
             _, _, created = self._overlay(changes)
             factory = self.factory if make is not None else self._thread_factory()
             picked = self.columns.select(query, parent, changes, created, factory)

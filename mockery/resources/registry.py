@@ -37,7 +37,7 @@ class Resources:
             seed = seed_of(service)
             for resource in service.resources:
                 factory = RecordFactory(resource, seed, generator, service.locale, clock, self._ref)
-                self.collections[resource.key] = Collection(resource, factory, store)
+                self.collections[resource.key] = Collection(resource, factory, store, refs=self._ref)
                 self.validators[resource.key] = RecordValidator(resource, factory, self._ref)
                 self._views[resource.key] = CollectionView(self.collections[resource.key], field_paths(resource))
 

@@ -23,6 +23,7 @@ from mockery.resources.collection import Collection, Parent
 from mockery.resources.query import Query, QueryError, parse_query
 from mockery.resources.records import UnstorableRecord, read_record
 from mockery.resources.registry import Resources
+from mockery.resources.relations import describe_ids
 from mockery.store import Record
 
 JSON = (b"content-type", b"application/json")
@@ -32,6 +33,10 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
     """Answer one request to a resource endpoint."""
     collection = resources.collection(endpoint.resource)
     try:
+        if endpoint.action == "db":
+            return _database(resources, endpoint.resource)
+        if endpoint.resource.singleton:
+            return _singleton(resources, collection, raw)
         if endpoint.action in ("list", "nested"):
             return _list(resources, endpoint, collection, raw, path_params)
         if endpoint.action == "create":
@@ -47,13 +52,103 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
             query = parse_query(raw.query_string, collection.field_paths)
             return Answer(200, (JSON,), orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0]))
         if endpoint.action == "delete":
-            collection.delete(record_id)
-            return Answer(204)
+            refused = _delete(resources, collection, current["id"])
+            return refused or Answer(204)
         return _write(resources, collection, raw, current)
     except QueryError as exc:
         return (
             problem(400, "Bad query", str(exc), valid=exc.valid) if exc.valid else problem(400, "Bad query", str(exc))
         )
+
+
+# The most records /db answers with: past that, the collections' own lists page them.
+MAX_DATABASE_RECORDS = 100_000
+
+
+def _database(resources: Resources, first: Resource) -> Answer:
+    """json-server's ``/db``: every collection of the service (its current records) and every singleton."""
+    collections = [c for c in resources.collections.values() if c.resource.service == first.service]
+    total = sum(1 if c.resource.singleton else c.total() for c in collections)
+    if total > MAX_DATABASE_RECORDS:
+        return problem(
+            413,
+            "Database too large",
+            f"the database of {first.service} holds {total} records, more than /db answers with "
+            f"({MAX_DATABASE_RECORDS}); page through each collection's list instead",
+            limit=MAX_DATABASE_RECORDS,
+        )
+    body: dict[str, Any] = {}
+    for collection in collections:
+        if collection.resource.singleton:
+            body[collection.resource.name] = collection.singleton()
+        else:
+            body[collection.resource.name] = collection.page(0, collection.total())[0]
+    return Answer(200, (JSON,), orjson.dumps(body))
+
+
+def _singleton(resources: Resources, collection: Collection, raw: RawRequest) -> Answer:
+    """A singular resource: GET its record, PUT a new one, PATCH it (JSON merge patch)."""
+    current = collection.singleton()
+    if raw.method in ("GET", "HEAD"):
+        return Answer(200, (JSON,), orjson.dumps(current))
+    body, error = _body(raw)
+    if body is None:
+        return error or _invalid([])
+    record = body if raw.method == "PUT" else _merge(current, body)
+    violations = resources.validators[collection.key].violations({"id": 1, **record}, _exists(resources))
+    violations = [v for v in violations if v["pointer"] != "/id"]
+    if violations:
+        return _invalid(violations)
+    try:
+        payload = collection.put_singleton(record)
+    except UnstorableRecord as exc:
+        return _invalid([{"pointer": "", "detail": str(exc)}])
+    return Answer(200, (JSON,), payload)
+
+
+def _delete(resources: Resources, collection: Collection, record_id: Any) -> Answer | None:
+    """Delete a record, applying each ``on_delete`` of the refs to its collection: ``restrict`` refuses (409,
+    naming the records that ref it) before anything changes; then ``cascade`` deletes those records (and
+    theirs, in turn) and ``set_null`` clears their ref."""
+    plan: list[tuple[Collection, Any]] = []
+    nulls: list[tuple[Collection, Any, str]] = []
+    pending = [(collection, record_id)]
+    seen: set[tuple[str, str]] = set()
+    while pending:
+        parent, parent_id = pending.pop()
+        if (parent.key, str(parent_id)) in seen:
+            continue
+        seen.add((parent.key, str(parent_id)))
+        plan.append((parent, parent_id))
+        for child in resources.collections.values():
+            for field, ref in child.resource.refs().items():
+                if ref.target != parent.key or ref.on_delete is None:
+                    continue
+                ids = [i for i in child.referrers((field,)).get(parent_id, []) if (child.key, str(i)) not in seen]
+                if not ids:
+                    continue
+                if ref.on_delete == "restrict":
+                    return problem(
+                        409,
+                        "Conflict",
+                        f"{parent.resource.name} {parent_id!r} cannot be deleted: {child.resource.name} "
+                        f"{describe_ids(ids)} refer to it through {field!r} (on_delete: restrict)",
+                        referrers={child.resource.name: ids[:100]},
+                    )
+                if ref.on_delete == "cascade":
+                    pending.extend((child, i) for i in ids)
+                else:
+                    nulls.extend((child, i, field) for i in ids)
+    for child, child_id, field in nulls:
+        if (child.key, str(child_id)) in seen:
+            continue
+        record = child.get(child_id)
+        if record is not None:
+            record[field] = None
+            child.put(record)
+    for target, target_id in plan:
+        target.delete(target_id)
+    return None
 
 
 def _missing(resource: Resource, record_id: Any) -> Answer:

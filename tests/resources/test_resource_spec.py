@@ -71,7 +71,9 @@ def test_resource_keys_are_checked_by_the_schema(write_spec: Callable[..., Path]
         "a.yaml:3:3: resources.Users: 'Users' is not a valid name here; use lower-case" in line for line in found
     )
     assert any("unknown key 'cont'; did you mean 'count'?" in line for line in found), found
-    assert any("resources.orders.id: expected one of integer, uuid; got 'uuuid'" in line for line in found), found
+    assert any("resources.orders.id: expected one of integer, uuid, string; got 'uuuid'" in line for line in found), (
+        found
+    )
     assert any("resources.orders.endpoints[0]" in line for line in found), found
 
 
