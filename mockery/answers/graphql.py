@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -14,6 +14,7 @@ from mockery.graphql.transport import GraphQLRequest, encode_response, read_requ
 from mockery.http.answer import Answer, problem
 from mockery.model.services import ResponseSpec
 from mockery.runtime.context import Context
+from mockery.templates.environment import TemplateVariables
 from mockery.templates.fakes import use_clock
 
 
@@ -51,7 +52,15 @@ class GraphQLAnswer:
         use_clock(ctx.runtime.clock)  # Faker's relative dates follow the server's clock (pinned by default)
         bindings = self.service.bindings
         store = BoundStore(ctx.runtime.resources, ctx.service, bindings) if bindings else None
-        response, operation = self.service.answer(request, parsed, ctx.state.randomness.seed, store)
+        state = ctx.state
+
+        def render(value: Any, seed: int, args: Mapping[str, Any]) -> Any:
+            state.randomness.reseed(seed)
+            variables = TemplateVariables(state.randomness.globals)
+            variables["args"], variables["variables"] = dict(args), dict(request.variables or {})
+            return value.render(variables)
+
+        response, operation = self.service.answer(request, parsed, state.randomness.seed, store, render)
         if operation is not None and operation not in request.allowed:
             detail = f"a {operation} is sent with POST; GET may only run a query"
             return problem(405, "Method not allowed", detail, allowed=["POST"]).with_headers((b"allow", b"POST"))

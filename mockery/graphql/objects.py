@@ -69,6 +69,8 @@ class FieldRule:
     value: Any = None
     has_value: bool = False
     error: str | None = None
+    # A value with templates (``mockery.templates.values.Value``): rendered by ``Generation.render``.
+    template: Any = None
 
 
 class TooLarge(Exception):
@@ -85,6 +87,8 @@ class Generation:
     rules: Mapping[str, FieldRule] = field(default_factory=dict)
     store: Store | None = None
     mutations: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # field -> (type, action)
+    # Renders a rule's template, seeded, given the field's arguments (``args`` in the template).
+    render: Callable[[Any, int, Mapping[str, Any]], Any] | None = None
     spent: int = 0
     too_large: bool = False
 
@@ -119,6 +123,8 @@ class Generation:
         seed = derive_seed(source.seed, name, _arguments_key(args))
         if rule is not None and rule.has_value:
             return self.convert(rule.value, info.return_type, seed, name)
+        if rule is not None and rule.template is not None and self.render is not None:
+            return self.convert(self.render(rule.template, seed, args), info.return_type, seed, name)
         action = self.mutations.get(name) if info.parent_type is self.schema.mutation_type else None
         if action is not None and self.store is not None:
             done = self.store.mutate(action[0], action[1], args)

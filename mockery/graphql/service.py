@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -36,9 +36,14 @@ class GraphQLService:
         return f"GraphQLService({len(self.schema.type_map)} types)"
 
     def answer(
-        self, request: GraphQLRequest, parsed: Parsed, seed: int, store: Store | None
+        self,
+        request: GraphQLRequest,
+        parsed: Parsed,
+        seed: int,
+        store: Store | None,
+        render: Callable[[Any, int, Mapping[str, Any]], Any] | None = None,
     ) -> tuple[dict[str, Any], str | None]:
         """The standard response to a read and validated ``request`` and its operation type; values seeded from
-        ``seed``."""
-        generation = Generation(self.schema, seed, self.fakers.seeded, self.rules, store, self.mutations)
+        ``seed``, the spec's templates rendered by ``render``."""
+        generation = Generation(self.schema, seed, self.fakers.seeded, self.rules, store, self.mutations, render)
         return run(generation, parsed.document, request.variables, request.operation_name, request.allowed)

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, cast
 
 from graphql import GraphQLObjectType, GraphQLSchema
+from jinja2 import TemplateSyntaxError
 
 from mockery.answers.graphql import GraphQLAnswer
 from mockery.errors import SpecError
@@ -24,8 +25,11 @@ from mockery.model.resources import Resource
 from mockery.model.services import AnswerKind, Route
 from mockery.source.document import DocPath, Document, Position
 from mockery.suggest import did_you_mean
+from mockery.templates.environment import CompiledTemplate, template_problems
+from mockery.templates.values import ConstantValue, SyntaxErrorSink, TemplateSink, compile_value
 
 DEFAULT_PATH = "/graphql"
+TEMPLATE_NAMES = frozenset({"args", "variables"})  # a field's arguments, the operation's variables
 
 
 class Builder(Protocol):
@@ -33,6 +37,7 @@ class Builder(Protocol):
 
     document: Document
     errors: list[SpecError]
+    faker_names: frozenset[str]
 
     def error(self, path: DocPath, message: str, suggestion: str | None = None, *, key: bool = False) -> None: ...
 
@@ -155,8 +160,29 @@ def _rules(builder: Builder, schema: GraphQLSchema, raw: Any) -> dict[str, Field
         if "error" in spec:
             rules[key] = FieldRule(error=str(spec["error"]))
         elif "value" in spec:
-            rules[key] = FieldRule(value=spec["value"], has_value=True)
+            value = compile_value(spec["value"], (*where, "value"), _checker(builder), _syntax(builder))
+            if isinstance(value, ConstantValue):
+                rules[key] = FieldRule(value=value.value, has_value=True)
+            else:
+                rules[key] = FieldRule(template=value)
     return rules
+
+
+def _checker(builder: Builder) -> TemplateSink:
+    def check(path: DocPath, template: CompiledTemplate) -> None:
+        for problem in template_problems(template, builder.faker_names, extra_names=TEMPLATE_NAMES):
+            where = builder.document.template_line(path, problem.line)
+            builder.error_at(where, path, problem.message, problem.suggestion)
+
+    return check
+
+
+def _syntax(builder: Builder) -> SyntaxErrorSink:
+    def syntax(path: DocPath, exc: TemplateSyntaxError) -> None:
+        where = builder.document.template_line(path, exc.lineno or 1)
+        builder.error_at(where, path, f"template syntax error: {exc.message}")
+
+    return syntax
 
 
 def _is_object(kind: Any) -> bool:

@@ -58,3 +58,42 @@ def test_introspection_gives_a_client_the_whole_schema(write_spec: Callable[...,
     printed = print_schema(client_schema)
     assert "type User {\n  id: ID!\n  name: String\n  email: String\n  team: Team\n}" in printed
     assert "type Query {\n  me: User\n  ping: String\n  users: [User!]\n}" in printed
+
+
+TEMPLATED = """\
+service: templated
+graphql:
+  sdl: |
+    type User { id: ID! name: String greeting: String }
+    type Query { me: User hello(who: String!): String }
+  fields:
+    Query.me: {value: {name: "{{ faker.first_name() }} Lovelace"}}
+    Query.hello: {value: "Hello, {{ args.who }} ({{ variables.who | length }} letters)"}
+"""
+
+
+def test_templates_in_field_values_see_arguments_and_variables(write_spec: Callable[..., Path], serve: Serve) -> None:
+    server = serve(write_spec(TEMPLATED))
+    url = server.url + "/graphql"
+    result = ask(url, "query($who: String!) { hello(who: $who) me { name id } }", {"who": "Ada"})
+    assert result["data"]["hello"] == "Hello, Ada (3 letters)"
+    name = result["data"]["me"]["name"]
+    assert name.endswith(" Lovelace")
+    assert len(name) > len(" Lovelace")
+    assert ask(url, "{ me { name } }")["data"]["me"]["name"] == name  # seeded: the same on every call
+
+
+def test_a_template_mistake_is_located_in_the_spec(write_spec: Callable[..., Path]) -> None:
+    import pytest
+
+    from mockery.errors import SpecErrors
+    from mockery.load.loader import load_specs
+
+    spec = write_spec(TEMPLATED.replace("args.who", "arg.who").replace("first_name", "frist_name"))
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([spec])
+    messages = [f"{error.line}: {error.path}: {error.message}; {error.suggestion}" for error in caught.value.errors]
+    assert messages == [
+        "7: graphql.fields.Query.me.value.name: unknown Faker provider 'frist_name'; did you mean 'first_name'?",
+        "8: graphql.fields.Query.hello.value: unknown name 'arg'; did you mean 'args'?",
+    ]
