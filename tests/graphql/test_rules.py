@@ -97,3 +97,32 @@ def test_a_template_mistake_is_located_in_the_spec(write_spec: Callable[..., Pat
         "7: graphql.fields.Query.me.value.name: unknown Faker provider 'frist_name'; did you mean 'first_name'?",
         "8: graphql.fields.Query.hello.value: unknown name 'arg'; did you mean 'args'?",
     ]
+
+
+OPERATIONS = """\
+service: ops
+routes:
+  - path: /graphql
+    method: POST
+    match:
+      body:
+        json: {operationName: GetMe, variables: {id: "7"}}
+    response:
+      body: {data: {me: {id: "7", name: Canned}}}
+graphql:
+  sdl: |
+    type User { id: ID! name: String }
+    type Query { me(id: ID): User }
+"""
+
+
+def test_a_route_matching_an_operation_answers_before_the_schema(write_spec: Callable[..., Path], serve: Serve) -> None:
+    """Per-operation answers are spec routes on the GraphQL path with the usual conditions (operation name,
+    variables); the GraphQL endpoint answers every other request."""
+    server = serve(write_spec(OPERATIONS))
+    url = server.url + "/graphql"
+    query = "query GetMe($id: ID) { me(id: $id) { id name } }"
+    assert ask(url, query, {"id": "7"}, "GetMe") == {"data": {"me": {"id": "7", "name": "Canned"}}}
+    generated = ask(url, query, {"id": "8"}, "GetMe")["data"]["me"]
+    assert generated["id"] == "8"
+    assert generated["name"] != "Canned"
