@@ -161,7 +161,11 @@ def test_times_answers_n_times_then_falls_through(mock: MockServer) -> None:
     assert statuses == [503, 503, 200]
     assert [httpx.get(mock.url + "/ping").text for _ in range(2)] == ["once", "pong"]
     assert mock.remove_stub(handled) is False  # used up
-    # Ordered answers: stubs with times=1 stacked, the newest first (pytest-httpserver's ordered handlers).
+    # Ordered answers (pytest-httpserver's ordered handlers): stubs of one request answer newest first...
+    for status in (203, 202, 201):
+        mock.stub("users", {"path": "/seq", "response": {"status": status}}, times=1)
+    assert [httpx.get(mock.url + "/seq").status_code for _ in range(4)] == [201, 202, 203, 404]
+    # ... unless their priority says otherwise.
     for status in (201, 202):
         mock.stub("users", {"path": "/seq", "priority": 203 - status, "response": {"status": status}}, times=1)
     assert [httpx.get(mock.url + "/seq").status_code for _ in range(3)] == [201, 202, 404]
