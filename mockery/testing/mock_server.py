@@ -208,7 +208,8 @@ class MockServer:
 
     @property
     def app(self) -> ListenerApp:
-        """The ASGI app of the shared listener, for in-process clients such as ``httpx.ASGITransport``."""
+        """The ASGI app of the shared listener. For an in-process client prefer ``httpx_transport()``: it runs
+        the app on the server's own loop, where every other request is answered."""
         return self._server.app
 
     def httpx_transport(self, hosts: Mapping[str, str] | None = None) -> HttpxTransport:
