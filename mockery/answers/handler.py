@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import inspect
 import random
+import re  # re-ok: one fixed pattern, a header name's
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, ClassVar
 
 import orjson
 
-from mockery.http.answer import Answer, problem
+from mockery.http.answer import CONTROL, Answer, problem
 from mockery.http.requests import BadBody, RawRequest, cookie_map, parse_body, query_map
 from mockery.model.services import AnswerKind, ResponseSpec
 from mockery.runtime.context import Context
@@ -216,18 +217,40 @@ class HandlerAnswer:
 
 
 def to_answer(result: Any) -> Answer:
-    """A handler's return value as an answer; ``TypeError`` saying what it may return instead."""
+    """A handler's return value as an answer; ``TypeError`` or ``ValueError`` saying what it may return."""
     if isinstance(result, Answer):
+        _check_status(result.status)
         return result
     if isinstance(result, Response):
+        _check_status(result.status)
         answer = _body_answer(result.body, result.status)
-        given = tuple(
-            (name.lower().encode("latin-1"), str(value).encode("latin-1")) for name, value in result.headers.items()
-        )
+        given = tuple(_header(name, value) for name, value in result.headers.items())
         names = {name for name, _ in given}
         kept = tuple(header for header in answer.headers if header[0] not in names)
         return Answer(answer.status, (*kept, *given), answer.body)
     return _body_answer(result, 200)
+
+
+def _check_status(status: Any) -> None:
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"a response status is an int from 100 to 599, not {status!r}")
+
+
+def _header(name: Any, value: Any) -> tuple[bytes, bytes]:
+    """One header of a ``Response``: a token for a name, a value HTTP can carry (no control character)."""
+    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
+        raise ValueError(f"a header name is a token (letters, digits, '-'...), not {name!r}")
+    text = str(value)
+    if (found := CONTROL.search(text)) is not None:
+        raise ValueError(f"the value of header {name!r} holds the control character {found.group()!r}")
+    try:
+        return name.lower().encode("ascii"), text.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError(f"the value of header {name!r} holds a character HTTP cannot carry: {text!r}") from None
+
+
+# RFC 9110 5.6.2: what a header name is made of.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # re-ok: a fixed pattern
 
 
 def _body_answer(body: Any, status: int) -> Answer:

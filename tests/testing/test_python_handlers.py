@@ -13,6 +13,7 @@ import pytest
 
 from mockery import HandlerContext, HandlerRequest, MockServer, Response, SpecErrors, Stub
 from mockery.errors import ArgumentError, UnknownServiceError
+from mockery.http.answer import Answer
 
 SPEC = """\
 service: users
@@ -109,6 +110,28 @@ def test_a_handler_returning_what_cannot_be_sent_is_a_500_saying_what_it_may_ret
     assert response.status_code == 500
     assert "a handler returns a dict or list (JSON), a str" in response.json()["detail"]
     assert isinstance(mock.handler_errors[0], TypeError)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        (Response(42, "x"), "a response status is an int from 100 to 599, not 42"),
+        (Response("200", "x"), "a response status is an int from 100 to 599, not '200'"),  # type: ignore[arg-type]
+        (Response(True, "x"), "not True"),
+        (Response(200, "x", {"x-bad": "a\nb"}), "the value of header 'x-bad' holds the control character '\\n'"),
+        (Response(200, "x", {"bad name": "v"}), "a header name is a token"),
+        (Response(200, "x", {"x-snow": "\u2603"}), "a character HTTP cannot carry"),
+        (Answer(1000), "a response status is an int from 100 to 599, not 1000"),
+    ],
+    ids=["status-42", "status-text", "status-bool", "header-newline", "header-name", "header-unicode", "answer"],
+)
+def test_a_response_http_cannot_carry_is_a_500_saying_why(mock: MockServer, returned: object, message: str) -> None:
+    mock.stub("users", {"path": "/bad"}, handler=lambda request: returned)
+    response = httpx.get(mock.url + "/bad")
+    assert response.status_code == 500
+    assert message in response.json()["detail"]
+    assert [type(error) for error in mock.handler_errors] == [ValueError]
+    assert httpx.get(mock.url + "/ping").text == "pong"  # the server goes on serving
 
 
 def test_a_bad_json_body_read_by_a_handler_is_a_400_for_the_client(mock: MockServer) -> None:
