@@ -42,6 +42,7 @@ from mockery.model.resources import (
     TemplateField,
 )
 from mockery.model.services import Route, Service
+from mockery.resources.lazy import LazyRecords
 from mockery.resources.seed import FieldRule, SeedRecords, check_records, csv_converter, read_db, read_seed, resolve
 from mockery.source.document import DocPath, Document, Position, format_path
 from mockery.suggest import did_you_mean
@@ -170,7 +171,7 @@ class ResourceBuilder:
         seed = self.seed(raw, path, table, id_kind, fields, singleton)
         if seed is not None:
             self._seeds[name] = seed
-        records = tuple(seed.records) if seed is not None else ()
+        records = (seed.records if isinstance(seed.records, LazyRecords) else tuple(seed.records)) if seed else ()
         if not isinstance(count, int) or not isinstance(own_path, str) or not isinstance(list_limit, int):
             return None
         return Resource(
