@@ -394,10 +394,12 @@ class ResourceBuilder:
         if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
             return raw, raw
         low, dots, high = str(raw).partition("..")
-        if dots and low.strip().isdigit() and high.strip().isdigit() and int(low) <= int(high):
-            return int(low), int(high)
-        self.reporter.error(path, f"per_parent takes a count or a range such as 3..7, got {raw!r}", "e.g. 3..7")
-        return None
+        if not (dots and low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+            return None  # the schema reports it
+        if int(low) > int(high):
+            self.reporter.error(path, f"per_parent {raw!r} runs backwards", f"write {high}..{low}")
+            return None
+        return int(low), int(high)
 
     def bare_string(self, text: str, path: DocPath) -> FieldKind | None:
         if is_template(text):
