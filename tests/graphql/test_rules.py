@@ -85,7 +85,6 @@ def test_templates_in_field_values_see_arguments_and_variables(write_spec: Calla
 
 
 def test_a_template_mistake_is_located_in_the_spec(write_spec: Callable[..., Path]) -> None:
-    import pytest
 
     from mockery.errors import SpecErrors
     from mockery.load.loader import load_specs
