@@ -613,6 +613,87 @@ def record(upstream: str, out: Path, port: int, host: str, timeout: float, keep_
     )
 
 
+@cli.command(name="export")
+@_paths
+@click.option(
+    "--resource",
+    "resources",
+    multiple=True,
+    help="A collection to export, as NAME or SERVICE.NAME (repeatable). Default: every collection.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "csv", "sql"]),
+    default="json",
+    show_default=True,
+    help="json (several collections: an object of arrays, as json-server's db.json), jsonl, csv or sql.",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(["postgres", "sqlite", "mysql"]),
+    default="postgres",
+    show_default=True,
+    help="The database the SQL is written for.",
+)
+@click.option("--count", type=click.IntRange(min=0), default=None, help="Export N generated records, not the state.")
+@click.option(
+    "--state",
+    default=DEFAULT_STORE_URL,
+    show_default=True,
+    help="The store a server keeps its changes in (sqlite:///state.db, redis://host:6379/0): its state is exported.",
+)
+@click.option("--state-prefix", default=None, help="Prefix of the server's keys in a shared store (Redis).")
+@click.option("--seed", default=0, show_default=True, type=int, help="The seed the server runs with.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The file to write.")
+def export_command(
+    paths: tuple[Path, ...],
+    resources: tuple[str, ...],
+    fmt: str,
+    dialect: str,
+    count: int | None,
+    state: str,
+    state_prefix: str | None,
+    seed: int,
+    out: Path | None,
+) -> None:
+    """Write the records of collections in PATHS as JSON, JSON Lines, CSV or SQL (CREATE TABLE with primary and
+    foreign keys, batched INSERTs): the state a server keeps in --state, or with --count N records generated
+    without serving. The records are the ones `mockery serve` with the same --seed generates."""
+    from mockery.resources.export import ExportError, export, tables_of
+    from mockery.runtime.state import Runtime
+    from mockery.suggest import did_you_mean
+
+    specs = load_specs(paths)
+    options = ServerOptions(state=state, state_prefix=state_prefix, seed=seed)
+    runtime = Runtime(specs, seed=seed, store=options.open_store(specs))
+    collections = runtime.resources.collections
+    names = {key.partition(".")[2]: key for key in collections} | {key: key for key in collections}
+    chosen: list[str] = []
+    for name in resources or sorted(collections):
+        key = names.get(name)
+        if key is None:
+            hint = did_you_mean(name, names) if names else None
+            known = ", ".join(sorted(collections)) or "none"
+            message = f"no collection {name!r} in {', '.join(map(str, paths))} (collections: {known})"
+            raise click.BadParameter(message + (f"; {hint}" if hint else ""), param_hint="--resource")
+        if key not in chosen:
+            chosen.append(key)
+    if not chosen:
+        raise click.UsageError("the specs declare no resources: there is nothing to export")
+    try:
+        tables = tables_of([collections[key] for key in chosen], collections, count)
+        if out is None:
+            export(tables, fmt, sys.stdout, dialect)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                export(tables, fmt, stream, dialect)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    if out is not None:
+        click.echo(f"wrote {out}", err=True)
+
+
 def main() -> None:
     """Entry point of the `mockery` script."""
     cli()

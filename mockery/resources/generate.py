@@ -285,6 +285,18 @@ class RecordFactory:
             self.resource, self.seed, new_generator(self._locale), self._locale, self._clock, self._refs
         )
 
+    def resized(self, resource: Resource, refs: RefResolver | None = None) -> RecordFactory:
+        """A factory of the same records for ``resource`` (the same collection with another ``count``), its refs
+        resolved by ``refs`` (default: as this factory resolves them)."""
+        return RecordFactory(
+            resource, self.seed, new_generator(self._locale), self._locale, self._clock, refs or self._refs
+        )
+
+    @property
+    def refs(self) -> RefResolver:
+        """How this factory finds the collection a ref points to (its count and ids)."""
+        return self._refs
+
     def record(self, number: int) -> Record:
         """Record ``number``, as plain JSON data."""
         self.generated += 1
