@@ -10,6 +10,7 @@ from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import shape
 from mockery.load.build import build_service
 from mockery.load.openapi import build_openapi_service, is_openapi_json
+from mockery.load.peers import folder_hint, peer_error
 from mockery.load.resources import describe_route, json_server_database, ref_errors
 from mockery.load.schema import schema_errors
 from mockery.model.services import Route, Service, SpecSet
@@ -33,7 +34,8 @@ def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecE
                 p for p in path.rglob("*") if (p.suffix in SPEC_SUFFIXES or is_openapi_json(p)) and p.is_file()
             )
             if not found:
-                errors.append(SpecError(display_path(path), 1, 1, "", "the folder holds no *.yaml or *.yml spec"))
+                hint = folder_hint(path)
+                errors.append(SpecError(display_path(path), 1, 1, "", "the folder holds no *.yaml or *.yml spec", hint))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -62,6 +64,10 @@ def load_specs(
     files, errors = find_spec_files(paths)
     documents: list[Document] = []
     for file in files:
+        peer = peer_error(file)
+        if peer is not None:
+            errors.append(peer)
+            continue
         document, load_errors = load_document(file, environ=environ)
         errors.extend(load_errors)
         if document is not None:

@@ -1,0 +1,99 @@
+"""Peer formats given to ``validate``/``serve`` are named, with the import command to run, instead of schema errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mockery.cli import cli
+from mockery.errors import SpecErrors
+from mockery.load.loader import load_specs
+from mockery.load.peers import detect, peer_error
+
+CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus (../shared/corpus) is absent")
+
+CASES = [
+    ("wiremock", "wiremock-wiremock_remoteloader__with-several-mappings-in-one-file.json", "wiremock", "/mappings"),
+    (
+        "wiremock",
+        "spring-cloud-spring-cloud-contract_wiremock-example-mappings__shouldMarkClientAsFraud.json",
+        "wiremock",
+        "/request",
+    ),
+    ("mockoon", "mockoon-mockoon_app-test__response-rules.json", "mockoon", "/lastMigration"),
+    ("postman", "thedevsaddam-docgen_examples__example.json", "postman", "/info"),
+    ("har", "mitmproxy-mitmproxy_test-flows__successful_log.har", "har", "/log"),
+]
+
+
+@needs_corpus
+@pytest.mark.parametrize(("folder", "name", "command", "pointer"), CASES, ids=[case[1][:40] for case in CASES])
+def test_validate_names_the_import_command_for_each_peer_format(
+    folder: str, name: str, command: str, pointer: str, tmp_path: Path
+) -> None:
+    target = tmp_path / name
+    shutil.copy(CORPUS / folder / name, target)
+    result = CliRunner().invoke(cli, ["validate", str(target)])
+    assert result.exit_code != 0
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{target}:")
+    assert f"{pointer}: this looks like" in first
+    assert f"convert it with: mockery import {command} {target}" in first
+    assert "unknown key" not in result.output
+    assert "1 error found" in result.output
+
+
+def test_the_error_is_located_at_the_key_that_gave_the_format_away(tmp_path: Path) -> None:
+    mapping = tmp_path / "stub.json"
+    mapping.write_text('{\n  "priority": 1,\n    "request": {"url": "/a"},\n  "response": {"body": "${nope}"}\n}\n')
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([mapping])
+    [error] = caught.value.errors
+    assert (error.line, error.column, error.path) == (3, 5, "/request")
+    # The peer's own ${...} is never read as a mockery variable: the one error is the format's.
+    assert "WireMock stub mapping" in error.message
+
+
+def test_a_wiremock_root_folder_is_named_too(tmp_path: Path) -> None:
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "a.json").write_text(json.dumps({"request": {"url": "/"}, "response": {}}))
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([tmp_path])
+    [error] = caught.value.errors
+    assert error.suggestion is not None
+    assert f"mockery import wiremock {tmp_path}" in error.suggestion
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"service": "s", "routes": []},
+        {"routes": [{"path": "/"}]},
+        {"openapi": "3.0.0", "paths": {}},
+        {"mappings": [{"request": {}}]},  # no response: not a WireMock mapping
+        {"log": {"entries": "none"}},
+        {"info": {"schema": "https://example.com/other"}, "item": []},
+        [1, 2],
+        "text",
+    ],
+    ids=["spec", "routes-only", "openapi", "mapping-without-response", "log-not-har", "other-info", "list", "string"],
+)
+def test_other_documents_are_not_taken_for_a_peer(data: object, tmp_path: Path) -> None:
+    assert detect(data) is None or detect(data).command == "json-server"  # type: ignore[union-attr]
+    file = tmp_path / "x.json"
+    file.write_text(json.dumps(data))
+    assert peer_error(file) is None
+
+
+def test_files_that_are_not_json_are_left_to_the_spec_loader(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"request": ')
+    assert peer_error(broken) is None
+    yaml_file = tmp_path / "a.yaml"
+    yaml_file.write_text('{"request": {}, "response": {}}')
+    assert peer_error(yaml_file) is None
