@@ -43,6 +43,16 @@ class Workload:
     needs_resources: bool = False
 
 
+GRAPHQL_QUERY = "%7Buser(id%3A42)%7Bid%20name%20email%20city%7D%7D"  # {user(id:42){id name email city}}
+GRAPHQL_SPEC = """\
+service: graph
+base_path: /gql
+graphql:
+  sdl: |
+    type User { id: ID! name: String email: String city: String }
+    type Query { user(id: ID!): User }
+"""
+
 WORKLOADS = [
     Workload("a", "static JSON route (~300 B)", "/static", "/static"),
     Workload("b", "templated: path parameter + 3 Faker values", "/users/42", "/users/42"),
@@ -56,6 +66,10 @@ WORKLOADS = [
     ),
     Workload("e", "POST creating a record", "/api/people", "/static", script="post.lua", needs_resources=True),
     Workload("f", "1,000 routes, request hits the last", "/items999/7", "/static"),
+    # The GraphQL twin of (b): the same three Faker values, asked for by a query (GET, GraphQL over HTTP).
+    Workload(
+        "h", "GraphQL query: an object by id, 3 generated fields", "/gql/graphql?query=" + GRAPHQL_QUERY, "/users/42"
+    ),
 ]
 
 
@@ -253,7 +267,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measured run")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each run")
-    parser.add_argument("--only", default="", help="comma-separated workload keys (a-g)")
+    parser.add_argument("--only", default="", help="comma-separated workload keys (a-h)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--workers", type=int, default=1, help="mockery's --workers (more than 1 needs --state)")
     parser.add_argument("--state", default="", help="mockery's --state, e.g. redis://127.0.0.1:6379/0")
@@ -266,7 +280,7 @@ def main() -> int:
         print("bench: wrk is not installed; install it with `apt-get install wrk` (Debian's package).", file=sys.stderr)
         return 2
     sys.path.insert(0, str(HERE))
-    chosen = set(args.only.split(",")) if args.only else set("abcdefg")
+    chosen = set(args.only.split(",")) if args.only else set("abcdefgh")
     rows: list[str] = []
     notes: list[str] = []
     ratios: dict[str, float] = {}  # workload -> its rate over its Starlette baseline's
@@ -276,6 +290,7 @@ def main() -> int:
         folder.mkdir()
         (folder / "static.yaml").write_text(static_spec())
         (folder / "many.yaml").write_text(many_routes_spec().replace("port: 0\n", ""))
+        (folder / "graph.yaml").write_text(GRAPHQL_SPEC)
         resources_folder = Path(scratch) / "resources"
         resources_folder.mkdir()
         (resources_folder / "people.yaml").write_text(resources_spec(100_000))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from mockery.graphql.execute import Parsed, check, read
+from mockery.graphql.graphiql import ASSETS, INSTALL
 from mockery.graphql.service import GraphQLService
 from mockery.graphql.state import BoundStore
 from mockery.graphql.transport import GraphQLRequest, encode_response, read_request
@@ -72,3 +74,39 @@ class GraphQLAnswer:
     def _refused(self, ctx: Context, response: dict[str, Any]) -> Answer:
         ctx.note = f"graphql request: {response['errors'][0].get('message', '')}"
         return encode_response(ctx.raw, response)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphiQLAnswer:
+    """The answer kind of GraphiQL beside a GraphQL endpoint: its page (``asset`` empty) or one of its packaged
+    files; without the ``graphiql`` extra, a 501 that names the install line."""
+
+    kind: ClassVar[str] = "graphiql"
+    prepares: ClassVar[bool] = False
+    shown: ClassVar[tuple[ResponseSpec, ...]] = ()
+    page: bytes
+    folder: Path | None
+    static: Answer | None = field(init=False, repr=False, compare=False)
+    _files: dict[str, bytes] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        static = None
+        if self.folder is None:
+            static = problem(501, "GraphiQL is not installed", f"GraphiQL is served once installed: {INSTALL}")
+        object.__setattr__(self, "static", static)
+
+    async def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> None:
+        return None
+
+    def respond(self, ctx: Context) -> Answer:
+        name = ctx.path_params.get("asset")
+        if name is None:
+            return Answer(200, ((b"content-type", b"text/html; charset=utf-8"),), self.page)
+        media_type = ASSETS.get(str(name))
+        if media_type is None or self.folder is None:
+            return problem(404, "Not found", f"GraphiQL has no file {str(name)[:100]!r}", files=sorted(ASSETS))
+        body = self._files.get(name)
+        if body is None:
+            body = self._files[name] = (self.folder / name).read_bytes()
+        headers = ((b"content-type", media_type.encode()), (b"cache-control", b"public, max-age=86400"))
+        return Answer(200, headers, body)

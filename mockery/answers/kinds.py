@@ -7,7 +7,7 @@ one class with the members of ``mockery.model.services.AnswerKind`` (``kind``, `
 
 from __future__ import annotations
 
-from mockery.answers.graphql import GraphQLAnswer
+from mockery.answers.graphql import GraphiQLAnswer, GraphQLAnswer
 from mockery.answers.handler import CountedAnswer, HandlerAnswer
 from mockery.answers.openapi import OperationAnswer
 from mockery.answers.resource import ResourceAnswer
@@ -16,4 +16,4 @@ from mockery.answers.template import ResponseSetAnswer, TemplateAnswer
 KINDS: tuple[type, ...] = (TemplateAnswer, ResponseSetAnswer, ResourceAnswer, OperationAnswer)
 # Given by stubs added from Python (MockServer.stub), never written in a spec file.
 KINDS += (HandlerAnswer, CountedAnswer)
-KINDS += (GraphQLAnswer,)
+KINDS += (GraphQLAnswer, GraphiQLAnswer)

@@ -14,8 +14,9 @@ from typing import Any, Protocol, cast
 from graphql import GraphQLObjectType, GraphQLSchema
 from jinja2 import TemplateSyntaxError
 
-from mockery.answers.graphql import GraphQLAnswer
+from mockery.answers.graphql import GraphiQLAnswer, GraphQLAnswer
 from mockery.errors import SpecError
+from mockery.graphql.graphiql import assets_folder, page
 from mockery.graphql.objects import FieldRule
 from mockery.graphql.sdl import load_schema
 from mockery.graphql.service import GraphQLService
@@ -71,7 +72,9 @@ def graphql_routes(
         schema, locale, MappingProxyType(rules), MappingProxyType(bindings), MappingProxyType(mutations)
     )
     full_path = join(base_path, path)
+    name = builder.document.data.get("service") if isinstance(builder.document.data, dict) else None
     return [
+        *_graphiql_routes(builder, str(name or ""), full_path, index),
         Route(
             name=f"graphql {full_path}",
             methods=("GET", "POST"),
@@ -82,7 +85,19 @@ def graphql_routes(
             uses_request=True,
             position=builder.document.position(("graphql",)),
             index=index,
-        )
+        ),
+    ]
+
+
+def _graphiql_routes(builder: Builder, service: str, endpoint: str, index: int) -> list[Route]:
+    """GraphiQL at ``{endpoint}/graphiql``, its files below it: routes numbered after the endpoint's."""
+    folder = assets_folder()
+    base = endpoint.rstrip("/") + "/graphiql"
+    answer = cast(AnswerKind, GraphiQLAnswer(page(service, endpoint, base), folder))
+    where = builder.document.position(("graphql",))
+    return [
+        Route(f"graphiql {path}", ("GET",), path, "per_request", answer, False, where, index + 1 + number)
+        for number, path in enumerate((base, base + "/{asset}"))
     ]
 
 

@@ -42,6 +42,7 @@ from mockery.model.resources import (
     TemplateField,
 )
 from mockery.model.services import Route, Service
+from mockery.resources.lazy import LazyRecords
 from mockery.resources.seed import FieldRule, SeedRecords, check_records, csv_converter, read_db, read_seed, resolve
 from mockery.source.document import DocPath, Document, Position, format_path
 from mockery.suggest import did_you_mean
@@ -170,7 +171,7 @@ class ResourceBuilder:
         seed = self.seed(raw, path, table, id_kind, fields, singleton)
         if seed is not None:
             self._seeds[name] = seed
-        records = tuple(seed.records) if seed is not None else ()
+        records = (seed.records if isinstance(seed.records, LazyRecords) else tuple(seed.records)) if seed else ()
         if not isinstance(count, int) or not isinstance(own_path, str) or not isinstance(list_limit, int):
             return None
         return Resource(
@@ -393,10 +394,12 @@ class ResourceBuilder:
         if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
             return raw, raw
         low, dots, high = str(raw).partition("..")
-        if dots and low.strip().isdigit() and high.strip().isdigit() and int(low) <= int(high):
-            return int(low), int(high)
-        self.reporter.error(path, f"per_parent takes a count or a range such as 3..7, got {raw!r}", "e.g. 3..7")
-        return None
+        if not (dots and low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+            return None  # the schema reports it
+        if int(low) > int(high):
+            self.reporter.error(path, f"per_parent {raw!r} runs backwards", f"write {high}..{low}")
+            return None
+        return int(low), int(high)
 
     def bare_string(self, text: str, path: DocPath) -> FieldKind | None:
         if is_template(text):

@@ -7,8 +7,9 @@ runtime turns into a ``Collection``; ``Endpoint`` marks a route that a resource 
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -128,7 +129,8 @@ class Resource:
     list_limit: int = DEFAULT_LIST_LIMIT
     maker: RecordMaker | None = field(default=None, compare=False)
     # Records given as data (``data:``, ``db:``): records 1..len(seed), exact; ``count`` includes them.
-    seed: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
+    # A tuple, or the records of a big JSONL file read when needed (a sequence over an index of offsets).
+    seed: Sequence[Mapping[str, Any]] = field(default=(), compare=False, repr=False)
     id_format: IdFormat = ""
     # One record without an id, at ``path``: GET, PUT and PATCH (json-server's singular resources).
     singleton: bool = False
@@ -175,7 +177,9 @@ def field_paths(resource: Resource) -> frozenset[str]:
     for name, spec in resource.fields:
         paths.add(name)
         walk(name, spec.kind)
-    for record in resource.seed:
+    # Records read from a file when needed are sampled: the first thousand say what their fields are.
+    sample = resource.seed if isinstance(resource.seed, tuple) else itertools.islice(resource.seed, 1000)
+    for record in sample:
         _data_paths("", record, paths)
     if resource.maker is not None:
         paths |= resource.maker.paths

@@ -9,10 +9,12 @@ the seed), so ``GET /users/{id}`` still finds its record without a scan.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from mockery.model.resources import Resource
 from mockery.resources.generate import IdCodec, RecordId
+from mockery.resources.lazy import LazyRecords
 
 _LOW_BITS = 48
 _LOW_MASK = (1 << _LOW_BITS) - 1
@@ -133,11 +135,16 @@ class SeededCodec(IdCodec):
         super().__init__("uuid" if resource.id_kind == "uuid" else "integer", seed)
         self.kind = resource.id_kind
         self.format = resource.id_format or ("uuid" if resource.id_kind == "uuid" else "")
-        self._ids: list[RecordId] = [record["id"] for record in resource.seed]
-        self._numbers = {str(record_id): number for number, record_id in enumerate(self._ids, 1)}
+        given = resource.seed
+        # Ids 1..n of a big JSONL file are a range: nothing kept per record.
+        self._ids: Sequence[RecordId] = given.ids if isinstance(given, LazyRecords) else [r["id"] for r in given]
         self._size = len(self._ids)
-        numbers = [n for n in map(numeric_text, self._ids) if n is not None]
-        self._offset = max(numbers, default=0)
+        self._numbers: dict[str, int] = {}
+        if isinstance(self._ids, range):
+            self._offset = self._size
+        else:
+            self._numbers = {str(record_id): number for number, record_id in enumerate(self._ids, 1)}
+            self._offset = max((n for n in map(numeric_text, self._ids) if n is not None), default=0)
         self._seed = seed
         self._nano_tag = _tag(seed, "nanoid", _NANOID_SIZE * 6 - _LOW_BITS)
         self._ulid_time = 1_700_000_000_000 + _tag(seed, "ulid-time", 34)
@@ -178,15 +185,24 @@ class SeededCodec(IdCodec):
             else:
                 return None
             key = str(value)
-            if key in self._numbers:
-                return key, self._numbers[key]
+            seeded = self._seeded(key)
+            if seeded is not None:
+                return key, seeded
             return key, self._size + value - self._offset if value > self._offset else None
         if isinstance(raw, bool) or not isinstance(raw, str | int) or raw == "":
             return None
         key = str(raw)
-        if key in self._numbers:
-            return key, self._numbers[key]
+        seeded = self._seeded(key)
+        if seeded is not None:
+            return key, seeded
         return self._decode(key)
+
+    def _seeded(self, key: str) -> int | None:
+        """The number of the seed record with this id (as text), if one has it."""
+        if isinstance(self._ids, range):
+            number = numeric_text(key)
+            return number if number is not None and 1 <= number <= self._size else None
+        return self._numbers.get(key)
 
     def _decode(self, key: str) -> tuple[str, int | None]:
         m: int | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import orjson
 from mockery.errors import SpecError
 from mockery.http.schema_patterns import RE2Validator
 from mockery.resources.ids import numeric_text
+from mockery.resources.lazy import LAZY_BYTES, LazyRecords, Unreadable
 from mockery.suggest import did_you_mean
 
 MAX_SEED_BYTES = 200 * 1024 * 1024
@@ -36,7 +37,7 @@ def pointer(parts: Iterable[Any]) -> str:
 class SeedRecords:
     """Records read from one place, and how to locate a value of record ``index`` for an error."""
 
-    records: list[Any]
+    records: Sequence[Any]
     file: str
     locate: Callable[[int, tuple[Any, ...]], tuple[int, int, str]]
     errors: list[SpecError] = field(default_factory=list)
@@ -121,6 +122,9 @@ def _parse_json(text: str, display: str) -> tuple[Any, SpecError | None]:
 
 
 def _read_jsonl(path: Path, display: str) -> SeedRecords:
+    if path.stat().st_size > LAZY_BYTES:
+        lazy = LazyRecords(path)
+        return SeedRecords(lazy, display, lambda i, parts: (lazy.lines[i], 1, pointer(parts)))
     records: list[Any] = []
     lines: list[int] = []
     errors: list[SpecError] = []
@@ -145,6 +149,8 @@ def _read_csv(path: Path, display: str, columns: Mapping[str, Callable[[str], An
         seeds.errors.append(SpecError(display, 1, 1, "", "a CSV data file starts with a header line of field names"))
         return seeds
     lines: list[int] = []
+    records: list[dict[str, Any]] = []
+    seeds.records = records
     for row in reader:
         if not row:
             continue
@@ -168,7 +174,7 @@ def _read_csv(path: Path, display: str, columns: Mapping[str, Callable[[str], An
                 converted = False
         if converted:  # a row with a bad cell is reported once, not checked again
             lines.append(line)
-            seeds.records.append(record)
+            records.append(record)
 
     def locate(index: int, parts: tuple[Any, ...]) -> tuple[int, int, str]:
         column = header.index(str(parts[0])) + 1 if parts and str(parts[0]) in header else 1
@@ -247,18 +253,32 @@ class FieldRule:
 
 def check_records(
     seeds: SeedRecords, id_kind: str, rules: Mapping[str, FieldRule], *, ids: bool = True, what: str = "record"
-) -> list[dict[str, Any]]:
+) -> Sequence[dict[str, Any]]:
     """The records, each an object with a unique id of the right kind, its fields as declared; problems go to
     ``seeds.errors``. Without any id, records are numbered 1, 2, ... in order (``ids=False``: no ids at all,
-    a singleton's record)."""
+    a singleton's record). The records of a big JSONL file are checked as the file is read, and stay there."""
+    lazy = seeds.records if isinstance(seeds.records, LazyRecords) else None
     records: list[dict[str, Any]] = []
-    if ids and seeds.records and not any(isinstance(r, dict) and "id" in r for r in seeds.records):
+    if ids and lazy is not None and lazy and not isinstance(lazy[0], Unreadable):
+        first = lazy[0]
+        lazy.numbered = isinstance(first, dict) and "id" not in first
+    elif ids and seeds.records and not any(isinstance(r, dict) and "id" in r for r in seeds.records):
         for number, record in enumerate(seeds.records, 1):
             if isinstance(record, dict):
                 record["id"] = number if id_kind == "integer" else str(number)
     validators = {name: RE2Validator(dict(rule.schema)) for name, rule in rules.items() if rule.schema is not None}
     seen: dict[str, int] = {}
+    # Ids 1, 2, 3, ... in order are not kept one by one: only how far the run goes.
+    run = 0
     for index, record in enumerate(seeds.records):
+        if isinstance(record, Unreadable):
+            line, _, _ = seeds.locate(index, ())
+            seeds.errors.append(SpecError(seeds.file, line, record.column, "", record.message))
+            continue
+        if lazy is not None and lazy.numbered and isinstance(record, dict):
+            if "id" in record:
+                seeds.error(index, ("id",), f"this {what} has an id, the first one has none", "give every record an id")
+            record["id"] = index + 1
         if not isinstance(record, dict):
             seeds.error(index, (), f"a {what} must be an object, not {_json_name(record)}")
             continue
@@ -274,8 +294,11 @@ def check_records(
             if problem is not None:
                 seeds.error(index, ("id",), problem[0], problem[1])
                 good = False
-            elif str(record_id) in seen:
-                first_line, _, _ = seeds.locate(seen[str(record_id)], ())
+            elif run == index and record_id == index + 1 and type(record_id) is int:
+                run += 1
+            elif str(record_id) in seen or (type(record_id) is int and 0 < record_id <= run):
+                earlier = seen[str(record_id)] if str(record_id) in seen else record_id - 1
+                first_line, _, _ = seeds.locate(earlier, ())
                 seeds.error(index, ("id",), f"the id {record_id!r} is taken by an earlier record (line {first_line})")
                 good = False
             else:
@@ -294,8 +317,11 @@ def check_records(
                 hint = did_you_mean(str(value), [str(o) for o in rule.options])
                 seeds.error(index, (name,), f"{value!r} is not one of the choices {shown}", hint)
                 good = False
-        if good:
+        if good and lazy is None:
             records.append(record)
+    if lazy is not None:
+        lazy.ids = range(1, run + 1) if run == len(lazy) else [record.get("id") for record in lazy]
+        return lazy
     return records
 
 

@@ -84,4 +84,4 @@ def test_mistakes_of_the_key_are_located(write_spec: Callable[..., Path], graphq
 def test_an_undeclared_client_directive_is_tolerated(write_spec: Callable[..., Path]) -> None:
     spec = write_spec('service: api\ngraphql:\n  sdl: "type Query @typePolicy(keyFields: \\"id\\") { a: Int }"\n')
     [service] = load_specs([spec]).services
-    assert [route.path for route in service.routes] == ["/graphql"]
+    assert [route.path for route in service.routes] == ["/graphql/graphiql", "/graphql/graphiql/{asset}", "/graphql"]

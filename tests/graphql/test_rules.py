@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from graphql import build_client_schema, get_introspection_query, print_schema
 
 from mockery import MockServer
@@ -84,7 +85,6 @@ def test_templates_in_field_values_see_arguments_and_variables(write_spec: Calla
 
 
 def test_a_template_mistake_is_located_in_the_spec(write_spec: Callable[..., Path]) -> None:
-    import pytest
 
     from mockery.errors import SpecErrors
     from mockery.load.loader import load_specs
@@ -126,3 +126,19 @@ def test_a_route_matching_an_operation_answers_before_the_schema(write_spec: Cal
     generated = ask(url, query, {"id": "8"}, "GetMe")["data"]["me"]
     assert generated["id"] == "8"
     assert generated["name"] != "Canned"
+
+
+def test_a_real_client_library_reads_the_schema_and_queries(write_spec: Callable[..., Path], serve: Serve) -> None:
+    """gql (Python's GraphQL client) fetches the schema by introspection and validates queries against it."""
+    gql_module = pytest.importorskip("gql")
+    from gql.transport.httpx import HTTPXTransport
+
+    server = serve(write_spec(SPEC))
+    client = gql_module.Client(transport=HTTPXTransport(url=server.url + "/graphql"), fetch_schema_from_transport=True)
+    with client as session:
+        result = session.execute(gql_module.gql("query Ping { ping me { name team { name } } }"))
+        assert result == {"ping": "pong", "me": {"name": "Ada Lovelace", "team": {"name": "Engines"}}}
+        assert client.schema is not None
+        assert sorted(client.schema.type_map["User"].fields) == ["email", "id", "name", "team"]
+        with pytest.raises(Exception, match="Cannot query field 'nope' on type 'User'"):
+            session.execute(gql_module.gql("{ me { nope } }"))  # refused by the client, from the fetched schema

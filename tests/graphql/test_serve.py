@@ -220,3 +220,56 @@ def test_a_subscription_is_refused_with_a_graphql_error(tmp_path: Path, serve: S
             }
         ]
     }
+
+
+def _root_queries(schema_text: str) -> list[tuple[str, str, list[str]]]:
+    """Every root field without required arguments, as a query of its scalar fields (objects), of
+    ``__typename`` (interfaces, unions) or of nothing (leaves): (field, query, the keys each answer has)."""
+    from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, Undefined
+
+    from mockery.graphql.sdl import load_schema
+
+    schema, problems = load_schema(schema_text)
+    assert schema is not None, problems
+    assert schema.query_type is not None
+
+    def named(kind: Any) -> Any:
+        while isinstance(kind, (GraphQLNonNull, GraphQLList)):
+            kind = kind.of_type
+        return kind
+
+    def required(arguments: Any) -> bool:
+        return any(isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined for a in arguments.values())
+
+    found = []
+    for name, field in schema.query_type.fields.items():
+        if required(field.args):
+            continue
+        kind = named(field.type)
+        if isinstance(kind, (GraphQLScalarType, GraphQLEnumType)):
+            found.append((name, "{ " + name + " }", []))
+            continue
+        leaves = []
+        if isinstance(kind, GraphQLObjectType):
+            leaves = [
+                key
+                for key, sub in kind.fields.items()
+                if isinstance(named(sub.type), (GraphQLScalarType, GraphQLEnumType)) and not required(sub.args)
+            ][:8]
+        found.append((name, "{ " + name + " { __typename " + " ".join(leaves) + " } }", ["__typename", *leaves]))
+    return found
+
+
+@needs_corpus
+@pytest.mark.parametrize("schema", [SWAPI, ANIMALS, GITHUB], ids=["swapi", "animals", "github"])
+def test_every_root_field_of_the_corpus_answers_its_selection(tmp_path: Path, serve: Serve, schema: str) -> None:
+    server = serve(corpus_spec(tmp_path, schema))
+    queries = _root_queries((CORPUS / schema).read_text(encoding="utf-8"))
+    assert len(queries) >= 2
+    for name, query, keys in queries:
+        result = ask(server.url + "/graphql", query)
+        assert "errors" not in result, (query, result)
+        value = result["data"][name]
+        for item in value if isinstance(value, list) else [value]:
+            if keys:
+                assert list(item) == keys, (query, item)

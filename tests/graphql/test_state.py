@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mockery import MockServer
+from mockery.store import Store
 from tests.graphql.support import ask
 
 Serve = Callable[..., MockServer]
@@ -45,9 +46,9 @@ graphql:
 """
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def shop(request: pytest.FixtureRequest, write_spec: Callable[..., Path], serve: Serve, tmp_path: Path) -> MockServer:
-    store = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/state.db"
+@pytest.fixture
+def shop(store: Store | str, write_spec: Callable[..., Path], serve: Serve) -> MockServer:
+    """The shop on each store: memory, SQLite, Redis (tests/graphql/conftest.py)."""
     return serve(write_spec(SHOP), store=store)
 
 

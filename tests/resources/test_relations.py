@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from mockery import load_specs
 from mockery.errors import SpecErrors
@@ -62,16 +63,20 @@ def test_seed_values_pin_relations_exactly(write_spec: WriteSpec, serve: Any) ->
         assert http.get("/comments/3?_expand=post").json()["post"] == {"id": 1, "title": "a"}
 
 
-def test_a_bad_per_parent_is_located(write_spec: WriteSpec) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("7..3", "per_parent '7..3' runs backwards"), ("lots", "does not match"), ("-2", "does not match")],
+    ids=["backwards", "word", "negative"],
+)
+def test_a_bad_per_parent_is_located_once(value: str, message: str, write_spec: WriteSpec) -> None:
     spec = write_spec(
-        "service: s\nresources:\n  a: {count: 1}\n  b:\n    fields:\n      a_id: {ref: a, per_parent: 7..3}\n"
+        f"service: s\nresources:\n  a: {{count: 1}}\n  b:\n    fields:\n      a_id: {{ref: a, per_parent: '{value}'}}\n"
     )
-    try:
+    with pytest.raises(SpecErrors) as caught:
         load_specs([spec])
-    except SpecErrors as exc:
-        errors = exc.errors
+    errors = caught.value.errors
     assert [(e.line, e.path) for e in errors] == [(6, "resources.b.fields.a_id.per_parent")]
-    assert "3..7" in (errors[0].suggestion or "") or "7..3" in errors[0].message
+    assert message in errors[0].message
 
 
 INTEGRITY = """
