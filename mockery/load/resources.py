@@ -43,7 +43,16 @@ from mockery.model.resources import (
 )
 from mockery.model.services import Route, Service
 from mockery.resources.lazy import LazyRecords
-from mockery.resources.seed import FieldRule, SeedRecords, check_records, csv_converter, read_db, read_seed, resolve
+from mockery.resources.seed import (
+    SEED_FORMATS,
+    FieldRule,
+    SeedRecords,
+    check_records,
+    csv_converter,
+    read_db,
+    read_seed,
+    resolve,
+)
 from mockery.source.document import DocPath, Document, Position, format_path
 from mockery.suggest import did_you_mean
 from mockery.templates.environment import CompiledTemplate, compile_template, is_template, template_problems
@@ -127,9 +136,9 @@ class ResourceBuilder:
     def document(self) -> Document:
         return self.reporter.document
 
-    def data_file(self, raw: str, path: DocPath) -> tuple[Path, str] | None:
+    def data_file(self, raw: str, path: DocPath, suffixes: tuple[str, ...] = SEED_FORMATS) -> tuple[Path, str] | None:
         """The data file ``raw`` names (next to the spec) and how errors name it."""
-        found, problem = resolve(self.document.file.resolve().parent, raw)
+        found, problem = resolve(self.document.file.resolve().parent, raw, suffixes)
         if found is None:
             self.reporter.error(path, problem or "bad data file", "put the data file in the spec's folder")
             return None
@@ -137,7 +146,7 @@ class ResourceBuilder:
 
     def database(self, raw: str) -> dict[str, SeedRecords | dict[str, Any]]:
         """``db: db.json``: a json-server database, every top-level array a collection, objects singletons."""
-        found = self.data_file(raw, ("db",))
+        found = self.data_file(raw, ("db",), (".json",))
         if found is None:
             return {}
         tables, errors = read_db(*found)

@@ -24,7 +24,9 @@ from mockery.resources.ids import numeric_text
 from mockery.resources.lazy import LAZY_BYTES, LazyRecords, Unreadable
 from mockery.suggest import did_you_mean
 
-MAX_SEED_BYTES = 200 * 1024 * 1024
+# A JSON or CSV file is loaded whole; a JSONL file past LAZY_BYTES costs only its index (16 bytes a record).
+MAX_LOADED_BYTES = 64 * 1024 * 1024
+MAX_JSONL_BYTES = 1024 * 1024 * 1024
 SEED_FORMATS = (".json", ".csv", ".jsonl")
 
 
@@ -47,7 +49,7 @@ class SeedRecords:
         self.errors.append(SpecError(self.file, line, column, path, message, suggestion))
 
 
-def resolve(folder: Path, raw: str) -> tuple[Path | None, str | None]:
+def resolve(folder: Path, raw: str, suffixes: tuple[str, ...] = SEED_FORMATS) -> tuple[Path | None, str | None]:
     """The data file ``raw`` names, relative to the spec's folder and inside it; else ``None`` and why."""
     if Path(raw).is_absolute():
         return None, f"the data file {raw!r} must be a path relative to the spec's folder"
@@ -55,12 +57,16 @@ def resolve(folder: Path, raw: str) -> tuple[Path | None, str | None]:
     path = (base / raw).resolve()
     if not path.is_relative_to(base):
         return None, f"the data file {raw!r} is outside the spec's folder"
-    if path.suffix.lower() not in SEED_FORMATS:
+    if path.suffix.lower() not in suffixes:
+        if suffixes == (".json",):
+            return None, f"a json-server database is a .json file, not {raw!r} (JSON5 is not read: convert it)"
         return None, f"the data file {raw!r} must end in .json, .csv or .jsonl"
     if not path.is_file():
         return None, f"no data file {raw!r} in the spec's folder"
-    if path.stat().st_size > MAX_SEED_BYTES:
-        return None, f"the data file {raw!r} is larger than {MAX_SEED_BYTES // (1024 * 1024)} MB"
+    limit = MAX_JSONL_BYTES if path.suffix.lower() == ".jsonl" else MAX_LOADED_BYTES
+    if path.stat().st_size > limit:
+        hint = "" if limit == MAX_JSONL_BYTES else " (it is loaded whole: a .jsonl file is read as needed)"
+        return None, f"the data file {raw!r} is larger than {limit // (1024 * 1024)} MB{hint}"
     return path, None
 
 

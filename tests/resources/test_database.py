@@ -67,3 +67,13 @@ def test_a_missing_database_file_is_located_at_the_key(write_spec: WriteSpec) ->
     [error] = caught.value.errors
     assert (error.line, error.path) == (2, "db")
     assert "no data file 'nothing.json'" in error.message
+
+
+def test_a_json5_database_is_refused_with_the_reason(tmp_path: Path, write_spec: WriteSpec) -> None:
+    shutil.copy(CORPUS / "typicode-json-server_fixtures__db.json5", tmp_path / "db.json5")
+    spec = write_spec("service: s\ndb: db.json5\n")
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([spec])
+    [error] = caught.value.errors
+    assert error.path == "db"
+    assert "JSON5 is not read" in error.message

@@ -89,3 +89,16 @@ def test_mistakes_in_a_big_jsonl_file_are_located(
     assert (4, "/id", "the id 2 is taken by an earlier record (line 2)") in shown
     assert any(line == 5 and message.startswith("not JSON") for line, _, message in shown)
     assert len(shown) == 3
+
+
+def test_a_json_file_too_big_to_load_whole_points_at_jsonl(
+    tmp_path: Path, write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(seed, "MAX_LOADED_BYTES", 1000)
+    (tmp_path / "events.json").write_text(json.dumps([_event(n) for n in range(1, 50)]))
+    spec = write_spec("service: s\nresources:\n  events: {data: events.json}\n")
+    with pytest.raises(SpecErrors) as caught:
+        load_specs([spec])
+    [error] = caught.value.errors
+    assert error.path == "resources.events.data"
+    assert "larger than 0 MB (it is loaded whole: a .jsonl file is read as needed)" in error.message
