@@ -120,7 +120,10 @@ class Generation:
             raise GraphQLError(rule.error)
         if not isinstance(source, Node):
             return source.get(name) if isinstance(source, Mapping) else None
-        seed = derive_seed(source.seed, name, _arguments_key(args))
+        key = _arguments_key(args)
+        if len(key) > 1024:  # a big argument under a long list is work per item: it counts as values
+            self.spend(len(key) // 1024)
+        seed = derive_seed(source.seed, name, key)
         if rule is not None and rule.has_value:
             return self.convert(rule.value, info.return_type, seed, name)
         if rule is not None and rule.template is not None and self.render is not None:

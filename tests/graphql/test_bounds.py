@@ -87,3 +87,13 @@ def test_a_big_query_is_validated_off_the_loop_with_the_same_answers(
     wrong = ask(server.url + "/graphql", fields.replace(" id ", " nope ", 1))
     assert wrong["errors"][0]["message"] == "Cannot query field 'nope' on type 'User'. Did you mean 'name'?"
     assert wrong["errors"][0]["locations"][0]["line"] == 1
+
+
+def test_big_arguments_under_long_lists_count_against_the_answer(write_spec: Callable[..., Path], serve: Serve) -> None:
+    spec = SPEC.replace("name: String", "name(tags: [String!]): String")
+    server = serve(write_spec(spec))
+    query = "query($t: [String!]) { me { friends(first: 50) { friends(first: 50) { name(tags: $t) } } } }"
+    small = ask(server.url + "/graphql", query, {"t": ["a"]})
+    assert len(small["data"]["me"]["friends"]) == 50
+    big = ask(server.url + "/graphql", query, {"t": ["x" * 100] * 100})  # 10 KB, seeded per item: 25 MB
+    assert big["errors"][0]["message"].startswith(f"the answer would hold more than {MAX_VALUES} values")
