@@ -341,7 +341,49 @@ def compile_conditions(raw: Any, path: DocPath, problems: Problems) -> Condition
     body = raw.get("body")
     if isinstance(body, dict):
         clauses.extend(_body_clauses(body, (*path, "body"), problems))
+    if "path" in raw:
+        path_test = compile_test(raw["path"], (*path, "path"), problems)
+        clauses.append(Clause("path", lambda view: path_test.failure(view.raw.path)))
+    clauses.extend(_group_clauses(raw, path, problems))
     return Conditions(tuple(clauses))
+
+
+def _group_clauses(raw: dict[str, Any], path: DocPath, problems: Problems) -> list[Clause]:
+    """``any_of`` and ``all_of`` (lists of conditions written like ``match``) and ``not`` (one such mapping):
+    each compiled by ``compile_conditions`` itself, so a group nests and reads every part a ``match`` reads."""
+    clauses: list[Clause] = []
+    for name in ("any_of", "all_of"):
+        members = raw.get(name)
+        if not isinstance(members, list):
+            continue
+        groups = tuple(compile_conditions(member, (*path, name, n), problems) for n, member in enumerate(members))
+        clauses.append(Clause(name, functools.partial(_any_of if name == "any_of" else _all_of, groups)))
+    if isinstance(raw.get("not"), dict):
+        inner = compile_conditions(raw["not"], (*path, "not"), problems)
+        clauses.append(Clause("not", functools.partial(_none_of, inner)))
+    return clauses
+
+
+def _any_of(groups: tuple[Conditions, ...], view: RequestView) -> str | None:
+    reasons: list[str] = []
+    for group in groups:
+        failures = group.failures(view)
+        if not failures:
+            return None
+        reasons.append(" and ".join(failures))
+    return "none held: " + "; or ".join(f"({reason})" for reason in reasons)
+
+
+def _all_of(groups: tuple[Conditions, ...], view: RequestView) -> str | None:
+    for number, group in enumerate(groups):
+        failures = group.failures(view)
+        if failures:
+            return f"[{number}] " + " and ".join(failures)
+    return None
+
+
+def _none_of(inner: Conditions, view: RequestView) -> str | None:
+    return None if not inner.holds(view) else "expected these not to hold, and they all did"
 
 
 def _body_clauses(body: dict[str, Any], path: DocPath, problems: Problems) -> list[Clause]:
