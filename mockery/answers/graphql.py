@@ -30,12 +30,21 @@ class GraphQLAnswer:
     static: ClassVar[Answer | None] = None
     shown: ClassVar[tuple[ResponseSpec, ...]] = ()
     service: GraphQLService
+    graphiql: str = ""  # the path of GraphiQL, where a browser asking for the endpoint is sent
 
     async def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> None:
         return None
 
     def respond(self, ctx: Context) -> Answer | Awaitable[Answer]:
-        request = read_request(ctx.raw)
+        raw = ctx.raw
+        if (
+            self.graphiql
+            and raw.method == "GET"
+            and not raw.query_string
+            and "text/html" in raw.headers.get("accept", "")
+        ):
+            return Answer(303, ((b"location", self.graphiql.encode("latin-1", errors="replace")),))
+        request = read_request(raw)
         if isinstance(request, Answer):
             return request
         parsed = read(request.query)

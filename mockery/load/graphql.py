@@ -81,7 +81,7 @@ def graphql_routes(
             path=full_path,
             random="per_request",
             # The protocol's respond() returns an Answer; the listener also awaits one that returns an awaitable.
-            answer=cast(AnswerKind, GraphQLAnswer(service)),
+            answer=cast(AnswerKind, GraphQLAnswer(service, full_path.rstrip("/") + "/graphiql")),
             uses_request=True,
             position=builder.document.position(("graphql",)),
             index=index,

@@ -103,3 +103,13 @@ def test_graphiql_loads_in_headless_chromium_over_loopback_only(
     posted = [call for call in server.calls() if call.method == "POST" and call.path == "/api/graphql"]
     assert posted
     assert "IntrospectionQuery" in json.dumps(posted[0].body)
+
+
+def test_a_browser_asking_for_the_endpoint_is_sent_to_graphiql(write_spec: Callable[..., Path], serve: Serve) -> None:
+    server = serve(write_spec(SPEC))
+    browser = httpx.get(server.url + "/api/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*"})
+    assert browser.status_code == 303
+    assert browser.headers["location"] == "/api/graphql/graphiql"
+    client = httpx.get(server.url + "/api/graphql", headers={"accept": "application/json"})
+    assert client.status_code == 400  # a GET without a query, from a client: the problem that says so
+    assert client.json()["detail"] == "the query string has no `query` (the GraphQL document, as text)"
