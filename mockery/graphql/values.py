@@ -44,8 +44,6 @@ _CUSTOM: dict[str, dict[str, Any]] = {
 }
 _JSON_SCALARS = frozenset({"json", "jsonobject", "object", "map"})
 _HEX = "0123456789abcdef"
-# One document serves every generator: the schemas asked for are plain and hold no $ref.
-_DOCUMENT = OpenAPIDocument(source=None, data={"openapi": "3.1.0"}, version="3.1.0")  # type: ignore[arg-type]
 
 
 def scalar_value(scalar: GraphQLScalarType, field: str, faker: Any) -> Any:
@@ -63,7 +61,9 @@ def scalar_value(scalar: GraphQLScalarType, field: str, faker: Any) -> Any:
     schema = _CUSTOM.get(key)
     if schema is None:
         schema = {"type": "string"}
-    value = SchemaGenerator(_DOCUMENT, source, faker, use_examples=False).generate(schema, field)
+    # The schemas asked for are plain (no $ref): an empty document of their own is all the generator needs.
+    document = OpenAPIDocument(source=None, data={"openapi": "3.1.0"}, version="3.1.0")  # type: ignore[arg-type]
+    value = SchemaGenerator(document, source, faker, use_examples=False).generate(schema, field)
     if scalar.name == "Int" and isinstance(value, int):
         return max(-(2**31), min(2**31 - 1, value))
     if scalar.name == "Float" and isinstance(value, int):
