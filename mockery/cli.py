@@ -61,19 +61,19 @@ def _parse_clock(_: click.Context, __: click.Parameter, value: str) -> Clock:
         raise click.BadParameter(f"{value!r} is neither 'system' nor an ISO 8601 time") from None
 
 
-def _parse_port_of(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, int]:
-    try:
-        return parse_port_of(values)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 def _check_cors(_: click.Context, __: click.Parameter, value: str) -> str:
     try:
         parse_cors_option(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     return value
+
+
+def _parse_port_of(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, int]:
+    try:
+        return parse_port_of(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 class _Group(click.Group):
@@ -581,6 +581,59 @@ def import_graphql(schema: Path, output: Path) -> None:
     from mockery.importers.graphql import write_spec
 
     click.echo(f"wrote {write_spec(schema, output)}")
+
+
+_IMPORT_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the specs are written to, as <service>.yaml.",
+)
+
+
+def _report_import(written: list[Path], warnings: list[Any]) -> None:
+    for path in written:
+        click.echo(f"wrote {path}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@import_group.command(name="postman")
+@click.argument("collection", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_IMPORT_OUTPUT
+def import_postman(collection: Path, output: Path) -> None:
+    """Write a spec answering the saved examples of a Postman COLLECTION (v2.1), each on its method, path and
+    query; variables come from the collection only. What is not translated is a warning with its JSON pointer."""
+    from mockery.importers.postman import write_spec
+
+    path, warnings = write_spec(collection, output)
+    _report_import([path], warnings)
+
+
+@import_group.command(name="har")
+@click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_IMPORT_OUTPUT
+@click.option("--keep-pii", is_flag=True, help="Write recorded values as they are: no anonymisation.")
+def import_har(har: Path, output: Path, keep_pii: bool) -> None:
+    """Write a spec per host of a HAR recording (a browser's or a proxy's), as `mockery record` would have:
+    personal data anonymised, repeated requests collapsed into one route."""
+    from mockery.record.har import write_specs
+
+    written, warnings = write_specs(har, output, anonymise=not keep_pii)
+    _report_import(written, warnings)
+
+
+@import_group.command(name="json-server")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_IMPORT_OUTPUT
+def import_json_server(database: Path, output: Path) -> None:
+    """Write a spec serving a json-server DATABASE (db.json) through `db:`, the file copied beside it."""
+    from mockery.importers.json_server import write_spec
+
+    path, warnings = write_spec(database, output)
+    _report_import([path], warnings)
 
 
 @cli.command()
