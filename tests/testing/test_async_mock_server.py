@@ -107,7 +107,7 @@ def test_the_amockery_fixture_under_anyio(pytester: pytest.Pytester, write_spec:
     spec = write_spec(SPEC)
     pytester.makeini(f"[pytest]\nmockery_specs = {spec}\nfilterwarnings = error\n")
     pytester.makepyfile(PROJECT_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_strict_mode_fails_at_teardown*"])
     result.stdout.fnmatch_lines(["*1 request(s) matched no route*", "*GET /nowhere*404*"])

@@ -13,7 +13,8 @@ from pki_support import NOW, Pki
 from mockery.errors import ServeError, SpecErrors
 from mockery.load.loader import load_specs
 from mockery.model.tls import TlsSettings
-from mockery.server.server import Server, plan_listeners
+from mockery.server.options import ServerOptions, build_server
+from mockery.server.server import plan_listeners
 
 WriteSpec = Callable[..., Path]
 
@@ -174,7 +175,7 @@ def test_a_service_on_the_shared_listener_cannot_have_its_own_tls(write_spec: Wr
 
 def test_a_reload_that_changes_tls_asks_for_a_restart(write_spec: WriteSpec) -> None:
     spec = write_spec("service: a\nport: 0\nroutes: [{path: /a}]\n")
-    server = Server(load_specs([spec], environ={}), ephemeral=True)
+    server = build_server(ServerOptions(paths=(spec,), port=0, ephemeral=True, environ={}))
     write_spec("service: a\nport: 0\ntls: auto\nroutes: [{path: /a}]\n")
     with pytest.raises(ServeError, match="TLS settings of a changed: restart mockery"):
         server.apply_specs(load_specs([spec], environ={}))
@@ -185,9 +186,8 @@ def test_a_reload_reaches_both_sides_of_a_listener_served_over_http_and_https(
     write_spec: WriteSpec, tmp_path: Path
 ) -> None:
     spec = write_spec("service: a\nroutes: [{path: /a}]\n")
-    server = Server(
-        load_specs([spec], environ={}), ephemeral=True, tls=TlsSettings(auto=True), tls_port=0, tls_folder=tmp_path
-    )
+    options = ServerOptions(paths=(spec,), port=0, ephemeral=True, environ={}, tls="auto", tls_port=0, tls_dir=tmp_path)
+    server = build_server(options)
     assert [(plan.shared, plan.tls) for plan in server.plans] == [(True, None), (True, TlsSettings(auto=True))]
     write_spec("service: a\nroutes: [{path: /a}, {path: /b}]\n")
     server.apply_specs(load_specs([spec], environ={}))
