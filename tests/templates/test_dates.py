@@ -3,6 +3,7 @@ position a response carries one: a JSON body, a string around it, a header, a re
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -160,6 +161,12 @@ def test_rfc3339(value: dt.date | dt.time, text: str) -> None:
 
 
 def test_a_faker_datetime_in_a_template_is_an_instant_in_utc_and_the_clock_pins_it() -> None:
+    # A render pins Faker's clock for the rest of its context (a request's task, on a server): run it in a copy,
+    # so the clock of this test does not stay pinned for the tests after it in this process.
+    contextvars.copy_context().run(_a_render_with_a_pinned_clock)
+
+
+def _a_render_with_a_pinned_clock() -> None:
     randomness = service_randomness(7, new_generator("en_US"), "en_US", Clock.parse("2030-05-01T12:00:00Z"))
     randomness.reseed(1)
     variables = dict(randomness.globals)
