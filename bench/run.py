@@ -102,6 +102,9 @@ def resources_spec(count: int) -> str:
     )
 
 
+KEEP = "<!-- bench/run.py rewrites what is above this line and keeps what is below it -->"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -404,7 +407,10 @@ def main() -> int:
             *(f"- {note}" for note in notes),
         ]
     )
-    args.out.write_text(report + "\n")
+    # What follows the KEEP line of the file (sections written by hand or by other scripts) is kept.
+    current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = current[current.index(KEEP) :] if KEEP in current else ""
+    args.out.write_text(report + "\n" + ("\n" + kept if kept else ""), encoding="utf-8")
     print(report)
     return 0
 

@@ -91,7 +91,7 @@ class Collection:
         self._handed: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pages: OrderedDict[tuple[Any, ...], list[Record]] = OrderedDict()
         self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
-        self.columns = Columns(resource, self.codec)  # a field of every record: what big scans read
+        self.columns = Columns(resource, self.codec, factory.drawn)  # a field of every record: what big scans read
 
     def __repr__(self) -> str:
         return f"Collection({self.key!r}, count={self.resource.count}, cached={len(self._cache)})"
@@ -363,8 +363,9 @@ class Collection:
         if self.resource.count > self.loop_scan and not self.resource.seed and not self._pins:
             # only the fields the query names, generated a column at a time
             _, _, created = self._overlay(changes)
-            factory = self.factory if make is not None else self._thread_factory()
-            picked = self.columns.select(query, parent, changes, created, factory)
+            # Drawn fields need no Faker generator: the thread's own is built only for a Faker field's column.
+            factory_of = (lambda: self.factory) if make is not None else self._thread_factory
+            picked = self.columns.select(query, parent, changes, created, factory_of)
             if picked is not None:
                 return picked
         records = self._records(changes, make or self._thread_record)

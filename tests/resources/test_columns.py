@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mockery import MockServer
+from mockery.resources import columns as columns_module
 from mockery.resources.collection import Collection
 from mockery.resources.generate import BLOCK, Draws, _table, drawn_kind
 from mockery.resources.query import parse_query
@@ -74,6 +75,20 @@ def users_of(server: MockServer) -> Collection:
     return collection
 
 
+@pytest.fixture(params=["numpy", "python"])
+def way(request: pytest.FixtureRequest) -> str:
+    """Columns answer with numpy's arrays when it is installed, else in plain Python: the same answers."""
+    if request.param == "numpy" and columns_module.numpy is None:
+        pytest.skip("numpy is not installed: only the plain Python path runs")
+    return str(request.param)
+
+
+def served(server: MockServer, way: str) -> Collection:
+    users = users_of(server)
+    users.columns.use_numpy = way == "numpy"
+    return users
+
+
 def whole_records(users: Collection, query_string: str, parent: Any = None) -> list[Any]:
     """The ids a scan of whole records answers (what the collection did before columns)."""
     query = parse_query(query_string, users.field_paths)
@@ -89,7 +104,7 @@ def from_columns(users: Collection, query_string: str, parent: Any = None) -> li
     query = parse_query(query_string, users.field_paths)
     changes = users.store.changes(users.key)
     _, _, created = users._overlay(changes)
-    return users.columns.select(query, parent, changes, created, users.factory)
+    return users.columns.select(query, parent, changes, created, lambda: users.factory)
 
 
 @pytest.mark.parametrize("id_kind", ["integer", "uuid"])
@@ -104,7 +119,7 @@ def test_a_field_generated_alone_is_the_field_of_the_whole_record(
         for name, _ in users.resource.fields:
             assert factory.value(name, number) == record[name], (name, number)
     for name in ("age", "role", "company_id", "name", "motto"):
-        column = users.columns.column(name, factory)
+        column = users.columns.column(name, lambda: factory)
         assert column is not None
         for number in (1, BLOCK, BLOCK + 1, COUNT):
             assert column.values[column.codes[number]] == factory.record(number)[name]
@@ -123,17 +138,17 @@ def test_records_are_the_same_in_another_process_and_in_any_order(
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_a_query_from_columns_answers_what_whole_records_answer(
-    write_spec: Callable[..., Path], serve: Serve, query: str
+    write_spec: Callable[..., Path], serve: Serve, query: str, way: str
 ) -> None:
-    users = users_of(serve(spec(write_spec, "uuid" if "name" in query else "integer")))
+    users = served(serve(spec(write_spec, "uuid" if "name" in query else "integer")), way)
     picked = from_columns(users, query)
     assert picked is not None
     assert picked == whole_records(users, query)
 
 
-def test_writes_are_overlaid_on_the_columns(write_spec: Callable[..., Path], serve: Serve) -> None:
+def test_writes_are_overlaid_on_the_columns(write_spec: Callable[..., Path], serve: Serve, way: str) -> None:
     server = serve(spec(write_spec))
-    users = users_of(server)
+    users = served(server, way)
     query = "role_ne=guest&_sort=-age,role"
     before = from_columns(users, query)
     with httpx.Client(base_url=server.url) as http:
@@ -156,8 +171,8 @@ def test_writes_are_overlaid_on_the_columns(write_spec: Callable[..., Path], ser
         assert from_columns(users, other) == whole_records(users, other), other
 
 
-def test_a_nested_list_from_columns(write_spec: Callable[..., Path], serve: Serve) -> None:
-    users = users_of(serve(spec(write_spec)))
+def test_a_nested_list_from_columns(write_spec: Callable[..., Path], serve: Serve, way: str) -> None:
+    users = served(serve(spec(write_spec)), way)
     for parent in ((("company_id",), 3), (("company_id", "age"), 30)):
         picked = from_columns(users, "_sort=-age", parent)
         assert picked == whole_records(users, "_sort=-age", parent)
