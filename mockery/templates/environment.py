@@ -11,6 +11,7 @@ loads (mockery.templates.checks).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re  # re-ok: fixed patterns, none supplied by a client or a spec
 import sys
@@ -26,6 +27,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockery.suggest import did_you_mean
+from mockery.templates import helpers as helpers
 from mockery.templates import limits as limits
 from mockery.templates import operations as operations
 from mockery.templates.checks import constant_problems
@@ -118,6 +120,8 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
         self.filters["pprint"] = operations.bounded_pprint
         self.filters["string"] = _string_filter(self.filters["string"])
         self.policies["json.dumps_function"] = operations.bounded_json_dumps
+        self.filters.update(helpers.FILTERS)
+        self.globals.update(helpers.GLOBALS)
         for name, function in list(self.filters.items()):
             self.filters[name] = operations.charged(function, name)
 
@@ -139,6 +143,8 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "+" and isinstance(left, dt.date) and isinstance(right, str):
+            return helpers.shift(left, right)  # now() + '3d'
         weight = operations.check_binop(operator, left, right)
         result = super().call_binop(context, operator, left, right)
         if weight is not None:
