@@ -2,9 +2,11 @@
 
 Reading record *n* generates it (or takes it from a bounded LRU cache); nothing is generated up front, so a
 million-record collection opens instantly. An unfiltered page generates only its own records, whatever its
-offset: deletions are skipped by arithmetic over the (few) stored changes. A query that filters, searches or
-sorts reads every record, generated without being cached; it is refused past ``scan_limit`` records, since
-each generated record costs tens of microseconds. Counts (``X-Total-Count``) are always exact.
+offset: deletions are skipped by arithmetic over the (few) stored changes. A query that filters or
+sorts on top-level fields reads only those fields, a column of the whole collection each
+(``mockery.resources.columns``); a text search, a nested path or ``_embed`` reads every record, generated
+without being cached. On the event loop (templates) either is refused past ``scan_limit`` records, since each
+generated record costs tens of microseconds. Counts (``X-Total-Count``) are always exact.
 
 Such a scan over more than ``loop_scan`` records would hold the event loop for a while, so a REST request
 ``prepare``s it first: it runs in the collection's worker thread, with a Faker generator of its own (records
