@@ -583,6 +583,34 @@ def import_graphql(schema: Path, output: Path) -> None:
     click.echo(f"wrote {write_spec(schema, output)}")
 
 
+_PEER_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the spec is written to, as <service>.yaml (with the files it sends beside it).",
+)
+
+
+def _wrote(written: list[Path], warnings: list[Any]) -> None:
+    for path in written:
+        click.echo(f"wrote {path}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@import_group.command(name="wiremock")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@_PEER_OUTPUT
+def import_wiremock(source: Path, output: Path) -> None:
+    """Write WireMock stub mappings (a root with mappings/ and __files/, a folder, or a FILE) as one spec;
+    every construct with no mockery equivalent is a warning naming its file and JSON pointer."""
+    from mockery.importers.wiremock import write_specs
+
+    _wrote(*write_specs(source, output))
+
+
 _IMPORT_OUTPUT = click.option(
     "-o",
     "--output",
