@@ -328,3 +328,49 @@ def test_an_export_seeds_a_collection_that_serves_the_same_records(
     (tmp_path / "seeded" / f"users.{fmt}").write_text(exported, encoding="utf-8")
     seeded = write_spec(ROUND_TRIP.replace("DATA", f"data: users.{fmt}"), name="seeded/shop.yaml")
     assert records_of(serve(seeded), "users") == served
+
+
+def test_the_state_kept_in_redis_is_exported(write_spec: Callable[..., Path], serve: Serve) -> None:
+    from tests.store.redis_server import running_redis
+
+    shop = write_spec(SPEC, name="shop.yaml")
+    with running_redis() as redis:
+        server = serve(shop, store=redis.url)
+        with httpx.Client(base_url=server.url) as http:
+            assert http.patch("/companies/2", json={"name": "Renamed; 'quoted'"}).status_code == 200
+            assert http.delete("/companies/3").status_code in (200, 204)
+            served = records_of(server, "companies")
+        server.stop()
+        exported = orjson.loads(export(str(shop), "--resource", "companies", "--state", redis.url))
+        assert exported == served
+        assert [company["id"] for company in exported] == [1, 2, 4]
+        db = in_sqlite(export(str(shop), "--state", redis.url, "--format", "sql", "--dialect", "sqlite"))
+        assert db.execute("SELECT name FROM companies WHERE id = 2").fetchone() == ("Renamed; 'quoted'",)
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("SELECT count(*) FROM users WHERE company_id = 3").fetchone() == (0,)
+
+
+def test_seed_data_and_string_ids_export_with_their_relations(write_spec: Callable[..., Path]) -> None:
+    write_spec("id,name,team_id\nada,Ada Lovelace,t1\ngrace,Grace Hopper,t2\n", name="users.csv")
+    write_spec('[{"id": "t1", "name": "Core"}, {"id": "t2", "name": "Edge"}]', name="teams.json")
+    org = write_spec(
+        """\
+        service: org
+        resources:
+          teams: {id: string, data: teams.json, fields: {name: word}}
+          users:
+            id: string
+            data: users.csv
+            count: 4
+            fields: {name: name, team_id: {ref: teams}}
+        """,
+        name="org.yaml",
+    )
+    db = in_sqlite(export(str(org), "--format", "sql", "--dialect", "sqlite"))
+    assert db.execute("SELECT id, name, team_id FROM users ORDER BY rowid").fetchall()[:2] == [
+        ("ada", "Ada Lovelace", "t1"),
+        ("grace", "Grace Hopper", "t2"),
+    ]
+    assert db.execute("SELECT count(*) FROM users").fetchone() == (4,)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT type FROM pragma_table_info('users') WHERE name = 'id'").fetchone() == ("TEXT",)
