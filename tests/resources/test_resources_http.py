@@ -315,9 +315,8 @@ def test_a_million_records_are_generated_only_when_read(write_spec: Callable[...
         assert users.cached <= users.cache_size
         deep = http.get("/users?_page=9000&_limit=3").json()
         assert [user["id"] for user in deep] == [26998, 26999, 27000]
-        filtered = http.get("/users?name_like=a")
-        assert filtered.status_code == 400
-        assert "reads all 1000000 records" in filtered.json()["detail"]
+        # A filter is no longer refused past 200,000 records: it reads the columns it names (tests/resources/
+        # test_columns.py), here Faker's names, a million calls, too slow for this test.
     assert users.factory.generated == 10_004
 
 
