@@ -281,3 +281,31 @@ def test_a_query_over_a_million_records_answers_and_never_holds_the_loop(
     for record in page:
         assert users.factory.record(record["id"]) == record
     assert list(itertools.islice(users.factory.drawn, 0, None)) == ["age", "role"]
+
+
+def test_a_template_scanning_a_big_collection_on_the_event_loop_is_still_refused(
+    write_spec: Callable[..., Path], serve: Serve
+) -> None:
+    server = serve(
+        write_spec(
+            """
+            service: big
+            resources:
+              users:
+                count: 300000
+                fields: {role: {choice: [admin, member]}}
+            routes:
+              - path: /admins
+                response:
+                  body: {count: "{{ resources.users.count(role='admin') }}"}
+            """,
+            name="big.yaml",
+        )
+    )
+    answer = httpx.get(server.url + "/admins", timeout=30)
+    assert answer.status_code == 500
+    assert "reads all 300000 records, more than the limit of 200000" in answer.json()["detail"]
+    # The same filter as a REST list runs off the loop, from columns.
+    listed = httpx.get(server.url + "/users?role=admin&_limit=1", timeout=30)
+    assert listed.status_code == 200
+    assert 140_000 < int(listed.headers["x-total-count"]) < 160_000
