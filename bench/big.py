@@ -35,6 +35,7 @@ START, END = "<!-- big:start -->", "<!-- big:end -->"
 COUNT = 1_000_000
 QUERY = "/api/people?role=member&_sort=-age&_limit=20&_page=3"
 BESIDE = "/api/people/54321"
+LOAD = "unknown"
 
 
 def one_run(folder: Path) -> tuple[float, float, int, int]:
@@ -108,7 +109,7 @@ def section(results: dict[str, list[Run]]) -> str:
             f"{QUERY}` (a filter on a weighted choice, a sort on a bounded integer), and beside it get-by-id"
             f" requests (`GET {BESIDE}`) one after another on another connection.",
             "",
-            f"Machine: {machine()}.",
+            f"Machine: {machine()}; load average {LOAD} when the runs began (other work shares the machine).",
             "",
             "Columns are filtered and sorted with numpy's arrays when numpy is installed (`with numpy`), else in"
             " plain Python, a chunk at a time (`plain Python`: the server started with numpy hidden from it).",
@@ -142,6 +143,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=COUNT, help="records in the collection")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="file to write, or -")
     args = parser.parse_args()
+    global LOAD
+    LOAD = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "unknown"
     results: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "specs"
