@@ -124,6 +124,7 @@ LAYERS = (
     ("openapi",),
     ("graphql",),
     ("runtime",),
+    ("callbacks",),
     ("answers",),
     ("load",),
     ("app", "importers"),

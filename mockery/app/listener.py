@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockery.answers.template import failure_reason
 from mockery.app.headers import Additions, additions
 from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
+from mockery.callbacks.dispatcher import Dispatcher
 from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import RequestView
@@ -81,6 +82,8 @@ class ListenerApp:
         # The admin API (mockery.server.admin) answers everything under /__mockery, which specs cannot claim.
         self.admin: ASGIApp | None = None
         self._proxies: Proxies | None = None
+        # Sends the callbacks of a route after its answer left (mockery.callbacks); set by the server.
+        self.callbacks: Dispatcher | None = None
         self.replace_services(services)
 
     def replace_services(self, services: Iterable[Service]) -> None:
@@ -126,6 +129,7 @@ class ListenerApp:
         verdict: Verdict | None = None
         adds: Additions | None = None
         proxied = preflight = False
+        fired: tuple[Match, RawRequest] | None = None
         try:
             body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
         except BodyTimeout:
@@ -157,6 +161,8 @@ class ListenerApp:
                             await kind.prepare(self.runtime.resources, query_string, found.path_params)
                         raw = RawRequest(method, path, query_string, headers, body)
                         answer, note, behaviours, verdict = await self._matched(found, raw, view)
+                        if found.entry.route.callbacks:
+                            fired = (found, raw)
                         adds = self._additions[service_name]
                         if adds.headers is not None:
                             answer, failed = adds.headers.add_to(
@@ -229,6 +235,12 @@ class ListenerApp:
             note,
             scope["query_string"].decode("latin-1"),
         )
+        if fired is not None and self.callbacks is not None and answer.status < 400:
+            matched, request = fired
+            route = matched.entry.route
+            self.callbacks.fire(
+                route.callbacks, self._state(service_name), route.key, route.name, request, matched.path_params, answer
+            )
 
     async def _matched(
         self, found: Match, raw: RawRequest, view: RequestView

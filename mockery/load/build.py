@@ -18,6 +18,7 @@ from mockery.errors import SpecError
 from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
+from mockery.load.callbacks import compile_callbacks
 from mockery.load.graphql import graphql_routes
 from mockery.load.resources import ResourceBuilder, resource_routes
 from mockery.load.tls import service_tls
@@ -178,6 +179,9 @@ class _Builder:
         # A route's own rate-limit window: a spec route's is named by its index, as it always was.
         key = index if origin == "spec" else f"{origin}:{index}"
         routing = route_routing(self, raw, path, f"route:{service_name}:{key}")
+        name = raw.get("name")
+        shown = name if isinstance(name, str) else f"{'|'.join(map(str, methods))} {route_path}"
+        callbacks = compile_callbacks(self, raw.get("callbacks"), (*path, "callbacks"), shown)
         self.route_path = None
         if routing is None:
             return None
@@ -191,7 +195,6 @@ class _Builder:
         else:
             return None
         full_path = join(base_path, route_path)
-        name = raw.get("name")
         random: RandomMode = "per_call" if raw.get("random") == "per_call" else "per_request"
         return Route(
             name=name if isinstance(name, str) else f"{'|'.join(methods)} {full_path}",
@@ -207,6 +210,7 @@ class _Builder:
             conditions=routing.conditions,
             scenario=routing.scenario,
             behaviours=routing.behaviours,
+            callbacks=callbacks,
         )
 
     def response(self, raw: dict[str, Any], path: DocPath) -> ResponseSpec | None:

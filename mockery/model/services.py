@@ -15,6 +15,7 @@ from mockery.http.cors import CorsPolicy
 from mockery.http.response_sets import ResponseSet
 from mockery.http.response_spec import ResponseSpec as ResponseSpec
 from mockery.http.scenarios import ScenarioStep
+from mockery.model.callbacks import Callback
 from mockery.model.resources import Endpoint, Resource
 from mockery.model.tls import TlsSettings
 from mockery.source.document import Position
@@ -81,6 +82,8 @@ class Route:
     conditions: Conditions = NO_CONDITIONS
     scenario: ScenarioStep | None = None
     behaviours: Behaviours = NO_BEHAVIOURS
+    # Requests sent after the route answered (mockery.callbacks).
+    callbacks: tuple[Callback, ...] = ()
 
     def __repr__(self) -> str:
         return f"Route({self.name!r})"
@@ -146,6 +149,8 @@ class Service:
     cors: CorsPolicy | None = None
     headers: tuple[tuple[str, Value], ...] = ()
     tls: TlsSettings | None = None
+    # OpenAPI 3.1 webhooks, sent when triggered (admin API, MockServer) or after an operation naming them.
+    webhooks: tuple[Callback, ...] = ()
 
     def __repr__(self) -> str:
         return f"Service({self.name!r}, {len(self.routes)} routes)"

@@ -67,6 +67,7 @@ class AdminApi:
                 Route(f"{PREFIX}/reload", self.reload_report, methods=["GET"]),
                 Route(f"{PREFIX}/requests", self.requests, methods=["GET", "DELETE"]),
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
+                Route(f"{PREFIX}/callbacks", self.callbacks, methods=["GET"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
                 Route(f"{PREFIX}/scenarios", self.scenarios, methods=["GET"]),
@@ -145,6 +146,10 @@ class AdminApi:
                 return problem_response(400, "Bad filter", f"status must be an integer such as 200, not {value!r}")
         calls = self.server.calls(**filters)
         return json_response({"count": len(calls), "requests": [call.as_dict() for call in calls]})
+
+    async def callbacks(self, request: Request) -> Response:
+        """Callback and webhook deliveries (oldest first) with their attempts; pending and dropped counts."""
+        return json_response(self.server.callback_report())
 
     async def reset(self, request: Request) -> Response:
         self.server.reset()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from mockery.app.listener import AppConfig, ListenerApp
+from mockery.callbacks.dispatcher import Dispatcher
 from mockery.errors import ServeError, SpecErrors, UnknownServiceError
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.http.metrics import Metrics
@@ -201,6 +202,8 @@ class Server:
         self._admin_token = admin_token or None
         self._servers: list[_Listener] = []
         self._stopping = False
+        # Callbacks and webhooks sent after answers (mockery.callbacks), drained at shutdown.
+        self.callbacks = Dispatcher()
 
     @property
     def specs(self) -> SpecSet:
@@ -232,12 +235,16 @@ class Server:
         self.listeners = []
         for plan, sock in zip(self.plans, sockets, strict=True):
             app = ListenerApp(plan.services, self.runtime, self.config, self.journal, metrics=self.metrics)
+            app.callbacks = self.callbacks
             if plan.shared:
                 app.admin = AdminApi(
                     self, listener_host=plan.host, listener_port=sock.getsockname()[1], token=self._admin_token
                 )
             tls = served.get(plan.tls) if plan.tls is not None else None
             self.listeners.append(RunningListener(plan, sock, app, url_of(sock, secure=tls is not None), tls))
+        self.callbacks.set_listeners(
+            (listener.plan.host, listener.socket.getsockname()[1]) for listener in self.listeners
+        )
         return self.listeners
 
     def _served_tls(self) -> dict[TlsSettings, ServedTls]:
@@ -306,6 +313,7 @@ class Server:
                     loop.remove_signal_handler(sig)
             for listener in self.listeners:
                 listener.socket.close()
+            await self.callbacks.close(self.shutdown_timeout)
             self.runtime.store.close()
 
     @property
@@ -425,6 +433,10 @@ class Server:
 
     def clear_calls(self) -> None:
         self.journal.clear()
+
+    def callback_report(self) -> dict[str, Any]:
+        """The callback deliveries journaled (oldest first), how many are pending and how many were dropped."""
+        return self.callbacks.journal.report()
 
     def describe(self) -> dict[str, Any]:
         """Every listener and every service served, with its routes (runtime routes carry their id)."""
@@ -551,6 +563,7 @@ class Server:
         self.runtime_routes.clear()
         self._publish()
         self.journal.clear()
+        self.callbacks.journal.clear()
 
     def apply_specs(self, specs: SpecSet) -> None:
         """Serve ``specs`` instead of the current ones, keeping the store and the runtime routes of the

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from mockery.answers.handler import FakerPool, Handler
 from mockery.app.listener import AppConfig, ListenerApp
+from mockery.callbacks.journal import Delivery
 from mockery.errors import ArgumentError, ServeError
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
 from mockery.http.scenarios import Scenario
@@ -421,8 +422,81 @@ class MockServer:
         """Requests no route answered."""
         return [call for call in self.calls if not call.matched]
 
+    @property
+    def callbacks(self) -> list[Delivery]:
+        """Callback and webhook deliveries, oldest first, pending ones included (``Delivery``: ``url``,
+        ``headers``, ``body``, ``json``, ``state``, ``status``, ``attempts``)."""
+        return self._server.callbacks.journal.deliveries()
+
+    def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
+        """Block until at least ``n`` deliveries have finished (delivered, failed, refused or cancelled) and return
+        the finished ones, oldest first; ``TimeoutError`` naming what there is after ``timeout`` seconds."""
+        return self._server.callbacks.journal.wait_for(n, timeout)
+
+    def assert_delivered(
+        self,
+        url: str | None = None,
+        *,
+        method: str | None = None,
+        json: Any = None,
+        times: int | None = None,
+        timeout: float = 5.0,
+    ) -> list[Delivery]:
+        """Fail unless a callback to ``url`` (any, if ``None``) with ``method`` and a JSON body holding ``json``
+        (a subset) was delivered (a 2xx answer), or exactly ``times`` were, waiting up to ``timeout`` seconds for
+        deliveries still pending; return them. A failure lists the deliveries there were."""
+        __tracebackhide__ = True
+
+        def matching() -> list[Delivery]:
+            return [
+                delivery
+                for delivery in self.callbacks
+                if delivery.state == "delivered"
+                and (url is None or delivery.url == url)
+                and (method is None or delivery.method == method.upper())
+                and (json is None or _holds(delivery, json))
+            ]
+
+        deadline = time.monotonic() + timeout
+        while True:
+            found = matching()
+            pending = any(delivery.state == "pending" for delivery in self.callbacks)
+            enough = len(found) == times if times is not None else bool(found)
+            if (enough and not pending) or time.monotonic() >= deadline:
+                break
+            with contextlib.suppress(TimeoutError):
+                finished = sum(1 for delivery in self.callbacks if delivery.state != "pending")
+                self._server.callbacks.journal.wait_for(finished + 1, max(0.0, deadline - time.monotonic()))
+        expected = f"exactly {times}" if times is not None else "at least 1"
+        if (times is not None and len(found) != times) or (times is None and not found):
+            listed = "; ".join(
+                f"{d.method} {d.url} {d.state} (status {d.status}, {len(d.attempts)} attempts) {d.error}".rstrip()
+                for d in self.callbacks[-5:]
+            )
+            raise AssertionError(
+                f"expected {expected} delivered callback(s) to {url or 'any URL'}, found {len(found)}; "
+                f"deliveries: {listed or 'none'}"
+            )
+        return found
+
     def __repr__(self) -> str:
         return f"MockServer({self._server!r})"
+
+
+def _holds(delivery: Delivery, expected: Any) -> bool:
+    try:
+        body = delivery.json
+    except ValueError:
+        return False
+    return _subset(expected, body)
+
+
+def _subset(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and _subset(value, actual[key]) for key, value in expected.items()
+        )
+    return bool(expected == actual)
 
 
 def _spec_paths(
