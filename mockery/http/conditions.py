@@ -24,10 +24,13 @@ from jsonpath_ng.ext import parse as parse_json_path  # type: ignore[import-unty
 from jsonschema.exceptions import best_match
 
 from mockery.http.compare import MISSING, ORDERINGS, found_in, ordered, same, text_of
+from mockery.http.multipart import is_multipart
 from mockery.http.regexes import compile_regex
-from mockery.http.requests import RawRequest, cookie_map, query_map
+from mockery.http.requests import BadBody, RawRequest, cookie_map, form_parts, query_map
 from mockery.http.schema_patterns import RE2Validator, schema_problems
 from mockery.source.document import DocPath
+from mockery.templates.helpers import parse_xml, xpath_select
+from mockery.templates.limits import RenderLimitError
 
 Problems = list[tuple[DocPath, str]]
 
@@ -35,7 +38,7 @@ Problems = list[tuple[DocPath, str]]
 class RequestView:
     """The parts of a request that conditions read, each parsed at most once and only when asked for."""
 
-    __slots__ = ("_cookies", "_form", "_json", "_query", "_text", "raw")
+    __slots__ = ("_cookies", "_files", "_form", "_json", "_query", "_text", "_xml", "raw")
 
     def __init__(self, raw: RawRequest) -> None:
         self.raw = raw
@@ -44,6 +47,8 @@ class RequestView:
         self._text: str | None = None
         self._json: Any = None
         self._form: dict[str, Any] | None = None
+        self._files: dict[str, Any] | None = None
+        self._xml: Any = None
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -70,8 +75,33 @@ class RequestView:
     @property
     def form(self) -> dict[str, Any]:
         if self._form is None:
-            self._form = query_map(self.raw.body.decode("latin-1"))
+            content_type = self.raw.headers.get("content-type", "")
+            if is_multipart(content_type):
+                try:
+                    self._form, self._files = form_parts(self.raw.body, content_type)
+                except BadBody:
+                    self._form, self._files = {}, {}
+            else:
+                self._form = query_map(self.raw.body.decode("latin-1"))
         return self._form
+
+    @property
+    def files(self) -> dict[str, Any]:
+        """The file parts of a multipart body by field name (a part, or a list of parts)."""
+        if self._files is None:
+            self._files = {}
+            _ = self.form
+        return self._files
+
+    @property
+    def xml(self) -> Any:
+        """The XML body's root element (no DTD allowed), or ``MISSING``."""
+        if self._xml is None:
+            try:
+                self._xml = parse_xml(self.raw.body.decode("utf-8", "replace")) if self.raw.body else MISSING
+            except RenderLimitError:
+                self._xml = MISSING
+        return self._xml
 
     @property
     def json(self) -> Any:
@@ -417,4 +447,64 @@ def _body_clauses(body: dict[str, Any], path: DocPath, problems: Problems) -> li
         for name, test_raw in form.items():
             test = compile_test(test_raw, (*path, "form", name), problems)
             clauses.append(_field_clause(f"body.form.{name}", lambda view: view.form, name, test))
+    files = body.get("files")
+    if isinstance(files, dict):
+        for name, checks in files.items():
+            clauses.append(_file_clause(name, checks, (*path, "files", name), problems))
+    xpaths = body.get("xpath")
+    if isinstance(xpaths, dict):
+        given = body.get("namespaces")
+        namespaces: dict[str, Any] = given if isinstance(given, dict) else {}
+        for text, test_raw in xpaths.items():
+            where = (*path, "xpath", text)
+            clause = _xpath_clause(text, namespaces, compile_test(test_raw, where, problems), where, problems)
+            if clause is not None:
+                clauses.append(clause)
     return clauses
+
+
+def _file_clause(name: str, checks: Any, where: DocPath, problems: Problems) -> Clause:
+    """``body.files.<name>``: a file part of that name, whose ``filename``, ``content_type``, ``content``
+    and ``size`` pass their tests (``{}``: the part is there)."""
+    tests = {
+        key: compile_test(value, (*where, key), problems)
+        for key, value in (checks.items() if isinstance(checks, dict) else ())
+    }
+
+    def evaluate(view: RequestView) -> str | None:
+        found = view.files.get(name)
+        if found is None:
+            return "expected a file part, got none"
+        parts = found if isinstance(found, list) else [found]
+        reasons = []
+        for part in parts:
+            failures = [f"{key}: {reason}" for key, test in tests.items() if (reason := test.failure(part[key]))]
+            if not failures:
+                return None
+            reasons.append(", ".join(failures))
+        return "; ".join(reasons)
+
+    return Clause(f"body.files.{name}", evaluate)
+
+
+def _xpath_clause(
+    text: str, namespaces: dict[str, Any], test: Test, where: DocPath, problems: Problems
+) -> Clause | None:
+    mapping = {str(prefix): str(uri) for prefix, uri in namespaces.items()}
+    try:
+        xpath_select(parse_xml("<mockery/>"), text, mapping)
+    except RenderLimitError as exc:
+        problems.append((where, str(exc)))
+        return None
+
+    def evaluate(view: RequestView) -> str | None:
+        root = view.xml
+        if root is MISSING:
+            return test.failure(MISSING)
+        found = xpath_select(root, text, mapping)
+        if not found:
+            return test.failure(MISSING)
+        first = found[0]
+        return test.failure(first if isinstance(first, str) else "".join(first.itertext()))
+
+    return Clause(f"body.xpath[{text!r}]", evaluate)

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.types import Receive, Scope
 
+from mockery.http.multipart import BadMultipart, is_multipart, parse_multipart
+
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # How long a client may go silent while it sends a body (MOCKERY_BODY_TIMEOUT); a stalled upload is answered 408.
 DEFAULT_BODY_TIMEOUT = 30.0
@@ -109,7 +111,24 @@ def parse_body(body: bytes, content_type: str) -> Any:
         return data
     if media == FORM_MEDIA_TYPE:
         return query_map(body.decode("latin-1"))
+    if is_multipart(media):
+        return form_parts(body, content_type)[0]
     return body.decode("utf-8", errors="replace")
+
+
+def form_parts(body: bytes, content_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form fields and file parts of a body: an urlencoded form's fields, a multipart body's fields and
+    files (mockery.http.multipart), nothing for any other body. ``BadBody`` for a broken multipart body."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == FORM_MEDIA_TYPE:
+        return query_map(body.decode("latin-1")), {}
+    if is_multipart(media) and body:
+        try:
+            parts = parse_multipart(body, content_type)
+        except BadMultipart as exc:
+            raise BadBody(f"the multipart body is broken: {exc}") from None
+        return parts.fields, parts.files
+    return {}, {}
 
 
 def depth_over(data: Any, limit: int) -> bool:
@@ -153,7 +172,10 @@ def cookie_map(header: str | None) -> dict[str, str]:
 
 
 def template_request(raw: RawRequest, path_params: dict[str, Any], *, with_body: bool = True) -> dict[str, Any]:
-    """The ``request`` variable of templates; the body is parsed (and may raise ``BadBody``) only if asked."""
+    """The ``request`` variable of templates; the body is parsed (and may raise ``BadBody``) only if asked:
+    ``body``, and the ``form`` fields and ``files`` of a form (urlencoded or multipart)."""
+    content_type = raw.headers.get("content-type", "")
+    form, files = form_parts(raw.body, content_type) if with_body else ({}, {})
     return {
         "method": raw.method,
         "path": raw.path,
@@ -161,5 +183,11 @@ def template_request(raw: RawRequest, path_params: dict[str, Any], *, with_body:
         "query": query_map(raw.query_string),
         "headers": raw.headers,
         "cookies": cookie_map(raw.headers.get("cookie")),
-        "body": parse_body(raw.body, raw.headers.get("content-type", "")) if with_body else None,
+        "body": None
+        if not with_body
+        else form
+        if raw.body and is_multipart(content_type)
+        else parse_body(raw.body, content_type),
+        "form": form if with_body else {},
+        "files": files if with_body else {},
     }

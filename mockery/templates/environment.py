@@ -379,6 +379,8 @@ def _request_fields(tree: nodes.Template) -> frozenset[str]:
             fields.add(key if isinstance(key, str) else "*")
     if uses > 0:
         fields.add("*")
+    if fields & {"form", "files"}:
+        fields.add("body")  # read from the body: it must be read and parsed
     return frozenset(fields)
 
 

@@ -21,7 +21,7 @@ from mockery.suggest import did_you_mean
 from mockery.templates.faker_calls import provider_signature
 
 # What ``request`` holds in a template (mockery.http.requests.template_request builds it).
-REQUEST_FIELDS = ("method", "path", "path_params", "query", "headers", "cookies", "body")
+REQUEST_FIELDS = ("method", "path", "path_params", "query", "headers", "cookies", "body", "form", "files")
 # ``request`` and its mappings are dictionaries: their methods are there too.
 _MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
 
