@@ -749,15 +749,21 @@ def export_command(
     options = ServerOptions(state=state, state_prefix=state_prefix, seed=seed)
     runtime = Runtime(specs, seed=seed, store=options.open_store(specs))
     collections = runtime.resources.collections
-    names = {key.partition(".")[2]: key for key in collections} | {key: key for key in collections}
+    names: dict[str, list[str]] = {key: [key] for key in collections}
+    for key in collections:
+        names.setdefault(key.partition(".")[2], []).append(key)
     chosen: list[str] = []
     for name in resources or sorted(collections):
-        key = names.get(name)
-        if key is None:
+        found = names.get(name, [])
+        if len(found) > 1:
+            message = f"{name!r} is any of {', '.join(found)}: name one as SERVICE.NAME"
+            raise click.BadParameter(message, param_hint="--resource")
+        if not found:
             hint = did_you_mean(name, names) if names else None
             known = ", ".join(sorted(collections)) or "none"
             message = f"no collection {name!r} in {', '.join(map(str, paths))} (collections: {known})"
             raise click.BadParameter(message + (f"; {hint}" if hint else ""), param_hint="--resource")
+        key = found[0]
         if key not in chosen:
             chosen.append(key)
     if not chosen:

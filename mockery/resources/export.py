@@ -62,6 +62,11 @@ class Table:
     def name(self) -> str:
         return self.resource.name
 
+    @property
+    def singleton(self) -> bool:
+        """A singleton resource: one record, without an id (written as an object in JSON)."""
+        return bool(getattr(self.resource, "singleton", False))
+
     def __repr__(self) -> str:
         return f"Table({self.resource.key!r}, columns={list(self.columns)})"
 
@@ -74,6 +79,9 @@ def column_types(
     columns: dict[str, str] = {"id": id_type}
     seen: dict[str, set[str]] = {}
     order: list[str] = []
+    samples = list(samples)
+    if getattr(resource, "singleton", False) and not any("id" in record for record in samples):
+        columns = {}  # a singleton generated from fields has no id
     for record in samples:
         for key, value in record.items():
             if key not in seen:
@@ -128,14 +136,22 @@ def _kind_type(kind: FieldKind, ref_type: Callable[[RefField], str]) -> str | No
 def write_json(tables: Sequence[Table], out: TextIO) -> None:
     """One collection: a JSON array of its records; several: an object of arrays by name (json-server's db.json)."""
     if len(tables) == 1:
-        _json_array(tables[0].records(), out)
+        _json_value(tables[0], out)
         out.write("\n")
         return
     out.write("{")
     for index, table in enumerate(tables):
         out.write(("," if index else "") + "\n" + orjson.dumps(table.name).decode() + ": ")
-        _json_array(table.records(), out)
+        _json_value(table, out)
     out.write("\n}\n")
+
+
+def _json_value(table: Table, out: TextIO) -> None:
+    if table.singleton:
+        for record in table.records():
+            out.write(orjson.dumps(record).decode())
+        return
+    _json_array(table.records(), out)
 
 
 def _json_array(records: Iterable[Record], out: TextIO) -> None:
@@ -259,6 +275,15 @@ DIALECT_OF: dict[str, Dialect] = {
 def write_sql(tables: Sequence[Table], out: TextIO, dialect_name: str) -> None:
     """A script creating a table per collection and inserting its records, parents first, in one transaction."""
     dialect = DIALECT_OF[dialect_name]
+    keys_by_name: dict[str, list[str]] = {}
+    for table in tables:
+        keys_by_name.setdefault(table.name, []).append(table.resource.key)
+    for name, keys in keys_by_name.items():
+        if len(keys) > 1:
+            raise ExportError(
+                f"the collections {', '.join(keys)} would all be the table {name!r}: export them one at a time "
+                "(--resource SERVICE.NAME) into databases of their own"
+            )
     ordered = _parents_first(tables)
     by_key = {table.resource.key: table for table in ordered}
     ids = {table.resource.key: _ids(table) for table in ordered if _referenced(table, ordered)}
@@ -284,7 +309,7 @@ def _referenced(table: Table, tables: Sequence[Table]) -> bool:
 
 
 def _ids(table: Table) -> set[Any]:
-    return {record["id"] for record in table.records()}
+    return {record.get("id") for record in table.records()}
 
 
 def _parents_first(tables: Sequence[Table]) -> list[Table]:
@@ -400,7 +425,8 @@ def tables_of(
 def _table(
     collection: Collection, collections: Mapping[str, Collection], exported: set[str], count: int | None
 ) -> Table:
-    if count is not None:
+    singleton = bool(getattr(collection.resource, "singleton", False))
+    if count is not None and not singleton:
         original = collection.factory.refs
 
         def refs(ref: RefField) -> tuple[int, IdCodec] | None:
@@ -409,17 +435,25 @@ def _table(
             return original(ref)
 
         resource = replace(collection.resource, count=count)
-        collection = Collection(resource, collection.factory.resized(resource, refs), MemoryStore())
+        collection = Collection(resource, collection.factory.resized(resource, refs), MemoryStore(), refs=refs)
 
     def ref_type(ref: RefField) -> str:
         target = collections.get(ref.target)
         return "integer" if target is None or target.codec.kind == "integer" else "string"
 
+    id_type = "integer" if collection.codec.kind == "integer" else "string"
+    if singleton:
+        one = collection.singleton()
+        types = column_types(collection.resource, [one], id_type, ref_type)
+        return Table(collection.resource, functools.partial(_one, collection), types)
     samples = [record for record in collection.store.changes(collection.key).values() if record is not None]
     first, _ = collection.page(0, 1)
-    id_type = "integer" if collection.codec.kind == "integer" else "string"
     types = column_types(collection.resource, [*first, *samples], id_type, ref_type)
     return Table(collection.resource, functools.partial(in_pages, collection), types)
+
+
+def _one(collection: Collection) -> Iterator[Record]:
+    yield collection.singleton()
 
 
 def as_text(tables: Sequence[Table], fmt: str, dialect: str = "postgres") -> str:

@@ -374,3 +374,58 @@ def test_seed_data_and_string_ids_export_with_their_relations(write_spec: Callab
     assert db.execute("SELECT count(*) FROM users").fetchone() == (4,)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.execute("SELECT type FROM pragma_table_info('users') WHERE name = 'id'").fetchone() == ("TEXT",)
+
+
+PINNED = """
+service: shop
+resources:
+  profile:
+    singleton: true
+    fields: {name: name, theme: {choice: [dark, light]}}
+  customers: {count: 10, fields: {name: name}}
+  orders:
+    count: 40
+    fields:
+      customer_id: {ref: customers, per_parent: 2..6}
+      total: {faker: pyint, min_value: 1, max_value: 99}
+"""
+
+
+def test_a_singleton_is_one_object_and_one_row(write_spec: Callable[..., Path], serve: Serve) -> None:
+    shop = write_spec(PINNED, name="shop.yaml")
+    profile = httpx.get(serve(shop).url + "/profile").json()
+    assert orjson.loads(export(str(shop), "--resource", "profile")) == profile
+    assert orjson.loads(export(str(shop)))["profile"] == profile
+    db = in_sqlite(export(str(shop), "--format", "sql", "--dialect", "sqlite"))
+    assert db.execute("SELECT name, theme FROM profile").fetchall() == [(profile["name"], profile["theme"])]
+
+
+def test_count_keeps_refs_pinned_to_their_parents(write_spec: Callable[..., Path], serve: Serve) -> None:
+    shop = write_spec(PINNED, name="shop.yaml")
+    served = records_of(serve(shop), "orders")
+    orders = orjson.loads(export(str(shop), "--resource", "orders"))
+    assert orders == served
+    assert {order["customer_id"] for order in orders[:2]} == {1}  # handed out in order: customer 1 first
+    db = in_sqlite(export(str(shop), "--format", "sql", "--dialect", "sqlite", "--count", "25"))
+    assert db.execute("SELECT count(*) FROM orders WHERE customer_id IS NULL").fetchone() == (0,)
+    assert db.execute("SELECT max(customer_id) FROM orders").fetchone()[0] <= 25
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_two_collections_of_one_name_are_not_one_table(write_spec: Callable[..., Path]) -> None:
+    write_spec("service: a\nresources:\n  users: {count: 2}\n", name="a.yaml")
+    both = write_spec("service: b\nbase_path: /b\nresources:\n  users: {count: 2}\n", name="b.yaml")
+    result = CliRunner().invoke(cli, ["export", str(both.parent), "--format", "sql"])
+    assert result.exit_code == 2
+    assert "the collections a.users, b.users would all be the table 'users'" in result.output
+    one = CliRunner().invoke(cli, ["export", str(both.parent), "--format", "sql", "--resource", "b.users"])
+    assert one.exit_code == 0, one.output
+    assert one.stdout.count("CREATE TABLE") == 1
+
+
+def test_a_name_two_services_share_must_be_given_with_its_service(write_spec: Callable[..., Path]) -> None:
+    write_spec("service: a\nresources:\n  users: {count: 2}\n", name="a.yaml")
+    both = write_spec("service: b\nbase_path: /b\nresources:\n  users: {count: 2}\n", name="b.yaml")
+    result = CliRunner().invoke(cli, ["export", str(both.parent), "--resource", "users"])
+    assert result.exit_code == 2
+    assert "'users' is any of a.users, b.users: name one as SERVICE.NAME" in result.output
