@@ -611,6 +611,17 @@ def import_wiremock(source: Path, output: Path) -> None:
     _wrote(*write_specs(source, output))
 
 
+@import_group.command(name="mockoon")
+@click.argument("environment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_PEER_OUTPUT
+def import_mockoon(environment: Path, output: Path) -> None:
+    """Write a Mockoon ENVIRONMENT (its JSON file) as one spec: routes, responses with their rules, modes,
+    latency, CORS, headers and proxy; every construct with no mockery equivalent is a located warning."""
+    from mockery.importers.mockoon import write_specs
+
+    _wrote(*write_specs(environment, output))
+
+
 _IMPORT_OUTPUT = click.option(
     "-o",
     "--output",
