@@ -14,6 +14,7 @@ from mockery.model.services import Route, Service, SpecSet
 from mockery.resources.registry import Resources
 from mockery.runtime.chaos import Chaos
 from mockery.store import MemoryStore, Store
+from mockery.templates.counters import Counters
 from mockery.templates.fakes import Clock, ServiceRandomness, derive_seed, new_generator, service_randomness
 
 
@@ -84,6 +85,7 @@ class Runtime:
                 generator = self._generators[service.locale] = new_generator(service.locale)
             randomness = service_randomness(self.service_seed(service), generator, service.locale, self.clock)
             randomness.globals["resources"] = self.resources.view(service.name)
+            randomness.globals["counter"] = Counters(self.store, service.name)
             self.services[service.name] = ServiceState(service, randomness, resources=self.resources)
 
     def __repr__(self) -> str:

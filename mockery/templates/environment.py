@@ -46,7 +46,7 @@ from mockery.templates.limits import (
 from mockery.templates.references import NO_REFERENCES, References, read_references, reference_problems
 
 # Names a template may use without defining them.
-CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random", "resources"})
+CONTEXT_NAMES = frozenset({"request", "faker", "uuid", "now", "random", "resources", "counter"})
 
 _LONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
 # Templates longer than this are compiled each time they are asked for rather than kept: a client that
