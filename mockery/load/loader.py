@@ -9,6 +9,7 @@ from pathlib import Path
 from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import shape
 from mockery.load.build import build_service
+from mockery.load.numbers import keep_written_numbers
 from mockery.load.openapi import build_openapi_service, is_openapi_json
 from mockery.load.peers import folder_hint, peer_error
 from mockery.load.resources import describe_route, json_server_database, ref_errors
@@ -97,6 +98,7 @@ def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = 
             service, build_errors = build_openapi_service(document)
         else:
             all_errors.extend(schema_errors(document))
+            keep_written_numbers(document)
             service, build_errors = build_service(document)
             if service is not None:
                 service, override_errors = apply_overrides(document, service)
