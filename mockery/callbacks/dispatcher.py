@@ -10,6 +10,8 @@ callback says ``allow_self``. ``close`` drains what is in flight, up to a timeou
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import logging
 import random
 import time
@@ -22,18 +24,29 @@ import orjson
 
 from mockery.callbacks.journal import Attempt, CallbackJournal, Delivery, State
 from mockery.callbacks.signing import signature_value
+from mockery.errors import ArgumentError
 from mockery.http.answer import Answer
 from mockery.http.requests import BadBody, RawRequest, parse_body, template_request
 from mockery.model.callbacks import Callback
+from mockery.model.services import Service
 from mockery.proxy.guard import ForbiddenUpstream, GuardedTransport, host_problem, reaches_listener
 from mockery.runtime.state import ServiceState
 from mockery.templates.environment import TemplateVariables
 from mockery.templates.fakes import derive_seed, json_default
+from mockery.templates.values import ConstantValue
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_PENDING = 1000
 _FORWARDED = ("traceparent", "tracestate")
 _logger = logging.getLogger("mockery.callbacks")
+
+
+class WebhookError(ArgumentError):
+    """A webhook cannot be triggered: ``status`` is what the admin API answers (404: no such webhook)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def response_variable(answer: Answer) -> dict[str, Any]:
@@ -64,6 +77,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._semaphore: asyncio.Semaphore | None = None
         self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._triggers = itertools.count()
 
     def __repr__(self) -> str:
         return f"Dispatcher(pending={len(self._tasks)}, concurrency={self.concurrency})"
@@ -149,6 +163,39 @@ class Dispatcher:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return delivery
+
+    def trigger(
+        self,
+        services: Iterable[Service],
+        states: dict[str, ServiceState],
+        name: str,
+        url: str | None,
+        service: str | None,
+    ) -> list[Delivery]:
+        """Send the webhook ``name`` (of ``service``, or of the one service that has it) now, to ``url`` or its own
+        target; ``WebhookError`` when there is no such webhook, several, or no target. Runs on the server's loop."""
+        served = list(services)
+        candidates = [(s, w) for s in served if service in (None, s.name) for w in s.webhooks if w.name == name]
+        if not candidates:
+            known = sorted({w.name for s in served if service in (None, s.name) for w in s.webhooks})
+            raise WebhookError(f"no webhook named {name!r}; webhooks: {known or 'none'}", 404)
+        owners = sorted({owner.name for owner, _ in candidates})
+        if len(owners) > 1:
+            raise WebhookError(f"the services {', '.join(owners)} all have a webhook {name!r}: name the service")
+        deliveries = []
+        for owner, webhook in candidates:
+            target = url or (str(webhook.url.value) if isinstance(webhook.url, ConstantValue) else "")
+            if not target:
+                raise WebhookError(f"webhook {name!r} has no x-mockery-webhook-url: give the URL to send it to")
+            state = states[owner.name]
+            seed = derive_seed(state.randomness.seed, "webhook", name, next(self._triggers))
+            state.randomness.reseed(seed)
+            variables = TemplateVariables(state.randomness.globals)
+            callback = dataclasses.replace(webhook, url=ConstantValue(target))
+            delivery = self.schedule(callback, variables, owner.name, f"webhook {name}", {}, seed)
+            if delivery is not None:
+                deliveries.append(delivery)
+        return deliveries
 
     def _refusal(self, callback: Callback, url: str) -> str:
         """Why ``url`` is no target for ``callback``, or ``""``."""

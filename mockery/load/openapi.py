@@ -17,6 +17,7 @@ from mockery.answers.openapi import OperationAnswer
 from mockery.errors import SpecError
 from mockery.http.paths import path_problems
 from mockery.model.services import Route, Service
+from mockery.openapi.callbacks import document_webhooks, operation_callbacks
 from mockery.openapi.document import OpenAPIDocument, iter_operations, openapi_document
 from mockery.openapi.operation import Fakers, Operation
 from mockery.openapi.state import CollectionPlan, find_collections, list_property, success_schema
@@ -89,6 +90,8 @@ def build_openapi_service(document: Document) -> tuple[Service | None, list[Spec
     seed = data.get("x-mockery-seed")
     prefix = base_path(data)
     fakers = Fakers(locale)
+    webhooks, webhook_errors = document_webhooks(doc, fakers)
+    errors.extend(webhook_errors)
     routes: list[Route] = []
     operations = list(iter_operations(doc))
     plans, plan_errors = find_collections(doc, name, [(t, m, o, i) for t, m, _, o, i in operations])
@@ -113,6 +116,8 @@ def build_openapi_service(document: Document) -> tuple[Service | None, list[Spec
             binding=_binding(doc, plans, template, method, operation, keys),
         )
         position = document.position(path)
+        callbacks, callback_errors = operation_callbacks(doc, operation, path, fakers, webhooks)
+        errors.extend(callback_errors)
         routes.append(
             Route(
                 name=str(operation.get("operationId") or f"{method} {template}"),
@@ -124,6 +129,7 @@ def build_openapi_service(document: Document) -> tuple[Service | None, list[Spec
                 position=Position(position.line, position.column),
                 index=index,
                 origin="openapi",
+                callbacks=callbacks,
             )
         )
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
@@ -140,6 +146,7 @@ def build_openapi_service(document: Document) -> tuple[Service | None, list[Spec
         display_name=document.display_name,
         position=document.position(()),
         resources=tuple(plan.resource for plan in plans),
+        webhooks=webhooks,
     )
     return service, errors
 

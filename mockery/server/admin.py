@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
+from mockery.callbacks.dispatcher import WebhookError
 from mockery.errors import SpecErrors
 from mockery.http.answer import PROBLEM_MEDIA, problem, store_unavailable
 from mockery.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -68,6 +69,7 @@ class AdminApi:
                 Route(f"{PREFIX}/requests", self.requests, methods=["GET", "DELETE"]),
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
                 Route(f"{PREFIX}/callbacks", self.callbacks, methods=["GET"]),
+                Route(f"{PREFIX}/webhooks/{{name}}", self.trigger_webhook, methods=["POST"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
                 Route(f"{PREFIX}/scenarios", self.scenarios, methods=["GET"]),
@@ -150,6 +152,24 @@ class AdminApi:
     async def callbacks(self, request: Request) -> Response:
         """Callback and webhook deliveries (oldest first) with their attempts; pending and dropped counts."""
         return json_response(self.server.callback_report())
+
+    async def trigger_webhook(self, request: Request) -> Response:
+        """Send an OpenAPI webhook now: body ``{"url": ..., "service": ...}``, both optional."""
+        body = await read_admin_body(request, self.server.body_timeout)
+        if isinstance(body, Response):
+            return body
+        try:
+            data = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError as exc:
+            return problem_response(400, "Bad request body", f"the body is not JSON: {exc}")
+        url, service = (data.get("url"), data.get("service")) if isinstance(data, dict) else (None, None)
+        if not isinstance(data, dict) or not isinstance(url, str | None) or not isinstance(service, str | None):
+            return problem_response(400, "Bad request body", 'send {"url": URL, "service": NAME}, both optional')
+        try:
+            deliveries = self.server.trigger_webhook(request.path_params["name"], url, service)
+        except WebhookError as exc:
+            return problem_response(exc.status, "Webhook not sent", str(exc))
+        return json_response({"deliveries": [delivery.as_dict() for delivery in deliveries]}, 202)
 
     async def reset(self, request: Request) -> Response:
         self.server.reset()

@@ -46,6 +46,7 @@ from mockery.store import Store, StoreError
 from mockery.templates.fakes import Clock
 
 if TYPE_CHECKING:
+    from mockery.callbacks.journal import Delivery
     from mockery.http.journal import Call
     from mockery.model.resources import Resource
     from mockery.server.reload import Reloader
@@ -433,6 +434,10 @@ class Server:
 
     def clear_calls(self) -> None:
         self.journal.clear()
+
+    def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]:
+        """Send the OpenAPI webhook ``name`` now (on the server's loop); ``WebhookError`` if it cannot be."""
+        return self.callbacks.trigger(self.specs.services, self.runtime.services, name, url, service)
 
     def callback_report(self) -> dict[str, Any]:
         """The callback deliveries journaled (oldest first), how many are pending and how many were dropped."""

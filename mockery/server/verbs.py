@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mockery.callbacks.journal import Delivery
 from mockery.http.journal import Call
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
@@ -56,6 +57,8 @@ class ServerVerbs(Protocol):
     def clear_calls(self) -> None: ...
 
     def callback_report(self) -> dict[str, Any]: ...
+
+    def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]: ...
 
     def describe(self) -> dict[str, Any]: ...
 

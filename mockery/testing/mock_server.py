@@ -428,6 +428,13 @@ class MockServer:
         ``headers``, ``body``, ``json``, ``state``, ``status``, ``attempts``)."""
         return self._server.callbacks.journal.deliveries()
 
+    def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]:
+        """Send the OpenAPI 3.1 webhook ``name`` now, to ``url`` or its ``x-mockery-webhook-url``; returns its
+        deliveries (pending: ``wait_for_callbacks`` waits for them). ``WebhookError`` names the webhooks there are
+        when none is called ``name``."""
+        server = self._server
+        return self._in_loop(lambda: server.trigger_webhook(name, url, service))
+
     def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """Block until at least ``n`` deliveries have finished (delivered, failed, refused or cancelled) and return
         the finished ones, oldest first; ``TimeoutError`` naming what there is after ``timeout`` seconds."""
