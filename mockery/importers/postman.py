@@ -208,9 +208,12 @@ class _Importer:
         return self._resolve(resolved, depth + 1) if resolved != text and depth < 5 else resolved
 
     def _path_and_query(self, url: Any, where: str) -> tuple[str, dict[str, Any]] | None:
+        if isinstance(url, dict) and not url.get("host") and not url.get("path") and isinstance(url.get("raw"), str):
+            url = url["raw"]
         if isinstance(url, str):
             raw = self._resolve(url)
-            host, _, rest = raw.partition("://")[2].partition("/") if "://" in raw else ("", "", raw)
+            # A raw URL starts with its host, with or without a scheme (``{{baseUrl}}/users``).
+            host, _, rest = raw.split("://", 1)[-1].partition("/") if not raw.startswith("/") else ("", "", raw)
             path_part, _, query_text = rest.partition("?")
             segments = path_part.split("/")
             pairs: list[tuple[str, str | None]] = [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)]

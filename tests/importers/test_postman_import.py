@@ -159,3 +159,27 @@ def test_examples_differing_by_query_answer_by_query(tmp_path: Path) -> None:
             server.url + "/v1/articles?page=1&limit=20&user_id=1", headers={"x-mock-response-name": "Invalid token"}
         )
         assert named.status_code == 401
+
+
+def test_a_raw_url_starts_with_its_host_even_an_undefined_variable(tmp_path: Path) -> None:
+    collection = {
+        "info": {"name": "raw", "schema": SCHEMA},
+        "item": [
+            {
+                "name": "a",
+                "request": {"url": "{{host}}/users/{{id}}"},
+                "response": [_example("ok", 200, "[]", "{{host}}/users/{{id}}")],
+            },
+            {
+                "name": "b",
+                "request": {"url": {"raw": "{{host}}/things"}},
+                "response": [_example("ok", 200, "[]", {"raw": "{{host}}/things"})],
+            },
+            {"name": "c", "request": {"url": "/plain"}, "response": [_example("ok", 200, "[]", "/plain")]},
+        ],
+    }
+    source = tmp_path / "raw.json"
+    source.write_text(json.dumps(collection), encoding="utf-8")
+    path, warnings = write_spec(source, tmp_path / "out")
+    assert warnings == []
+    assert [route.path for route in load_specs([path]).services[0].routes] == ["/users/{id}", "/things", "/plain"]
