@@ -121,6 +121,7 @@ class MockerySandbox(ImmutableSandboxedEnvironment):
         self.filters["string"] = _string_filter(self.filters["string"])
         self.policies["json.dumps_function"] = operations.bounded_json_dumps
         self.filters.update(helpers.FILTERS)
+        self.filters["format"] = helpers.date_format(self.filters["format"])
         self.globals.update(helpers.GLOBALS)
         for name, function in list(self.filters.items()):
             self.filters[name] = operations.charged(function, name)

@@ -235,6 +235,18 @@ def strftime(value: Any, format: str = "%Y-%m-%dT%H:%M:%SZ") -> str:
     return moment.strftime(_text(format, "strftime", 200))
 
 
+def date_format(text_format: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's ``format`` filter, which also writes a date or time with a strftime format:
+    ``now() | add(days=3) | format('%Y-%m-%d')``; text is formatted as Jinja formats it."""
+
+    def format(value: Any, *args: Any, **kwargs: Any) -> str:
+        if isinstance(value, dt.date) and len(args) <= 1 and not kwargs:
+            return strftime(value, *args)
+        return text_format(value, *args, **kwargs)
+
+    return format
+
+
 def _xml_root(text: str) -> ElementTree.Element:
     builder = ElementTree.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")

@@ -64,6 +64,8 @@ CASES = [
     ("shift", "{{ moment | shift('-1w 2h') }}", "2024-01-24T12:00:00+00:00"),
     ("add", "{{ moment | add(days=3, hours=-1) }}", "2024-02-03T09:00:00+00:00"),
     ("strftime", "{{ moment | add(days=1) | strftime('%d/%m/%Y') }}", "01/02/2024"),
+    ("format of a date", "{{ moment | add(days=3) | format('%Y-%m-%d') }}", "2024-02-03"),
+    ("format of text (Jinja's)", "{{ '%s-%d' | format('a', 2) }}", "a-2"),
     ("strftime epoch", "{{ moment | strftime('epoch') }}", "1706695200"),
     ("duration", "{{ duration('90m').total_seconds() }}", 5400.0),
     ("xpath text", "{{ xml | xpath('/a/b[@id=\"2\"]/text()') }}", "two"),
