@@ -4,6 +4,10 @@ Recording keeps the raw body; parsing it (JSON or text) waits until somebody rea
 server under load pays for one append per request. Every call gets a sequence number that ``clear()`` does
 not reset, so that a reader can ask for the calls made since a ``mark()`` (one test of many sharing a server)
 even after older calls have left the bounded journal.
+
+``subscribe()`` lets a reader (the dashboard's live stream) be told of each call as it is recorded: every
+subscriber has a bounded queue of its own that drops its oldest entries, counting them, when the reader falls
+behind, so a slow reader never slows the server or holds memory without end.
 """
 
 from __future__ import annotations
@@ -106,6 +110,50 @@ def _parsed(raw: bytes) -> Any:
         return raw.decode("utf-8", errors="replace")
 
 
+DEFAULT_SUBSCRIBER_QUEUE = 1_000
+
+
+class Subscription:
+    """The calls recorded since ``Journal.subscribe()``, numbered: read them with ``take()``; ``dropped`` counts
+    those lost because the queue (``size`` entries) was full. ``notify`` is called (from the recording thread)
+    after each call is queued. ``close()`` (or leaving a ``with`` block) unsubscribes."""
+
+    def __init__(self, journal: Journal, size: int, notify: Callable[[], None]) -> None:
+        self._journal = journal
+        self._queue: collections.deque[tuple[int, Call]] = collections.deque()
+        self._lock = threading.Lock()
+        self.size = size
+        self.dropped = 0
+        self.notify = notify
+
+    def put(self, number: int, call: Call) -> None:
+        with self._lock:
+            if len(self._queue) >= self.size:
+                self._queue.popleft()
+                self.dropped += 1
+            self._queue.append((number, call))
+        self.notify()
+
+    def take(self) -> list[tuple[int, Call]]:
+        """Every queued call, oldest first, emptying the queue."""
+        with self._lock:
+            taken = list(self._queue)
+            self._queue.clear()
+        return taken
+
+    def close(self) -> None:
+        self._journal.unsubscribe(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Subscription({len(self._queue)}/{self.size} queued, {self.dropped} dropped)"
+
+
 class Journal:
     """The last ``size`` calls, oldest first. Safe to read from another thread while the server records."""
 
@@ -114,11 +162,31 @@ class Journal:
         self._calls: collections.deque[tuple[int, Call]] = collections.deque(maxlen=size)
         self._recorded = 0
         self._lock = threading.Lock()
+        self._subscribers: tuple[Subscription, ...] = ()
 
     def record(self, call: Call) -> None:
         with self._lock:
-            self._calls.append((self._recorded, call))
+            number = self._recorded
+            self._calls.append((number, call))
             self._recorded += 1
+            subscribers = self._subscribers
+        for subscriber in subscribers:
+            subscriber.put(number, call)
+
+    def subscribe(
+        self, notify: Callable[[], None], *, since: int | None = None, size: int = DEFAULT_SUBSCRIBER_QUEUE
+    ) -> tuple[Subscription, list[tuple[int, Call]]]:
+        """A subscription to the calls recorded from now on, and the journal's calls numbered ``since`` and
+        later (none when ``since`` is ``None``): together, with no call missed or told twice."""
+        subscription = Subscription(self, size, notify)
+        with self._lock:
+            backlog = [] if since is None else [(number, call) for number, call in self._calls if number >= since]
+            self._subscribers = (*self._subscribers, subscription)
+        return subscription, backlog
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            self._subscribers = tuple(known for known in self._subscribers if known is not subscription)
 
     def clear(self) -> None:
         with self._lock:

@@ -6,7 +6,10 @@
   address (a DNS-rebinding page sends its own host name); elsewhere only health, ready and metrics answer;
 - refuses any request a browser marks as cross-site (a foreign ``Origin``, ``Sec-Fetch-Site: cross-site``),
   token or not, and sends no CORS headers, so no page can read an answer;
-- decides from the listener's own address, never from ``X-Forwarded-For`` or the peer address.
+- decides from the listener's own address, never from ``X-Forwarded-For`` or the peer address;
+- lets a browser give the token once, to the dashboard's login form (``/__mockery/ui``): the form answers with a
+  session cookie (``HttpOnly``, ``SameSite=Strict``, scoped to ``/__mockery``) that stands for the token; with
+  a token set, the dashboard's page, files and login answer without it (they hold no data).
 
 The token is kept as bytes for the comparison and never written anywhere.
 """
@@ -31,6 +34,10 @@ HOW_TO_ENABLE = (
 ADMIN_MAX_BODY = 1024 * 1024
 
 Refusal = tuple[int, str, str, dict[str, str]]
+
+UI_PATH = f"{RESERVED_PREFIX}/ui"
+SESSION_COOKIE = "mockery_admin"
+_SESSION_CONTEXT = b"mockery dashboard session"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -89,11 +96,14 @@ class AdminGuard:
         if scope["path"] in PUBLIC_PATHS:
             return None
         if self._token is not None:
+            if _ui_page_or_login(scope["path"]):
+                return None
             given = headers.get("authorization", "")
             scheme, _, credentials = given.partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(
-                credentials.strip().encode("latin-1", errors="replace"), self._token
-            ):
+            if (
+                scheme.lower() != "bearer"
+                or not hmac.compare_digest(credentials.strip().encode("latin-1", errors="replace"), self._token)
+            ) and not self._session_cookie_given(headers.get("cookie", "")):
                 detail = "send 'Authorization: Bearer TOKEN' with the admin token mockery was started with"
                 return 401, "Admin token required", detail, {"www-authenticate": 'Bearer realm="mockery"'}
             return None
@@ -107,6 +117,25 @@ class AdminGuard:
             )
         return None
 
+    def token_matches(self, given: str) -> bool:
+        """Whether ``given`` is the admin token (constant time); ``False`` when none is set."""
+        return self._token is not None and hmac.compare_digest(given.encode("utf-8", errors="replace"), self._token)
+
+    def session_value(self) -> str:
+        """The session cookie's value: derived from the token (so no state is kept, every worker agrees, and a
+        new token ends every session), never the token itself."""
+        if self._token is None:
+            raise ValueError("no admin token is set")
+        return hmac.new(self._token, _SESSION_CONTEXT, "sha256").hexdigest()
+
+    def _session_cookie_given(self, cookie_header: str) -> bool:
+        expected = self.session_value().encode()
+        for part in cookie_header.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == SESSION_COOKIE and hmac.compare_digest(value.encode("latin-1", errors="replace"), expected):
+                return True
+        return False
+
     def _own_loopback_host(self, value: str) -> bool:
         host, port = split_host(value)
         return is_loopback_host(host) and port in (None, self.listener_port)
@@ -114,3 +143,8 @@ class AdminGuard:
     def __repr__(self) -> str:
         where = "loopback" if self.loopback else self.listener_host
         return f"AdminGuard({where}, token={'required' if self._token is not None else 'none'})"
+
+
+def _ui_page_or_login(path: str) -> bool:
+    """The dashboard's page, its packaged files and its login form: no data, and the way to give the token."""
+    return path in (UI_PATH, f"{UI_PATH}/login", f"{UI_PATH}/logout") or path.startswith(f"{UI_PATH}/assets/")

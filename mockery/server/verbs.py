@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mockery.callbacks.journal import Delivery
-from mockery.http.journal import Call
+from mockery.http.journal import Call, Journal
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
 
@@ -36,6 +35,9 @@ class ServerVerbs(Protocol):
     def profile(self) -> str | None: ...
 
     @property
+    def journal(self) -> Journal: ...
+
+    @property
     def profiles(self) -> list[str]: ...
 
     def service_names(self) -> list[str]: ...
@@ -55,10 +57,6 @@ class ServerVerbs(Protocol):
     def calls(self, **filters: Any) -> list[Call]: ...
 
     def clear_calls(self) -> None: ...
-
-    def callback_report(self) -> dict[str, Any]: ...
-
-    def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]: ...
 
     def describe(self) -> dict[str, Any]: ...
 
