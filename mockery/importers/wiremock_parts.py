@@ -11,6 +11,8 @@ from typing import Any
 
 from mockery.http.regexes import compile_regex
 from mockery.importers.stubs import Helper, json_path_expression, pointer
+from mockery.templates.helpers import parse_xml, xpath_select
+from mockery.templates.limits import RenderLimitError
 
 Warn = Callable[[str, str], None]
 """(JSON pointer below the mapping, message)."""
@@ -136,7 +138,7 @@ def _merge(match: dict[str, Any], fragment: dict[str, Any]) -> None:
             if key in into:
                 if not (isinstance(into[key], dict) and isinstance(value, dict)) or collides(into[key], value):
                     return True
-                if key not in ("query", "headers", "cookies", "body", "json_path", "form"):
+                if key not in ("query", "headers", "cookies", "body", "json_path", "form", "xpath", "namespaces"):
                     return True
         return False
 
@@ -243,12 +245,39 @@ def body_fragment(pattern: Any, warn: Warn, at: str) -> dict[str, Any] | None:
         return {"body": {"schema": schema}}
     if "matchesJsonPath" in pattern:
         return _json_path(pattern["matchesJsonPath"], warn, at + pointer("matchesJsonPath"))
-    for key in ("equalToXml", "matchesXPath", "binaryEqualTo", "equalToDateTime", "before", "after"):
+    if "matchesXPath" in pattern:
+        return _xpath(pattern["matchesXPath"], pattern.get("xPathNamespaces"), warn, at + pointer("matchesXPath"))
+    for key in ("equalToXml", "binaryEqualTo", "equalToDateTime", "before", "after"):
         if key in pattern:
             warn(at + pointer(key), f"`{key}` has no mockery equivalent: condition dropped (the route answers more)")
             return None
     test = pattern_test(pattern, warn, at)
     return None if test is None else {"body": {"text": test}}
+
+
+def _xpath(expression: Any, namespaces: Any, warn: Warn, at: str) -> dict[str, Any] | None:
+    """``matchesXPath`` (an expression: a node is there; or ``{expression, <pattern>}``: its text passes) as
+    ``body.xpath``, when the expression is in the XPath subset mockery reads."""
+    test: Any = {"present": True}
+    if isinstance(expression, dict) and isinstance(expression.get("expression"), str):
+        rest = {key: value for key, value in expression.items() if key not in ("expression", "xPathNamespaces")}
+        namespaces = expression.get("xPathNamespaces", namespaces)
+        test = pattern_test(rest, warn, at) if rest else test
+        expression = expression["expression"]
+    if not isinstance(expression, str) or test is None:
+        if test is not None:
+            warn(at, "not an XPath expression: condition dropped")
+        return None
+    mapping = {str(k): str(v) for k, v in namespaces.items()} if isinstance(namespaces, dict) else {}
+    try:
+        xpath_select(parse_xml("<mockery/>"), expression, mapping)
+    except RenderLimitError:
+        warn(at, f"the XPath {expression!r} is beyond the subset mockery reads: condition dropped")
+        return None
+    body: dict[str, Any] = {"xpath": {expression: test}}
+    if mapping:
+        body["namespaces"] = mapping
+    return {"body": body}
 
 
 def _json_path(expression: Any, warn: Warn, at: str) -> dict[str, Any] | None:

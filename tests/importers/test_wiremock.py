@@ -122,11 +122,11 @@ def test_imported_mappings_answer_the_probes_as_wiremock_does(tmp_path: Path, se
 
 
 def test_the_cli_writes_the_spec_and_prints_located_warnings(tmp_path: Path) -> None:
-    root = _root(tmp_path, [{"request": {"urlPath": "/a", "bodyPatterns": [{"matchesXPath": "//a"}]}, "response": {}}])
+    root = _root(tmp_path, [{"request": {"urlPath": "/a", "bodyPatterns": [{"equalToXml": "<a/>"}]}, "response": {}}])
     result = CliRunner().invoke(cli, ["import", "wiremock", str(root), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"wrote {tmp_path / 'out' / 'wm.yaml'}"
-    assert f"{root / 'mappings' / 'all.json'}#/mappings/0/request/bodyPatterns/0/matchesXPath" in result.stderr
+    assert f"{root / 'mappings' / 'all.json'}#/mappings/0/request/bodyPatterns/0/equalToXml" in result.stderr
     load_specs([tmp_path / "out" / "wm.yaml"])
 
 
