@@ -75,6 +75,15 @@ graphql:
   sdl: "type Query { hello: String }"
 """
 
+STREAMS_SPEC = """\
+service: streams
+routes:
+  - path: /events
+    events: [{data: hello}]
+  - path: /socket
+    websocket: {on_connect: hello}
+"""
+
 
 def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
     from mockery.answers.kinds import KINDS
@@ -84,8 +93,10 @@ def test_every_route_answers_with_one_of_the_kinds(tmp_path: Path) -> None:
     (tmp_path / "pets.yaml").write_text(PETSTORE)
     (tmp_path / "sets.yaml").write_text(RESPONSE_SET_SPEC)
     (tmp_path / "graph.yaml").write_text(GRAPHQL_SPEC)
+    (tmp_path / "streams.yaml").write_text(STREAMS_SPEC)
     bundled = sorted((PACKAGE.parent / "specs").glob("*.yaml"))
-    specs = load_specs([*bundled, tmp_path / "pets.yaml", tmp_path / "sets.yaml", tmp_path / "graph.yaml"])
+    written = ["pets.yaml", "sets.yaml", "graph.yaml", "streams.yaml"]
+    specs = load_specs([*bundled, *(tmp_path / name for name in written)])
     found = {type(route.answer) for service in specs.services for route in service.routes}
     # Stubs added from Python answer with a handler, or another kind's answer a number of times.
     from mockery.answers.handler import CountedAnswer

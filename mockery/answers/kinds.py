@@ -7,13 +7,16 @@ one class with the members of ``mockery.model.services.AnswerKind`` (``kind``, `
 
 from __future__ import annotations
 
+from mockery.answers.events import EventsAnswer
 from mockery.answers.graphql import GraphiQLAnswer, GraphQLAnswer
 from mockery.answers.handler import CountedAnswer, HandlerAnswer
 from mockery.answers.openapi import OperationAnswer
 from mockery.answers.resource import ResourceAnswer
 from mockery.answers.template import ResponseSetAnswer, TemplateAnswer
+from mockery.answers.websocket import WebSocketAnswer
 
 KINDS: tuple[type, ...] = (TemplateAnswer, ResponseSetAnswer, ResourceAnswer, OperationAnswer)
 # Given by stubs added from Python (MockServer.stub), never written in a spec file.
 KINDS += (HandlerAnswer, CountedAnswer)
 KINDS += (GraphQLAnswer, GraphiQLAnswer)
+KINDS += (EventsAnswer, WebSocketAnswer)

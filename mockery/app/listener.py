@@ -8,6 +8,7 @@ request path stays a dictionary lookup and a render, with static bodies encoded 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Iterable
@@ -115,8 +116,50 @@ class ListenerApp:
             except StoreError as exc:
                 # Raised before anything was sent (no store call follows the response's start).
                 await self._store_failed(scope, send, exc)
+        elif scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket handshake: a ``websocket:`` route holds the conversation (``mockery.answers.websocket``);
+        any other path is refused at the handshake with the problem an HTTP GET would get (a 404)."""
+        path: str = scope["path"]
+        headers = header_map(scope)
+        query_string = scope["query_string"].decode("latin-1")
+        raw = RawRequest("GET", path, query_string, headers, b"")
+        view = RequestView(raw)
+        if (await receive())["type"] != "websocket.connect":
+            return
+        found = None if path.startswith(RESERVED_PREFIX) else self.table.match("GET", path, view, self._state_of)
+        converse = getattr(found.entry.route.answer, "converse", None) if isinstance(found, Match) else None
+        if not isinstance(found, Match) or converse is None:
+            if isinstance(found, Match):
+                answer = problem(400, "Not a WebSocket", f"route {found.entry.route.name} answers HTTP, not WebSocket")
+            else:
+                answer, _ = self._not_found("GET", path, found, view)
+            await _refuse(scope, send, answer)
+            self.config.access_log.request(self._label, "WEBSOCKET", path, answer.status, UNMATCHED, 0.0, "refused")
+            return
+        entry, route = found.entry, found.entry.route
+        chosen = route.answer.choose_subprotocol(list(scope.get("subprotocols") or ()))  # type: ignore[attr-defined]
+        if chosen is False:
+            offered = ", ".join(scope.get("subprotocols") or ())
+            spoken = ", ".join(route.answer.subprotocols)  # type: ignore[attr-defined]
+            detail = f"route {route.name} speaks {spoken}; the client offered {offered}"
+            answer = problem(400, "No common subprotocol", detail, subprotocols=list(route.answer.subprotocols))  # type: ignore[attr-defined]
+            await _refuse(scope, send, answer)
+            self.config.access_log.request(entry.service.name, "WEBSOCKET", path, 400, route.name, 0.0, "refused")
+            return
+        delay, drop = 0.0, False
+        behaviours = self.runtime.chaos.resolve(entry.service, route)
+        if behaviours:
+            seed = self.runtime.service_seed(entry.service)
+            verdict = decide(behaviours, self.runtime.store, seed, entry.service.name, route.key)
+            delay, drop = verdict.delay, verdict.fault is not None or verdict.limited
+        ctx = Context(route, entry.service, raw, view, found.path_params, self.runtime, False)
+        self.config.access_log.request(entry.service.name, "WEBSOCKET", path, 101, route.name, 0.0, "")
+        await converse(ctx, receive, send, chosen or None, delay, drop)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -217,7 +260,10 @@ class ListenerApp:
             await send_paced(send, answer.status, list(answer.headers), answer.body, behaviours)
         else:
             try:
-                await send_answer(send, answer, head=method == "HEAD")
+                if answer.stream is not None and method != "HEAD":
+                    await _send_stream(send, receive, answer)
+                else:
+                    await send_answer(send, answer, head=method == "HEAD")
             except InvalidHeader as exc:
                 # uvicorn checks every header before it writes a byte: the answer can still be a problem.
                 answer = problem(500, "Invalid response header", str(exc))
@@ -401,6 +447,39 @@ def _over_limits(scope: Scope, query_string: str, headers: dict[str, str], body:
 
 
 _logger = logging.getLogger("mockery")
+
+
+async def _send_stream(send: Send, receive: Receive, answer: Answer) -> None:
+    """Send a streamed answer until it ends or the client leaves: an endless event stream stops (and lets go
+    of what it holds) as soon as the connection closes, rather than writing into the void."""
+    sending = asyncio.ensure_future(send_answer(send, answer))
+    leaving = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await asyncio.wait([sending, leaving], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sending, leaving):
+            task.cancel()
+        for task in (sending, leaving):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if sending.done() and not sending.cancelled() and (error := sending.exception()) is not None:
+        raise error
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _refuse(scope: Scope, send: Send, answer: Answer) -> None:
+    """Refuse a WebSocket handshake with ``answer`` as its HTTP response, or a bare 403 when the server cannot
+    send one."""
+    if "websocket.http.response" in scope.get("extensions", {}):
+        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+        await send({"type": "websocket.http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": answer.body})
+    else:
+        await send({"type": "websocket.close", "code": 1008})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

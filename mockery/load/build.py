@@ -21,6 +21,7 @@ from mockery.load.build_routing import route_routing, service_behaviours
 from mockery.load.callbacks import compile_callbacks
 from mockery.load.graphql import graphql_routes
 from mockery.load.resources import ResourceBuilder, resource_routes
+from mockery.load.streams import stream_answer
 from mockery.load.tls import service_tls
 from mockery.model.services import AnswerKind, Origin, Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.proxy.forward import compile_proxy
@@ -188,8 +189,11 @@ class _Builder:
         responses = routing.responses
         if not isinstance(route_path, str) or not all(isinstance(m, str) for m in methods):
             return None
-        if responses is not None:
-            answer: AnswerKind = ResponseSetAnswer(responses)
+        streamed = stream_answer(self, raw, path, service_name)
+        if streamed is not None:
+            answer: AnswerKind = streamed
+        elif responses is not None:
+            answer = ResponseSetAnswer(responses)
         elif response is not None:
             answer = TemplateAnswer(response)
         else:

@@ -27,6 +27,8 @@ class Resources:
         self.collections: dict[str, Collection] = {}
         self.validators: dict[str, RecordValidator] = {}
         self._views: dict[str, CollectionView] = {}
+        # Told of every REST write (service, resource, action, record): the runtime's pub/sub.
+        self.on_change: Callable[[str, str, str, Any], None] | None = None
         generators: dict[str, Any] = {}
         for service in specs.services:
             if not service.resources:
@@ -47,6 +49,11 @@ class Resources:
     def _ref(self, ref: RefField) -> tuple[int, IdCodec] | None:
         target = self.collections.get(ref.target)
         return (target.resource.count, target.codec) if target is not None else None
+
+    def changed(self, resource: Resource, action: str, record: Any) -> None:
+        """Tell the runtime that a client created, updated or deleted ``record`` of ``resource``."""
+        if self.on_change is not None:
+            self.on_change(resource.service, resource.name, action, record)
 
     def collection(self, resource: Resource) -> Collection:
         return self.collections[resource.key]

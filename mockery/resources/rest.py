@@ -40,7 +40,10 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
         if endpoint.action in ("list", "nested"):
             return _list(resources, endpoint, collection, raw, path_params)
         if endpoint.action == "create":
-            return _create(resources, collection, raw)
+            answer = _create(resources, collection, raw)
+            if answer.status == 201:
+                resources.changed(endpoint.resource, "create", orjson.loads(answer.body))
+            return answer
         record_id = path_params.get("id")
         # A plain get only serialises the record: it may be the cached one. Writes change a copy.
         current = collection.get(record_id, copy=not (endpoint.action == "get" and not raw.query_string))
@@ -53,8 +56,13 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
             return Answer(200, (JSON,), orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0]))
         if endpoint.action == "delete":
             refused = _delete(resources, collection, current["id"])
+            if refused is None:
+                resources.changed(endpoint.resource, "delete", current)
             return refused or Answer(204)
-        return _write(resources, collection, raw, current)
+        answer = _write(resources, collection, raw, current)
+        if answer.status == 200:
+            resources.changed(endpoint.resource, "update", orjson.loads(answer.body))
+        return answer
     except QueryError as exc:
         return (
             problem(400, "Bad query", str(exc), valid=exc.valid) if exc.valid else problem(400, "Bad query", str(exc))

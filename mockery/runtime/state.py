@@ -12,6 +12,7 @@ from typing import Any
 
 from mockery.model.services import Route, Service, SpecSet
 from mockery.resources.registry import Resources
+from mockery.runtime.changes import Frames, Hub, resource_topic
 from mockery.runtime.chaos import Chaos
 from mockery.store import MemoryStore, Store
 from mockery.templates.counters import Counters
@@ -60,6 +61,10 @@ class Runtime:
         self.resources = Resources(specs, self.store, self.service_seed, self.clock)
         # The active profile and server-wide behaviours: settings, not state, so a reset keeps them.
         self.chaos = Chaos(lambda: self.specs.services)
+        # Resource changes and broadcasts for event streams and WebSockets; the frames those exchanged.
+        self.hub = Hub()
+        self.frames = Frames()
+        self.resources.on_change = self._changed
         # What the store holds is kept: a persistent store (sqlite://) carries changes over a restart.
         self._rebind()
 
@@ -69,13 +74,18 @@ class Runtime:
     def reset(self) -> None:
         """Back to the state at start: stored changes forgotten, call counters cleared, generators rebound."""
         self.store.reset()
+        self.frames.clear()
         self._rebind()
 
     def rebind(self, specs: SpecSet) -> None:
         """Serve ``specs`` from now on (a reload), keeping the store: collections are rebuilt over it."""
         self.specs = specs
         self.resources = Resources(specs, self.store, self.service_seed, self.clock)
+        self.resources.on_change = self._changed
         self._rebind()
+
+    def _changed(self, service: str, resource: str, action: str, record: Any) -> None:
+        self.hub.publish(resource_topic(service, resource), action, record)
 
     def _rebind(self) -> None:
         self.services = {}

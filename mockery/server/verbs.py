@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from mockery.http.journal import Call, Journal
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
+from mockery.runtime.state import Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,11 @@ class ServerVerbs(Protocol):
 
     @property
     def profile(self) -> str | None: ...
+
+    @property
+    def runtime(self) -> Runtime:
+        """The running spec set's state: the WebSocket endpoints read its frames and publish broadcasts."""
+        ...
 
     @property
     def journal(self) -> Journal: ...

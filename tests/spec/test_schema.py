@@ -87,8 +87,8 @@ def test_unknown_key_without_a_close_match_lists_the_known_keys(
     assert len(errors) == 1
     assert errors[0].message == "unknown key 'zzzzzz'"
     assert errors[0].suggestion == (
-        "expected one of: name, method, path, random, response, responses, mode, priority, override, match, "
-        "callbacks, scenario, delay, fault, throttle, chunked, rate_limit"
+        "expected one of: name, method, path, random, response, events, websocket, responses, mode, priority, "
+        "override, match, callbacks, scenario, delay, fault, throttle, chunked, rate_limit"
     )
     assert (errors[0].line, errors[0].column) == (4, 5)
 
