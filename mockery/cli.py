@@ -584,6 +584,45 @@ def import_graphql(schema: Path, output: Path) -> None:
     click.echo(f"wrote {write_spec(schema, output)}")
 
 
+_PEER_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the spec is written to, as <service>.yaml (with the files it sends beside it).",
+)
+
+
+def _wrote(written: list[Path], warnings: list[Any]) -> None:
+    for path in written:
+        click.echo(f"wrote {path}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@import_group.command(name="wiremock")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@_PEER_OUTPUT
+def import_wiremock(source: Path, output: Path) -> None:
+    """Write WireMock stub mappings (a root with mappings/ and __files/, a folder, or a FILE) as one spec;
+    every construct with no mockery equivalent is a warning naming its file and JSON pointer."""
+    from mockery.importers.wiremock import write_specs
+
+    _wrote(*write_specs(source, output))
+
+
+@import_group.command(name="mockoon")
+@click.argument("environment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_PEER_OUTPUT
+def import_mockoon(environment: Path, output: Path) -> None:
+    """Write a Mockoon ENVIRONMENT (its JSON file) as one spec: routes, responses with their rules, modes,
+    latency, CORS, headers and proxy; every construct with no mockery equivalent is a located warning."""
+    from mockery.importers.mockoon import write_specs
+
+    _wrote(*write_specs(environment, output))
+
+
 _IMPORT_OUTPUT = click.option(
     "-o",
     "--output",
@@ -722,15 +761,21 @@ def export_command(
     options = ServerOptions(state=state, state_prefix=state_prefix, seed=seed)
     runtime = Runtime(specs, seed=seed, store=options.open_store(specs))
     collections = runtime.resources.collections
-    names = {key.partition(".")[2]: key for key in collections} | {key: key for key in collections}
+    names: dict[str, list[str]] = {key: [key] for key in collections}
+    for key in collections:
+        names.setdefault(key.partition(".")[2], []).append(key)
     chosen: list[str] = []
     for name in resources or sorted(collections):
-        key = names.get(name)
-        if key is None:
+        found = names.get(name, [])
+        if len(found) > 1:
+            message = f"{name!r} is any of {', '.join(found)}: name one as SERVICE.NAME"
+            raise click.BadParameter(message, param_hint="--resource")
+        if not found:
             hint = did_you_mean(name, names) if names else None
             known = ", ".join(sorted(collections)) or "none"
             message = f"no collection {name!r} in {', '.join(map(str, paths))} (collections: {known})"
             raise click.BadParameter(message + (f"; {hint}" if hint else ""), param_hint="--resource")
+        key = found[0]
         if key not in chosen:
             chosen.append(key)
     if not chosen:

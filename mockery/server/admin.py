@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
+from mockery.callbacks.dispatcher import WebhookError
 from mockery.errors import SpecErrors
 from mockery.http.answer import PROBLEM_MEDIA, problem, store_unavailable
 from mockery.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -26,7 +27,6 @@ from mockery.runtime.chaos import ProfileError
 from mockery.server.admin_docs import DocsEndpoints
 from mockery.server.admin_guard import ADMIN_MAX_BODY, AdminGuard
 from mockery.server.dashboard import DashboardEndpoints
-from mockery.server.streams_admin import StreamEndpoints
 from mockery.server.verbs import ServerVerbs
 from mockery.store import StoreError
 from mockery.suggest import did_you_mean
@@ -69,13 +69,14 @@ class AdminApi:
                 Route(f"{PREFIX}/reload", self.reload_report, methods=["GET"]),
                 Route(f"{PREFIX}/requests", self.requests, methods=["GET", "DELETE"]),
                 Route(f"{PREFIX}/reset", self.reset, methods=["POST"]),
+                Route(f"{PREFIX}/callbacks", self.callbacks, methods=["GET"]),
+                Route(f"{PREFIX}/webhooks/{{name}}", self.trigger_webhook, methods=["POST"]),
                 Route(f"{PREFIX}/routes", self.add_route, methods=["POST"]),
                 Route(f"{PREFIX}/routes/{{route_id}}", self.remove_route, methods=["DELETE"]),
                 Route(f"{PREFIX}/scenarios", self.scenarios, methods=["GET"]),
                 Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
                 Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
                 *DocsEndpoints(server, problem_response).routes(),
-                *StreamEndpoints(lambda: server.runtime, problem_response, read_admin_body).routes(),
                 *DashboardEndpoints(server, self.guard, problem_response).routes(),
             ],
             redirect_slashes=False,
@@ -149,6 +150,28 @@ class AdminApi:
                 return problem_response(400, "Bad filter", f"status must be an integer such as 200, not {value!r}")
         calls = self.server.calls(**filters)
         return json_response({"count": len(calls), "requests": [call.as_dict() for call in calls]})
+
+    async def callbacks(self, request: Request) -> Response:
+        """Callback and webhook deliveries (oldest first) with their attempts; pending and dropped counts."""
+        return json_response(self.server.callback_report())
+
+    async def trigger_webhook(self, request: Request) -> Response:
+        """Send an OpenAPI webhook now: body ``{"url": ..., "service": ...}``, both optional."""
+        body = await read_admin_body(request, self.server.body_timeout)
+        if isinstance(body, Response):
+            return body
+        try:
+            data = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError as exc:
+            return problem_response(400, "Bad request body", f"the body is not JSON: {exc}")
+        url, service = (data.get("url"), data.get("service")) if isinstance(data, dict) else (None, None)
+        if not isinstance(data, dict) or not isinstance(url, str | None) or not isinstance(service, str | None):
+            return problem_response(400, "Bad request body", 'send {"url": URL, "service": NAME}, both optional')
+        try:
+            deliveries = self.server.trigger_webhook(request.path_params["name"], url, service)
+        except WebhookError as exc:
+            return problem_response(exc.status, "Webhook not sent", str(exc))
+        return json_response({"deliveries": [delivery.as_dict() for delivery in deliveries]}, 202)
 
     async def reset(self, request: Request) -> Response:
         self.server.reset()

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mockery.callbacks.journal import Delivery
 from mockery.http.journal import Call, Journal
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
-from mockery.runtime.state import Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +34,6 @@ class ServerVerbs(Protocol):
 
     @property
     def profile(self) -> str | None: ...
-
-    @property
-    def runtime(self) -> Runtime:
-        """The running spec set's state: the WebSocket endpoints read its frames and publish broadcasts."""
-        ...
 
     @property
     def journal(self) -> Journal: ...
@@ -63,6 +58,10 @@ class ServerVerbs(Protocol):
     def calls(self, **filters: Any) -> list[Call]: ...
 
     def clear_calls(self) -> None: ...
+
+    def callback_report(self) -> dict[str, Any]: ...
+
+    def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]: ...
 
     def describe(self) -> dict[str, Any]: ...
 
