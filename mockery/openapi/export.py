@@ -176,6 +176,8 @@ class _Builder:
             responses.setdefault("400", _problem("Bad request body"))
         for status, description in self._behaviour_statuses(route):
             responses.setdefault(str(status), _problem(description))
+        if route.callbacks:
+            operation.setdefault("callbacks", {}).update(documented_callbacks(route))
 
     def _behaviour_statuses(self, route: Route) -> list[tuple[int, str]]:
         levels = [route.behaviours, self.service.behaviours, *(overlay for _, overlay in self.service.profiles)]
@@ -272,6 +274,27 @@ class _Builder:
             responses["422"] = _problem("The body breaks the record schema (each violation in errors)")
         operation["responses"] = responses
         return operation
+
+
+def documented_callbacks(route: Route) -> dict[str, Any]:
+    """The route's ``callbacks`` as OpenAPI callback objects: keyed by the URL as written (a template or a runtime
+    expression), each with its method, the body's media type and the 2XX mockery counts as delivered."""
+    found: dict[str, Any] = {}
+    for callback in route.callbacks:
+        url = callback.url
+        text = getattr(url, "value", None) or getattr(getattr(url, "template", None), "source", None)
+        if text is None and (parts := getattr(url, "parts", None)) is not None:
+            text = "".join(f"{{{part}}}" if expression else part for expression, part in parts)
+        operation: dict[str, Any] = {
+            "description": f"Sent by mockery after {route.name} answers below 400, retried up to "
+            f"{callback.retry.attempts} times.",
+            "responses": {"2XX": {"description": "Delivered"}},
+        }
+        if callback.body is not None:
+            media = "application/json" if callback.is_json else "text/plain"
+            operation["requestBody"] = {"content": {media: {}}}
+        found.setdefault(callback.name, {}).setdefault(str(text or ""), {})[callback.method.lower()] = operation
+    return found
 
 
 def _merge_response(responses: dict[str, Any], response: ResponseSpec) -> None:

@@ -27,6 +27,7 @@ from mockery.runtime.chaos import ProfileError
 from mockery.server.admin_docs import DocsEndpoints
 from mockery.server.admin_guard import ADMIN_MAX_BODY, AdminGuard
 from mockery.server.dashboard import DashboardEndpoints
+from mockery.server.streams_admin import StreamEndpoints
 from mockery.server.verbs import ServerVerbs
 from mockery.store import StoreError
 from mockery.suggest import did_you_mean
@@ -77,6 +78,7 @@ class AdminApi:
                 Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
                 Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
                 *DocsEndpoints(server, problem_response).routes(),
+                *StreamEndpoints(lambda: server.runtime, problem_response, read_admin_body).routes(),
                 *DashboardEndpoints(server, self.guard, problem_response).routes(),
             ],
             redirect_slashes=False,

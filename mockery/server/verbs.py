@@ -15,6 +15,7 @@ from mockery.callbacks.journal import Delivery
 from mockery.http.journal import Call, Journal
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
+from mockery.runtime.state import Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,11 @@ class ServerVerbs(Protocol):
 
     @property
     def profile(self) -> str | None: ...
+
+    @property
+    def runtime(self) -> Runtime:
+        """The running spec set's state: the WebSocket endpoints read its frames and publish broadcasts."""
+        ...
 
     @property
     def journal(self) -> Journal: ...

@@ -253,3 +253,27 @@ def test_the_schema_locates_an_unknown_callback_key(write_spec: WriteSpec, tmp_p
         MockServer(spec)
     assert "retries" in str(caught.value)
     assert "spec.yaml:9:" in str(caught.value)
+
+
+def test_the_openapi_export_documents_a_routes_callbacks(write_spec: WriteSpec) -> None:
+    from openapi_spec_validator import validate
+
+    spec = write_spec("""
+        service: shop
+        routes:
+          - path: /orders
+            method: POST
+            response: {status: 201, body: {id: 1}}
+            callbacks:
+              - name: order-created
+                url: "{{ request.body.callback_url }}"
+                body: {id: "{{ response.body.id }}"}
+                retry: {attempts: 4}
+    """)
+    with MockServer(spec) as mock:
+        document = httpx.get(f"{mock.url}/__mockery/openapi/shop.json").json()
+    validate(document)
+    callbacks = document["paths"]["/orders"]["post"]["callbacks"]
+    sent = callbacks["order-created"]["{{ request.body.callback_url }}"]["post"]
+    assert sent["requestBody"] == {"content": {"application/json": {}}}
+    assert "4 times" in sent["description"]
