@@ -50,7 +50,7 @@ def _probe(request: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]
         query = [(q["key"], resolve(q.get("value") or "")) for q in url.get("query") or [] if not q.get("disabled")]
     else:
         raw, _, query_text = resolve(url).partition("?")
-        query = [tuple(pair.split("=", 1)) if "=" in pair else (pair, "") for pair in query_text.split("&") if pair]
+        query = [(pair.partition("=")[0], pair.partition("=")[2]) for pair in query_text.split("&") if pair]
     after_scheme = raw.split("://", 1)[-1]
     path = "/" + after_scheme.partition("/")[2] if "/" in after_scheme else "/"
     path = re.sub(r"/:([A-Za-z_]\w*)", "/1", path)
