@@ -100,7 +100,7 @@ class _Importer:
         routes = self._routes()
         spec: dict[str, Any] = {"service": name}
         description = f"Imported from the Postman collection {info.get('name', '')!r}".strip()
-        spec["description"] = literal_template(description)
+        spec["description"] = description
         spec["routes"] = routes
         if not routes:
             self.warn("/item", "no request has a saved example: the spec has no routes")
@@ -184,7 +184,7 @@ class _Importer:
                 match["body"] = body
             default = next((n for n, (r, *_) in enumerate(examples) if 200 <= r.get("status", 200) < 300), 0)
             for number, (response, names, _, _) in enumerate(examples):
-                route: dict[str, Any] = {"name": literal_template(f"{names['label']}: {names['name']}")}
+                route: dict[str, Any] = {"name": f"{names['label']}: {names['name']}"}
                 route.update({"method": method, "path": path})
                 route_match = dict(match)
                 if number != default:

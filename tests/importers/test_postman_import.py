@@ -107,6 +107,18 @@ def test_untranslated_constructs_are_located_warnings(tmp_path: Path) -> None:
     assert any("#/item/0/item/2/response: 'Orders / No example' has no saved example" in line for line in lines)
 
 
+def test_names_and_descriptions_are_kept_as_written(tmp_path: Path) -> None:
+    source = _collection(tmp_path)
+    data = json.loads(source.read_text(encoding="utf-8"))
+    data["info"]["name"] = "Shop {{ env }} ${HOME}"
+    data["item"][0]["item"][0]["response"][0]["name"] = "Found {{ it }}"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    path, _ = write_spec(source, tmp_path / "out")
+    [service] = load_specs([path]).services
+    assert service.description == "Imported from the Postman collection 'Shop {{ env }} ${HOME}'"
+    assert "Orders / Get order: Found {{ it }}" in [route.name for route in service.routes]
+
+
 def test_variables_come_from_the_collection_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("baseUrl", "https://elsewhere.example/v9")
     path, _ = write_spec(_collection(tmp_path), tmp_path / "out")
