@@ -8,7 +8,8 @@ define stands for any value: a path parameter, or a query parameter that must be
 segments are path parameters.
 
 Examples of one request that no query or body tells apart answer in turn by name: the first success answers
-by default, the others when the client sends ``x-mock-response-name: <example name>`` (Postman's header).
+by default, the others when the client sends ``x-mock-response-name: <example name>``, or
+``x-mock-response-code: <status>`` for the first example of a status (Postman's headers).
 Examples whose requests differ only by their body (GraphQL operations on one URL) are told apart by it.
 Authentication and scripts are not run: each is a located warning. Every text of the collection is written
 to be served as it is (never run as a template, never substituted).
@@ -48,6 +49,7 @@ _PREVIEW_TYPES = {
 }
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 NAME_HEADER = "x-mock-response-name"
+CODE_HEADER = "x-mock-response-code"
 
 
 def is_collection(data: Any) -> bool:
@@ -183,14 +185,21 @@ class _Importer:
             if body and telling:
                 match["body"] = body
             default = next((n for n, (r, *_) in enumerate(examples) if 200 <= r.get("status", 200) < 300), 0)
+            first_of_status: dict[int, int] = {}
+            for number, (response, *_) in enumerate(examples):
+                first_of_status.setdefault(response["status"], number)
             for number, (response, names, _, _) in enumerate(examples):
                 route: dict[str, Any] = {"name": f"{names['label']}: {names['name']}"}
                 route.update({"method": method, "path": path})
                 route_match = dict(match)
-                if number != default:
-                    route_match["headers"] = {NAME_HEADER: names["name"]}
+                by_name = {"headers": {NAME_HEADER: names["name"]}}
+                status = response["status"]
+                if number != default and first_of_status[status] == number and status != examples[default][0]["status"]:
+                    route_match["any_of"] = [by_name, {"headers": {CODE_HEADER: str(status)}}]
+                elif number != default:
+                    route_match.update(by_name)
                 conditions = len(route_match.get("query", {})) + len(route_match.get("headers", {}))
-                conditions += 1 if "body" in route_match else 0
+                conditions += (1 if "body" in route_match else 0) + (1 if "any_of" in route_match else 0)
                 if route_match:
                     route["match"] = route_match
                 if conditions:

@@ -90,6 +90,9 @@ def test_examples_answer_on_method_path_and_query(tmp_path: Path) -> None:
         assert found.headers["content-type"].startswith("application/json")
         gone = httpx.get(server.url + "/v1/orders/7", headers={"x-mock-response-name": "Gone"})
         assert (gone.status_code, gone.json()) == (410, {"error": "gone"})
+        by_code = httpx.get(server.url + "/v1/orders/7", headers={"x-mock-response-code": "410"})
+        assert (by_code.status_code, by_code.json()) == (410, {"error": "gone"})
+        assert httpx.get(server.url + "/v1/orders/7", headers={"x-mock-response-code": "418"}).status_code == 200
         # Text of the collection is served as saved: never a template, never a variable.
         assert httpx.get(server.url + "/v1/orders?status=paid").json() == ["paid {{ not_a_template }} ${HOME}"]
         assert httpx.get(server.url + "/v1/orders").json() == []
