@@ -18,7 +18,7 @@ from mockery.errors import SpecError
 from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
-from mockery.load.callbacks import compile_callbacks
+from mockery.load.callbacks import compile_callbacks, with_resource_callbacks
 from mockery.load.graphql import graphql_routes
 from mockery.load.resources import ResourceBuilder, resource_routes
 from mockery.load.streams import stream_answer
@@ -91,7 +91,9 @@ class _Builder:
         resources = ResourceBuilder(self, name if isinstance(name, str) else "", locale, self.faker_names).build(
             data.get("resources"), base_path
         )
-        routes.extend(resource_routes(resources, self.document.position))
+        routes.extend(
+            with_resource_callbacks(self, resource_routes(resources, self.document.position), data.get("resources"))
+        )
         # The GraphQL endpoint is a spec route numbered after those written under `routes`.
         written = len(raw_routes) if isinstance(raw_routes, list) else 0
         routes.extend(graphql_routes(self, data.get("graphql"), base_path, resources, written, locale))

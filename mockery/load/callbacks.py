@@ -7,6 +7,7 @@ and a refusal is journaled (``mockery.callbacks``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from jinja2 import TemplateSyntaxError
 
 from mockery.http.behaviours import MAX_SECONDS, compile_behaviours, parse_duration
 from mockery.model.callbacks import DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMEOUT, Callback, Retry, Signature
+from mockery.model.services import Route
 from mockery.proxy.guard import host_problem
 from mockery.source.document import DocPath, Document, Position
 from mockery.templates.environment import CompiledTemplate, template_problems
@@ -169,3 +171,31 @@ def _signature(builder: _Builder, raw: Any, where: DocPath, environ: Mapping[str
         header=header.lower() if isinstance(header, str) else DEFAULT_SIGNATURE_HEADER,
         timestamped=raw.get("timestamped") is True,
     )
+
+
+def with_resource_callbacks(builder: _Builder, routes: list[Route], raw: Any) -> list[Route]:
+    """``routes`` (a service's resource endpoints) with the ``callbacks`` their resources declare, by action."""
+    if not isinstance(raw, dict):
+        return routes
+    compiled: dict[tuple[str, str], tuple[Callback, ...]] = {}
+    for resource, written in raw.items():
+        declared = written.get("callbacks") if isinstance(written, dict) else None
+        if not isinstance(declared, dict):
+            continue
+        for action, items in declared.items():
+            where = ("resources", resource, "callbacks", action)
+            path = next((r.path for r in routes if _action(r) == (resource, action)), None)
+            builder.route_path = path
+            compiled[(resource, action)] = compile_callbacks(builder, items, where, f"{resource} {action}")
+            builder.route_path = None
+    return [
+        dataclasses.replace(route, callbacks=compiled[key]) if (key := _action(route)) in compiled else route
+        for route in routes
+    ]
+
+
+def _action(route: Route) -> tuple[str, str] | None:
+    endpoint = route.endpoint
+    if endpoint is None or endpoint.parent is not None:
+        return None
+    return endpoint.resource.name, endpoint.action

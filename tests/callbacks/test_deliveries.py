@@ -277,3 +277,47 @@ def test_the_openapi_export_documents_a_routes_callbacks(write_spec: WriteSpec) 
     sent = callbacks["order-created"]["{{ request.body.callback_url }}"]["post"]
     assert sent["requestBody"] == {"content": {"application/json": {}}}
     assert "4 times" in sent["description"]
+
+
+def test_a_resource_create_sends_the_created_record(write_spec: WriteSpec) -> None:
+    with Receiver() as receiver:
+        spec = write_spec(f"""
+            service: shop
+            resources:
+              orders:
+                count: 2
+                fields:
+                  item: {{faker: word}}
+                callbacks:
+                  create:
+                    - url: {receiver.url}/orders-created
+                      body: {{order: "{{{{ response.body.id }}}}", item: "{{{{ response.body.item }}}}"}}
+                  delete:
+                    - url: {receiver.url}/orders-deleted/{{{{ request.path_params.id }}}}
+            """)
+        with MockServer(spec) as mock:
+            created = httpx.post(f"{mock.url}/orders", json={"item": "lamp"})
+            assert created.status_code == 201
+            [delivery] = mock.wait_for_callbacks(1)
+            assert httpx.get(f"{mock.url}/orders").status_code == 200
+            assert httpx.delete(f"{mock.url}/orders/1").status_code in (200, 204)
+            deliveries = mock.wait_for_callbacks(2)
+    assert delivery.json == {"order": created.json()["id"], "item": "lamp"}
+    assert [d.url for d in deliveries] == [f"{receiver.url}/orders-created", f"{receiver.url}/orders-deleted/1"]
+    assert all(d.state == "delivered" for d in deliveries)
+
+
+def test_a_resource_callback_for_an_unknown_action_is_located(write_spec: WriteSpec) -> None:
+    spec = write_spec("""
+        service: shop
+        resources:
+          orders:
+            fields: {item: {faker: word}}
+            callbacks:
+              created:
+                - url: http://localhost:9/hooks
+    """)
+    with pytest.raises(SpecErrors) as caught:
+        MockServer(spec)
+    assert "spec.yaml:7:" in str(caught.value)
+    assert "created" in str(caught.value)

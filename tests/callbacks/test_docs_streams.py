@@ -24,7 +24,7 @@ def _callbacks_section() -> str:
 def test_the_callbacks_example_loads_and_sends_a_signed_webhook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    [example] = _YAML.findall(_callbacks_section())
+    example, *_ = _YAML.findall(_callbacks_section())
     monkeypatch.setenv("WEBHOOK_SECRET", "whsec")
     spec = tmp_path / "payments.yaml"
     spec.write_text(example, encoding="utf-8")
@@ -47,3 +47,14 @@ def test_every_documented_key_is_a_schema_key() -> None:
     keys = set(spec_schema()["$defs"]["callback"]["properties"])
     table = {row.split("`")[1] for row in _callbacks_section().splitlines() if row.startswith("| `")}
     assert table == keys
+
+
+def test_every_example_of_the_callbacks_section_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", "whsec")
+    examples = _YAML.findall(_callbacks_section())
+    assert len(examples) >= 2
+    for number, example in enumerate(examples):
+        spec = tmp_path / f"example{number}.yaml"
+        spec.write_text(example, encoding="utf-8")
+        [service] = load_specs([spec]).services
+        assert any(route.callbacks for route in service.routes)
