@@ -5,20 +5,22 @@ A HAR file is a recording made by another tool, so it goes through the recorder'
 Faker templates (mockery.record.anonymise), every other recorded text served as recorded, only the
 ``Content-Type`` header kept. Repeated identical requests collapse into one route. Where one path was asked
 with several queries that were answered differently, each query gets a route of its own matched on it.
-Each host is a service and gets a spec. A body that is not text (images, fonts) is skipped with a located
-warning; a body the HAR holds base64-encoded is decoded first.
+Each host is a service and gets a spec. A body the HAR holds base64-encoded is decoded first; one that is not
+text (an image, a font) is written to a file beside the spec (``<service>-files/``) and served with ``file:``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mockery.errors import display_path
 from mockery.importers.common import ImportWarning, read_json, refuse, service_name, write_spec_file
+from mockery.load.literal import literal_template
 from mockery.proxy.forward import Exchange
 from mockery.record.generalise import template
 from mockery.record.recorder import build_spec
@@ -37,17 +39,23 @@ def write_specs(har: Path, output: Path, *, anonymise: bool = True) -> tuple[lis
     shown = display_path(har)
     warnings: list[ImportWarning] = []
     by_host: dict[str, list[Exchange]] = {}
+    binary_by_host: dict[str, list[Exchange]] = {}
     for index, entry in enumerate(data["log"]["entries"]):
         where = f"/log/entries/{index}"
-        exchange = _exchange(entry, where, shown, warnings)
-        if exchange is not None:
-            by_host.setdefault(exchange[0], []).append(exchange[1])
+        found = _exchange(entry, where, shown, warnings)
+        if found is not None:
+            host, exchange, binary = found
+            (binary_by_host if binary else by_host).setdefault(host, []).append(exchange)
+            by_host.setdefault(host, [])
     written: list[Path] = []
     for host, exchanges in by_host.items():
         name = service_name(host.split(":")[0], "har")
         spec, summary = build_spec(exchanges, name, host, anonymise=anonymise)
         spec["description"] = f"Imported from the HAR recording {har.name} ({host})"
-        spec["routes"] = _query_routes(exchanges, name, host, anonymise) + spec["routes"]
+        files = _file_routes(binary_by_host.get(host, []), exchanges, output, name)
+        spec["routes"] = files + _query_routes(exchanges, name, host, anonymise) + spec["routes"]
+        if not spec["routes"]:
+            spec.pop("routes")
         warnings.extend(ImportWarning(shown, "/log/entries", reason) for reason in summary.skipped)
         comment = f"Imported from {shown} by `mockery import har`: edit freely.\n" + "\n".join(summary.lines())
         written.append(write_spec_file(spec, output / f"{name}.yaml", comment))
@@ -56,7 +64,8 @@ def write_specs(har: Path, output: Path, *, anonymise: bool = True) -> tuple[lis
     return written, warnings
 
 
-def _exchange(entry: Any, where: str, shown: str, warnings: list[ImportWarning]) -> tuple[str, Exchange] | None:
+def _exchange(entry: Any, where: str, shown: str, warnings: list[ImportWarning]) -> tuple[str, Exchange, bool] | None:
+    """The host, the exchange, and whether its body is binary (served from a file beside the spec)."""
     request = entry.get("request") if isinstance(entry, dict) else None
     response = entry.get("response") if isinstance(entry, dict) else None
     if not isinstance(request, dict) or not isinstance(response, dict) or not request.get("url"):
@@ -91,15 +100,37 @@ def _exchange(entry: Any, where: str, shown: str, warnings: list[ImportWarning])
                 )
         else:
             body = text.encode("utf-8")
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            message = f"a {mime or 'binary'} body is not text: skipped (serve it with `file:`)"
-            warnings.append(ImportWarning(shown, f"{where}/response/content", message))
-            body = b""
+    binary = False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        binary = True
     path = unquote(parts.path) or "/"
     exchange = Exchange(str(request.get("method") or "GET").upper(), path, parts.query, status, headers, body)
-    return parts.netloc or "recorded", exchange
+    return parts.netloc or "recorded", exchange, binary
+
+
+def _file_routes(binary: list[Exchange], text: list[Exchange], output: Path, name: str) -> list[dict[str, Any]]:
+    """A literal route per method and path that answered a binary body (an image, a font), sending the bytes
+    from a file in ``<service>-files/`` beside the spec; a path that also answered text keeps the text."""
+    taken = {(exchange.method, exchange.path) for exchange in text}
+    routes: list[dict[str, Any]] = []
+    for exchange in binary:
+        key = (exchange.method, exchange.path)
+        if key in taken or "{" in exchange.path or "}" in exchange.path:
+            continue
+        taken.add(key)
+        media = next((value for header, value in exchange.headers if header == "content-type"), "")
+        suffix = mimetypes.guess_extension(media.split(";")[0].strip()) or ".bin"
+        relative = f"{name}-files/{len(routes) + 1}{suffix}"
+        (output / relative).parent.mkdir(parents=True, exist_ok=True)
+        (output / relative).write_bytes(exchange.body)
+        response: dict[str, Any] = {"status": exchange.status, "file": relative}
+        if media:
+            response["headers"] = {"Content-Type": literal_template(media)}
+        place = f"{exchange.method} {exchange.path}"
+        routes.append({"name": place, "method": exchange.method, "path": exchange.path, "response": response})
+    return routes
 
 
 def _query_routes(exchanges: list[Exchange], name: str, host: str, anonymise: bool) -> list[dict[str, Any]]:
