@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import itertools
 import logging
 import random
@@ -106,7 +107,9 @@ class Dispatcher:
             variables["response"] = response_variable(answer)
         extra = {name: raw.headers[name] for name in _FORWARDED if name in raw.headers}
         service = state.service.name
-        seed = derive_seed(state.randomness.seed, route_key, "callback", raw.method, raw.path, raw.query_string)
+        # Seeded by the whole request, body included, as an answer's values are: the same request, the same callbacks.
+        digest = hashlib.blake2b(raw.body, digest_size=16, person=b"mockery-body").hexdigest()
+        seed = derive_seed(state.randomness.seed, route_key, "callback", raw.method, raw.path, raw.query_string, digest)
         for number, callback in enumerate(callbacks):
             state.randomness.reseed(derive_seed(seed, number))
             self.schedule(callback, variables, service, route_name, extra, derive_seed(seed, number, "delay"))

@@ -321,3 +321,35 @@ def test_a_resource_callback_for_an_unknown_action_is_located(write_spec: WriteS
         MockServer(spec)
     assert "spec.yaml:7:" in str(caught.value)
     assert "created" in str(caught.value)
+
+
+def test_the_same_request_sends_the_same_callback_after_a_restart_and_reset_clears_the_journal(
+    write_spec: WriteSpec,
+) -> None:
+    with Receiver() as receiver:
+        spec = write_spec(f"""
+            service: shop
+            routes:
+              - path: /orders
+                method: POST
+                response: {{status: 201}}
+                callbacks:
+                  - url: {receiver.url}/hooks
+                    body: {{customer: "{{{{ faker.name() }}}}", code: "{{{{ random.randint(1, 1000000) }}}}"}}
+            """)
+        bodies = []
+        for _ in range(2):
+            with MockServer(spec) as mock:
+                httpx.post(f"{mock.url}/orders", json={"n": 1})
+                [delivery] = mock.wait_for_callbacks(1)
+                bodies.append(delivery.body)
+                httpx.post(f"{mock.url}/__mockery/reset")
+                after_reset = httpx.get(f"{mock.url}/__mockery/callbacks").json()
+        other = None
+        with MockServer(spec) as mock:
+            httpx.post(f"{mock.url}/orders", json={"n": 2})
+            [delivery] = mock.wait_for_callbacks(1)
+            other = delivery.body
+    assert bodies[0] == bodies[1]
+    assert other != bodies[0]
+    assert after_reset["deliveries"] == []
