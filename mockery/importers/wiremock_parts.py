@@ -359,22 +359,62 @@ def _variable(name: str) -> str | None:
     return None
 
 
-def _now(words: list[str], options: dict[str, str]) -> str | None:
-    if words or "offset" in options or options.get("timezone", "GMT") not in ("GMT", "UTC"):
+_UNITS = {"second": "s", "minute": "m", "hour": "h", "day": "d", "week": "w"}
+
+
+def _offset(text: str) -> str | None:
+    """WireMock's ``offset='-3 days'`` as mockery's duration text (``-3d``); months and years have none."""
+    found = re.fullmatch(r"\s*([-+]?[0-9]+)\s+([a-z]+?)s?\s*", text.lower())
+    if found is None or found.group(2) not in _UNITS:
         return None
+    return f"{int(found.group(1))}{_UNITS[found.group(2)]}"
+
+
+def _now(words: list[str], options: dict[str, str]) -> str | None:
+    if words or options.get("timezone", "GMT") not in ("GMT", "UTC"):
+        return None
+    date = "now()"
+    if "offset" in options:
+        shift = _offset(options["offset"])
+        if shift is None:
+            return None
+        date = f"(now() + {json.dumps(shift)})"
     form = options.get("format")
     if form is None:
-        return "now().strftime('%Y-%m-%dT%H:%M:%SZ')"
+        return f"{date} | strftime('%Y-%m-%dT%H:%M:%SZ')"
     if form == "epoch":
-        return "(now().timestamp() * 1000) | int"
+        return f"({date}.timestamp() * 1000) | int"
     if form == "unix":
-        return "now().timestamp() | int"
+        return f"{date}.timestamp() | int"
     converted = form
     for java, python in _JAVA_DATE:
         converted = converted.replace(java, python)
     if re.search(r"[A-Za-z]", re.sub(r"%[A-Za-z]|GMT|T|Z", "", converted)):
         return None
-    return f"now().strftime({json.dumps(converted)})"
+    return f"{date} | strftime({json.dumps(converted)})"
+
+
+def _argument(word: str) -> str:
+    """A helper's argument: a request variable, else literal text."""
+    return _variable(word) or json.dumps(word)
+
+
+def _filter(name: str, decoded: str | None = None) -> Helper:
+    """A helper of one argument that is a filter in mockery (``decode=true`` picking ``decoded``)."""
+
+    def helper(words: list[str], options: dict[str, str]) -> str | None:
+        if len(words) != 1 or set(options) - {"decode"}:
+            return None
+        chosen = decoded if options.get("decode") == "true" and decoded else name
+        return f"{_argument(words[0])} | {chosen}"
+
+    return helper
+
+
+def _regex_extract(words: list[str], options: dict[str, str]) -> str | None:
+    if len(words) != 2 or options or compile_regex(words[1])[0] is None:
+        return None
+    return f"{_argument(words[0])} | regex_extract({json.dumps(words[1])})"
 
 
 def _random_value(words: list[str], options: dict[str, str]) -> str | None:
@@ -423,6 +463,13 @@ def helpers(typed: bool) -> dict[str, Helper]:
         "randomValue": _random_value,
         "randomInt": _random_int,
         "jsonPath": _json_path_helper,
+        "base64": _filter("b64encode", "b64decode"),
+        "urlEncode": _filter("url_encode", "url_decode"),
+        "upper": _filter("upper"),
+        "lower": _filter("lower"),
+        "trim": _filter("trim"),
+        "size": _filter("length"),
+        "regexExtract": _regex_extract,
     }
     if not typed:
         return table

@@ -4,6 +4,7 @@ answers (tests/importers/wiremock/probes.json) is matched over real HTTP; bad in
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,23 @@ def test_patterns_with_no_equivalent_are_warned_and_the_rest_kept(tmp_path: Path
     assert by_path["/z"]["fault"] == {"kind": "malformed"}
     assert by_path["/w"]["delay"] == {"distribution": "lognormal", "median": "80ms", "sigma": 0.4}
     load_specs(written[:1])
+
+
+def test_helpers_with_a_jinja_twin_render(tmp_path: Path, serve: Any) -> None:
+    body = (
+        "{{base64 request.query.x}}|{{base64 request.query.y decode=true}}|{{urlEncode request.query.x}}|"
+        "{{regexExtract request.path '[0-9]+'}}|{{upper request.query.x}}|{{size request.query.x}}|"
+        "{{now offset='-3 days' format='yyyy-MM-dd'}}|{{now format='epoch'}}"
+    )
+    headers = {"Date": "{{now offset='-3 seconds' timezone='GMT' format='EEE, dd MMM yyyy HH:mm:ss z'}}"}
+    root = _root(tmp_path, [{"request": {"urlPath": "/h/42"}, "response": {"body": body, "headers": headers}}])
+    written, warnings = write_specs(root, tmp_path / "out")
+    assert warnings == []
+    server = serve(written[0])
+    with httpx.Client(base_url=server.url) as http:
+        answer = http.get("/h/42", params={"x": "a b", "y": "aGk="})
+    parts = answer.text.split("|")
+    assert parts[:6] == ["YSBi", "hi", "a%20b", "42", "A B", "3"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[6])
+    assert re.fullmatch(r"\d{13}", parts[7])
+    assert re.fullmatch(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT", answer.headers["date"])
