@@ -44,9 +44,10 @@ ASSETS_PATH = f"{UI_PATH}/assets"
 STREAM_PATH = f"{RESERVED_PREFIX}/requests/stream"
 HAR_PATH = f"{RESERVED_PREFIX}/requests.har"
 ROUTES_PATH = f"{RESERVED_PREFIX}/routes"
-# A stream's lifetime and the silence after which it sends a comment (so a gone client is noticed).
-STREAM_SECONDS = 8.0
-KEEPALIVE_SECONDS = 4.0
+# A stream's lifetime (uvicorn tells an app nothing of a shutdown: a stopping server waits for open streams to
+# end, so they end soon), and the silence after which a stream sends a comment (so a gone client is noticed).
+STREAM_SECONDS = 2.0
+KEEPALIVE_SECONDS = 1.0
 # What one event carries of a body: enough to read; the HAR export has the journal's whole 1 MiB.
 SHOWN_BODY = 256 * 1024
 LOGIN_MAX_BODY = 4096
@@ -200,7 +201,7 @@ class DashboardEndpoints:
 
         subscription, backlog = self.server.journal.subscribe(notify, since=since)
         with subscription:
-            yield b"retry: 500\n\n"
+            yield b"retry: 200\n\n"
             for number, call in backlog:
                 yield _sse("call", call_event(number, call), number)
             deadline = loop.time() + STREAM_SECONDS

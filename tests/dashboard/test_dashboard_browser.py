@@ -51,13 +51,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def shop(write_spec: Callable[..., Path], serve: Serve, browser: Browser) -> MockServer:
+def shop(write_spec: Callable[..., Path], serve: Serve, browser: Browser) -> Iterator[MockServer]:
     server = serve(write_spec(SPEC))
     browser.requests.clear()
     browser.size(1280, 860)
     browser.goto(f"{server.url}/__mockery/ui#requests")
     browser.wait_for("document.body.dataset.ready === 'true'")
-    return server
+    yield server
+    browser.goto("about:blank")  # the journal's stream closes before the server stops
 
 
 def open_view(browser: Browser, view: str) -> None:
@@ -199,6 +200,7 @@ def signs_in(browser: Browser, url: str) -> None:
     browser.goto(f"{url}/__mockery/ui#routes")
     browser.wait_for("!!document.querySelector('#routes-table tbody tr')")
     assert browser.js("document.querySelector('#login').hidden") is True
+    browser.goto("about:blank")
 
 
 def test_screenshots_of_the_main_views(shop: MockServer, browser: Browser) -> None:
@@ -232,3 +234,44 @@ def test_screenshots_of_the_main_views(shop: MockServer, browser: Browser) -> No
     browser.screenshot(DOCS / "narrow-dark.png")
     for name in ("requests", "routes", "data", "control", "narrow-dark"):
         assert (DOCS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_foreign_page_cannot_make_the_browser_reset_the_server(
+    shop: MockServer, write_spec: Callable[..., Path], serve: Serve, browser: Browser
+) -> None:
+    httpx.put(f"{shop.url}/__mockery/scenarios/checkout", json={"state": "paid"})
+    target = f"{shop.url}/__mockery/reset"
+    form = f'<form method="post" action="{target}"></form><script src="/go.js"></script>'
+    page = f"""\
+service: page
+routes:
+  - path: /
+    response: {{headers: {{Content-Type: text/html}}, body: {json.dumps(form)}}}
+  - path: /go.js
+    response: {{headers: {{Content-Type: text/javascript}}, body: "document.forms[0].submit()"}}
+"""
+    site = serve(write_spec(page, "page.yaml"))
+    browser.goto("about:blank")
+    browser.send("Page.navigate", session=True, url=f"{site.url}/")  # the page leaves at once: not waited for
+    browser.wait_for(f"location.href === {json.dumps(target)} && document.readyState === 'complete'")
+    assert "Cross-site request refused" in browser.js("document.body.textContent")
+    assert httpx.get(f"{shop.url}/__mockery/scenarios/checkout").json()["state"] == "paid"
+
+
+def test_a_failed_reload_shows_each_error_with_its_place(write_spec: Callable[..., Path], browser: Browser) -> None:
+    spec = write_spec(SPEC)
+    with running(spec, reload=True) as server:
+        spec.write_text(SPEC.replace("    method: POST\n", "    method: POST\n    respnse: {}\n"), encoding="utf-8")
+        url = f"http://127.0.0.1:{server.listeners[0].socket.getsockname()[1]}"
+        browser.goto(f"{url}/__mockery/ui#routes")
+        browser.wait_for("document.body.dataset.ready === 'true'")
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{url}/__mockery/reload").json()["last_error"] is None:
+            assert time.monotonic() < deadline, "the reload did not fail"
+            time.sleep(0.05)
+        browser.js("location.hash = '#data'")
+        open_view(browser, "routes")
+        alert = browser.text("#reload [role=alert]")
+        assert f"{spec}:8:5: routes[0].respnse: unknown key 'respnse'; did you mean 'response'?" in alert
+        assert "spec.yaml:6:5" in browser.text("#routes-table tbody")  # the last good specs still serve
+        browser.goto("about:blank")

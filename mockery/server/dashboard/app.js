@@ -120,7 +120,10 @@ function listen() {
     renderJournal();
   });
   stream.addEventListener("open", () => say("Live: new requests appear as they arrive."));
-  stream.addEventListener("error", () => say("Reconnecting to the journal…"));
+  // A stream ends every few seconds and the browser reconnects at once: only a closed one is news.
+  stream.addEventListener("error", () => {
+    if (stream.readyState === EventSource.CLOSED) say("The journal's stream is closed: reload the page.");
+  });
 }
 
 $("#filters").addEventListener("input", renderJournal);
