@@ -25,6 +25,7 @@ from xml.parsers import expat
 
 import orjson
 import re2  # type: ignore[import-untyped]
+from jinja2 import ChainableUndefined
 
 from mockery.templates.limits import MAX_OUTPUT_CHARS, RenderLimitError
 
@@ -54,10 +55,16 @@ def _regex(pattern: Any) -> Any:
         raise RenderLimitError(f"RE2 cannot compile the regex {text!r}: {reason}") from None
 
 
-def regex_extract(value: Any, pattern: Any, group: int | str = 0) -> str | None:
-    """The first match of the RE2 ``pattern`` in ``value`` (or its ``group``), ``None`` when none."""
+def _missing(what: str) -> Any:
+    """What a helper gives when it finds nothing: undefined, as a missing request value is (empty in text,
+    ``null`` in a lone expression, replaced by ``| default(...)``)."""
+    return ChainableUndefined(hint=what)
+
+
+def regex_extract(value: Any, pattern: Any, group: int | str = 0) -> Any:
+    """The first match of the RE2 ``pattern`` in ``value`` (or its ``group``), undefined when none."""
     found = _regex(pattern).search(_text(value, "regex_extract"))
-    return None if found is None else found.group(group)
+    return _missing("no match") if found is None else found.group(group)
 
 
 def regex_extract_all(value: Any, pattern: Any) -> list[Any]:
@@ -317,11 +324,11 @@ def _qualified(name: str, namespaces: dict[str, str] | None) -> str:
 
 
 def xpath(value: Any, expression: str, namespaces: dict[str, str] | None = None) -> Any:
-    """The text (or attribute value) of the first node the XPath subset selects in an XML text, ``None``
+    """The text (or attribute value) of the first node the XPath subset selects in an XML text, undefined
     when none; see ``xpath_select``."""
     found = xpath_select(parse_xml(value), _text(expression, "xpath", MAX_PATTERN_CHARS), namespaces)
     if not found:
-        return None
+        return _missing("no node")
     first = found[0]
     return first if isinstance(first, str) else "".join(first.itertext())
 

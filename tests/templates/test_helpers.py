@@ -73,6 +73,8 @@ CASES = [
     ("xpath attribute", "{{ xml | xpath('/a/b[2]/@id') }}", "2"),
     ("xpath namespace", "{{ xml | xpath('/a/s:c', {'s': 'urn:s'}) }}", "spaced"),
     ("xpath no match", "{{ xml | xpath('/z/b') }}", None),
+    ("xpath no match in text", "[{{ xml | xpath('/z/b') }}]", "[]"),
+    ("regex_extract none, default", "{{ 'abc' | regex_extract('[0-9]') | default('none') }}", "none"),
     (
         "round, abs, min, max (Jinja's own)",
         "{{ [(2.567 | round(2)), (-3 | abs), ([4, 2] | min), ([4, 2] | max)] }}",
