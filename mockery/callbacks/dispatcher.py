@@ -62,6 +62,32 @@ def response_variable(answer: Answer) -> dict[str, Any]:
     return {"status": answer.status, "headers": headers, "body": body}
 
 
+def static_loops(services: Iterable[Service], listeners: Iterable[tuple[str, int]]) -> list[str]:
+    """Where a callback written without a template (or a webhook's target) reaches one of ``listeners`` (host,
+    port) without ``allow_self``: each as ``file:line:column: ...``. The server refuses to start with any."""
+    addresses = list(listeners)
+    found = []
+    for service in services:
+        written = [(route.name, callback) for route in service.routes for callback in route.callbacks]
+        written += [(f"webhook {webhook.name}", webhook) for webhook in service.webhooks]
+        for owner, callback in written:
+            url = callback.url.value if isinstance(callback.url, ConstantValue) else None
+            if callback.allow_self or not isinstance(url, str) or not url:
+                continue
+            parts = urlsplit(url)
+            try:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+            except ValueError:
+                continue
+            if any(reaches_listener(parts.hostname or "", port, host, bound) for host, bound in addresses):
+                where = f"{service.display_name}:{callback.position.line}:{callback.position.column}"
+                found.append(
+                    f"{where}: callback {callback.name!r} of {owner} goes to {url}, this mockery itself: every "
+                    "answer would call back into it (write allow_self: true if that is meant)"
+                )
+    return found
+
+
 class Dispatcher:
     """Every callback of one server: what is pending, the journal, the HTTP client (made on first use)."""
 

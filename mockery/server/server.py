@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from mockery.app.listener import AppConfig, ListenerApp
-from mockery.callbacks.dispatcher import Dispatcher
+from mockery.callbacks.dispatcher import Dispatcher, static_loops
 from mockery.errors import ServeError, SpecErrors, UnknownServiceError
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Journal
 from mockery.http.metrics import Metrics
@@ -246,6 +246,10 @@ class Server:
         self.callbacks.set_listeners(
             (listener.plan.host, listener.socket.getsockname()[1]) for listener in self.listeners
         )
+        loops = static_loops(self.specs.services, self.callbacks.listeners)
+        if loops:
+            self.close()
+            raise ServeError("; ".join(loops))
         return self.listeners
 
     def _served_tls(self) -> dict[TlsSettings, ServedTls]:

@@ -75,3 +75,28 @@ def test_shutdown_lets_a_delivery_in_flight_finish() -> None:
     with Receiver() as receiver:
         assert asyncio.run(scenario(f"{receiver.url}/hooks")) == ["delivered"]
         assert len(receiver.received) == 1
+
+
+def test_a_static_callback_to_the_mock_itself_is_found_with_its_place(write_spec: WriteSpec) -> None:
+    from mockery.callbacks.dispatcher import static_loops
+    from mockery.load.loader import load_specs
+
+    spec = write_spec("""
+        service: shop
+        routes:
+          - path: /orders
+            method: POST
+            response: {status: 201}
+            callbacks:
+              - url: http://localhost:8123/hooks
+              - url: http://127.0.0.1:8123/allowed
+                allow_self: true
+              - url: http://127.0.0.1:9999/elsewhere
+    """)
+    services = load_specs([spec]).services
+    [problem] = static_loops(services, [("127.0.0.1", 8123)])
+    assert problem.startswith(f"{spec}:8:")
+    assert "http://localhost:8123/hooks" in problem
+    assert "allow_self" in problem
+    assert len(static_loops(services, [("0.0.0.0", 8123)])) == 1
+    assert static_loops(services, [("127.0.0.1", 8124)]) == []
