@@ -584,6 +584,23 @@ def import_graphql(schema: Path, output: Path) -> None:
     click.echo(f"wrote {write_spec(schema, output)}")
 
 
+@import_group.command(name="asyncapi")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder the spec is written to, as <service>.yaml.",
+)
+def import_asyncapi(document: Path, output: Path) -> None:
+    """Write the AsyncAPI DOCUMENT as a starter spec: each channel a WebSocket route (or an event stream)."""
+    from mockery.importers.asyncapi import write_spec
+
+    click.echo(f"wrote {write_spec(document, output)}")
+
+
 _PEER_OUTPUT = click.option(
     "-o",
     "--output",
