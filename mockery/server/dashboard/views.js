@@ -129,7 +129,7 @@ export function routeRows(routes, metrics) {
       el("td", {}, route.name),
       el("td", {}, route.kind),
       el("td", {}, route.conditions),
-      el("td", {}, `${route.file}:${route.line}:${route.column}`),
+      el("td", { title: route.file }, `${route.file.split(/[\\/]/).pop()}:${route.line}:${route.column}`),
       el("td", {}, String(m.hits)),
       el("td", {}, m.count ? `${((m.sum / m.count) * 1000).toFixed(2)} ms` : "-"),
       el("td", {}, histogram(m.buckets)));
