@@ -249,6 +249,7 @@ class _Importer:
             self.warn(where, f"a {raw.get('type')!r} route is not translated: skipped")
             return None
         route: dict[str, Any] = {}
+        self.endpoint = str(raw.get("endpoint", ""))
         method = str(raw.get("method", "get")).upper()
         if method in METHODS:
             if method != "GET":
@@ -408,10 +409,45 @@ class _Importer:
             part = {"query": "query", "header": "headers", "cookie": "cookies"}[target]
             name = modifier if target != "query" else _query_name(modifier)
             condition = {part: {name: test}}
+        elif target == "params" and modifier and operator in ("equals", "regex", "regex_i"):
+            found = self.param_condition(modifier, operator, str(value))
+            if found is None:
+                self.warn(where, f"no path parameter {modifier!r} a regex can test: the response is not translated")
+                return None
+            condition = found
         else:
             self.warn(where, f"a rule on {target!r} is not translated: the response with it is not translated")
             return None
         return {"not": condition} if rule.get("invert") is True else condition
+
+    def param_condition(self, name: str, operator: str, value: str) -> dict[str, Any] | None:
+        """A rule on a path parameter as a test of the whole path: the endpoint's regex with the parameter's
+        segment holding the value (``equals``) or a match of it (``regex``, searched as Mockoon does)."""
+        if operator == "equals":
+            segment = re.escape(value)
+        else:
+            core, lead, trail = value, "[^/]*", "[^/]*"
+            if core.startswith("^"):
+                core, lead = core[1:], ""
+            if core.endswith("$") and not core.endswith("\\$"):
+                core, trail = core[:-1], ""
+            segment = f"{lead}(?:{core}){trail}"
+        parts = re.split(r"(:[A-Za-z_][A-Za-z0-9_]*)", "/" + self.endpoint.strip("/"))
+        if f":{name}" not in parts or any(char in self.endpoint for char in "*?()+"):
+            return None
+        prefix = str(self.data.get("endpointPrefix") or "").strip("/")
+        regex = "^" + (re.escape("/" + prefix) if prefix else "")
+        for part in parts:
+            if part == f":{name}":
+                regex += "(?i:" + segment + ")" if operator == "regex_i" else segment
+            elif part.startswith(":"):
+                regex += "[^/]+"
+            else:
+                regex += re.escape(part)
+        regex += "$"
+        if compile_regex(regex)[0] is None:
+            return None
+        return {"path": {"matches": regex}}
 
 
 def _query_name(modifier: str) -> str:
