@@ -48,8 +48,9 @@ ROUTES_PATH = f"{RESERVED_PREFIX}/routes"
 # end, so they end soon), and the silence after which a stream sends a comment (so a gone client is noticed).
 STREAM_SECONDS = 2.0
 KEEPALIVE_SECONDS = 1.0
-# What one event carries of a body: enough to read; the HAR export has the journal's whole 1 MiB.
-SHOWN_BODY = 256 * 1024
+# What one event carries of a body (its size says when there is more): enough to read, and a page opened on a
+# full journal is not sent a gigabyte; the HAR export has the journal's whole 1 MiB.
+SHOWN_BODY = 64 * 1024
 LOGIN_MAX_BODY = 4096
 
 # The packaged files, with their media types: nothing else is served.

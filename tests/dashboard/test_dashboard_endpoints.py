@@ -233,3 +233,12 @@ def test_a_body_that_is_not_utf8_is_kept_as_base64() -> None:
     assert entry["request"]["postData"]["mimeType"] == "image/png"
     content = entry["response"]["content"]
     assert (content["encoding"], base64.b64decode(content["text"]), content["size"]) == ("base64", b"\x89PNG\x00", 5)
+
+
+def test_the_stream_sends_the_start_of_a_large_body_and_its_size(shop: MockServer) -> None:
+    big = "x" * (200 * 1024)
+    httpx.post(f"{shop.url}/orders", content=big.encode(), headers={"X-Key": "abc", "Content-Type": "text/plain"})
+    [(_, sent)] = events(shop.url)
+    assert (len(sent["body"]), sent["body_size"]) == (64 * 1024, 200 * 1024)
+    har = httpx.get(f"{shop.url}/__mockery/requests.har").json()
+    assert har["log"]["entries"][0]["request"]["postData"]["text"] == big

@@ -45,6 +45,14 @@ function closestRoutes(entry) {
         el("ul", {}, (near.reasons || []).map((reason) => el("li", { class: "reason" }, `failed: ${reason}`)))))));
 }
 
+// A note under a body the stream sent only the start of.
+function cut(shown, size) {
+  const sent = new TextEncoder().encode(shown).length;
+  return size > sent && size > 64 * 1024
+    ? el("p", { class: "hint" }, `The first 64 KiB of ${size} bytes are shown: Export HAR has the whole body.`)
+    : null;
+}
+
 export function detail(entry, context) {
   const service = context.services.get(entry.service);
   const origin = service ? new URL(service.url).origin : location.origin;
@@ -84,10 +92,12 @@ export function detail(entry, context) {
     pairsTable("Headers", Object.entries(entry.headers)),
     el("p", {}, "Body:"),
     el("pre", { class: "request-body" }, pretty(entry.body) || "(empty)"),
+    cut(entry.body, entry.body_size),
     el("h4", {}, "Answer"),
     pairsTable("Answer headers", Object.entries(entry.response_headers)),
     el("p", {}, "Answer body:"),
     el("pre", { class: "answer-body" }, pretty(entry.response_body) || "(empty)"),
+    cut(entry.response_body, entry.response_size),
   ];
 }
 
