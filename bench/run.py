@@ -128,25 +128,29 @@ def server(command: list[str], port: int, probe: str = "/static") -> Iterator[tu
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     cores = SERVER_CORES if "mockery" in command else 0
-    process = subprocess.Popen(pinned(cores) + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
-        deadline = started + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
-            with contextlib.suppress(httpx.HTTPError):
-                httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1)
-                break
-            if time.perf_counter() > deadline:
-                raise RuntimeError("server did not answer within 60 s")
-            time.sleep(0.005)
-        yield process, time.perf_counter() - started
-    finally:
-        process.terminate()
+    # Its output goes to a file: a pipe nobody reads fills up with the start-up route table (1,000 routes)
+    # and stops the server before it answers.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(pinned(cores) + command, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = started + 60
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"server exited: {log.read().decode(errors='replace')[-4000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1)
+                    break
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("server did not answer within 60 s")
+                time.sleep(0.005)
+            yield process, time.perf_counter() - started
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def uvicorn_command(app: str, port: int) -> list[str]:
