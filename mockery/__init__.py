@@ -23,6 +23,8 @@ from mockery.errors import (
 if TYPE_CHECKING:
     from mockery.answers.handler import HandlerContext, HandlerRequest, Response
     from mockery.app.listener import AppConfig, ListenerApp
+    from mockery.callbacks.dispatcher import WebhookError
+    from mockery.callbacks.journal import Delivery
     from mockery.http.journal import Call, Journal
     from mockery.http.scenarios import Scenario
     from mockery.load.loader import load_specs
@@ -49,6 +51,7 @@ __all__ = [
     "CallPattern",
     "Clock",
     "ConnectionLimits",
+    "Delivery",
     "HandlerContext",
     "HandlerRequest",
     "HttpxTransport",
@@ -71,6 +74,7 @@ __all__ = [
     "StoreUnavailable",
     "Stub",
     "UnknownServiceError",
+    "WebhookError",
     "__version__",
     "load_specs",
     "open_store",
@@ -84,6 +88,7 @@ _LAZY = {
     "CallPattern": "mockery.testing.patterns",
     "Clock": "mockery.templates.fakes",
     "ConnectionLimits": "mockery.server.connections",
+    "Delivery": "mockery.callbacks.journal",
     "HandlerContext": "mockery.answers.handler",
     "HandlerRequest": "mockery.answers.handler",
     "HttpxTransport": "mockery.testing.transport",
@@ -100,6 +105,7 @@ _LAZY = {
     "StoreError": "mockery.store.base",
     "StoreUnavailable": "mockery.store.base",
     "Stub": "mockery.testing.handlers",
+    "WebhookError": "mockery.callbacks.dispatcher",
     "load_specs": "mockery.load.loader",
     "open_store": "mockery.store",
     "spec_schema": "mockery.load.schema",
