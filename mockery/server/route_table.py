@@ -56,6 +56,12 @@ def conditions(route: Route) -> str:
     return ", ".join(parts) or "-"
 
 
+def _callbacks(route: Route) -> str:
+    """What the route sends after answering, after its kind: `` +2 callbacks``."""
+    count = len(route.callbacks)
+    return f" +{count} callback{'s' if count > 1 else ''}" if count else ""
+
+
 def route_rows(listeners: Iterable[tuple[str, Iterable[Service]]]) -> list[RouteRow]:
     """The rows of every route of every ``(listener, services)``, in the order routes are written."""
     rows: dict[RouteRow, None] = {}
@@ -69,7 +75,7 @@ def route_rows(listeners: Iterable[tuple[str, Iterable[Service]]]) -> list[Route
                         method,
                         shown_path(route),
                         route.name,
-                        route.answer.kind,
+                        route.answer.kind + _callbacks(route),
                         conditions(route),
                     )
                     rows.setdefault(row)

@@ -100,3 +100,24 @@ def test_a_static_callback_to_the_mock_itself_is_found_with_its_place(write_spec
     assert "allow_self" in problem
     assert len(static_loops(services, [("0.0.0.0", 8123)])) == 1
     assert static_loops(services, [("127.0.0.1", 8124)]) == []
+
+
+def test_the_route_table_shows_a_routes_callbacks(write_spec: WriteSpec) -> None:
+    from mockery.load.loader import load_specs
+    from mockery.server.route_table import route_rows
+
+    spec = write_spec("""
+        service: shop
+        routes:
+          - path: /orders
+            method: POST
+            response: {status: 201}
+            callbacks:
+              - url: http://localhost:9000/a
+              - url: http://localhost:9000/b
+          - path: /orders
+            response: {body: []}
+    """)
+    [service] = load_specs([spec]).services
+    kinds = {row.method: row.kind for row in route_rows([("shared", [service])])}
+    assert kinds == {"POST": "template +2 callbacks", "GET": "template"}
