@@ -198,6 +198,11 @@ def stream_answer(builder: _Builder, raw: dict[str, Any], path: DocPath, service
     declared = data.get("resources") if isinstance(data, dict) else None
     resources = tuple(declared) if isinstance(declared, dict) else ()
     name = service if isinstance(service, str) else ""
+    method = raw.get("method", "GET")
+    if present[0] == "websocket" and method not in ("GET", ["GET"]):
+        builder.error(
+            (*path, "method"), f"a WebSocket route answers GET (its handshake), not {method!r}", "remove `method`"
+        )
     if present[0] == "events":
         return events_answer(builder, raw["events"], (*path, "events"), name, resources)
     return websocket_answer(builder, raw["websocket"], (*path, "websocket"), name, resources)

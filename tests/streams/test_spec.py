@@ -80,3 +80,10 @@ def test_an_on_without_resources_says_to_declare_them(write_spec: WriteSpec) -> 
     assert [(error.line, error.message, error.suggestion) for error in errors] == [
         (4, "no resource 'orders' in this spec", "declare it under `resources`")
     ]
+
+
+def test_a_websocket_route_answers_get_only(write_spec: WriteSpec) -> None:
+    errors = _errors(write_spec, "service: s\nroutes:\n  - path: /ws\n    method: POST\n    websocket: {}\n")
+    assert [(error.line, error.message, error.suggestion) for error in errors] == [
+        (4, "a WebSocket route answers GET (its handshake), not 'POST'", "remove `method`")
+    ]
