@@ -177,3 +177,18 @@ def test_repeat_forever_keeps_sending_and_a_bound_ends_the_stream(
         received = events(stream.iter_lines())
         ids = [event.id for _, event in zip(range(5), received, strict=False)]
     assert ids == (["1", "2", "3", "4", "5"] if forever else ["1", "2", "3"])
+
+
+def test_chaos_delays_the_first_event_and_a_fault_drops_the_stream(serve: Serve, write_spec: WriteSpec) -> None:
+    spec = (
+        "service: shaky\nroutes:\n"
+        "  - path: /slow\n    delay: 20ms\n    events: [{data: late}]\n"
+        "  - path: /broken\n    fault: {kind: reset}\n    events: [{data: never}]\n"
+    )
+    server = serve(write_spec(spec))
+    response, received = _read(server, "/slow")
+    assert response.status_code == 200
+    assert [event.text for event in received] == ["late"]
+    with pytest.raises(httpx.TransportError):
+        httpx.get(server.url + "/broken", timeout=10)
+    assert server.calls[-1].path == "/broken"
