@@ -621,12 +621,17 @@ def _wrote(written: list[Path], warnings: list[Any]) -> None:
 @import_group.command(name="wiremock")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @_PEER_OUTPUT
-def import_wiremock(source: Path, output: Path) -> None:
+@click.option(
+    "--global-templating",
+    is_flag=True,
+    help="Translate the templates of every stub, as WireMock run with --global-response-templating does.",
+)
+def import_wiremock(source: Path, output: Path, global_templating: bool) -> None:
     """Write WireMock stub mappings (a root with mappings/ and __files/, a folder, or a FILE) as one spec;
     every construct with no mockery equivalent is a warning naming its file and JSON pointer."""
     from mockery.importers.wiremock import write_specs
 
-    _wrote(*write_specs(source, output))
+    _wrote(*write_specs(source, output, global_templating=global_templating))
 
 
 @import_group.command(name="mockoon")

@@ -3,9 +3,10 @@ of mappings, or one file) as one mockery spec.
 
 Each mapping becomes a route, in the order WireMock tries them: by ``priority`` (1 first; none is 5), then the
 most recently added first (a later file, a later item of ``mappings``). What a route cannot say the same way
-is a warning located by file and JSON pointer; the spec written always validates. Handlebars in bodies and
-headers (WireMock 3 templates every response) is translated where a Jinja equivalent exists; everything else
-the files hold is written as literal text (``mockery.load.literal``).
+is a warning located by file and JSON pointer; the spec written always validates. Handlebars in the bodies
+and headers of templated stubs (the ``response-template`` transformer, or every stub with
+``global_templating``) is translated where a Jinja equivalent exists; everything else the files hold is
+written as literal text (``mockery.load.literal``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from mockery.importers.stubs import (
     translate_handlebars,
     write_spec_file,
 )
+from mockery.load.literal import literal_template
 
 DEFAULT_PRIORITY = 5
 _REGEX_META = set(".[]()*+?{}|^$\\")
@@ -69,15 +71,19 @@ def _read(path: Path) -> Any:
         raise SpecErrors([SpecError(display_path(path), exc.lineno, exc.colno, "", f"not JSON: {exc.msg}")]) from None
 
 
-def write_specs(source: Path, output: Path, name: str | None = None) -> tuple[list[Path], list[ImportWarning]]:
+def write_specs(
+    source: Path, output: Path, name: str | None = None, *, global_templating: bool = False
+) -> tuple[list[Path], list[ImportWarning]]:
     """Import the mappings of ``source`` (a WireMock root, a folder of mappings, or one file) as one spec in
-    ``output``; returns the files written and every warning."""
+    ``output``; returns the files written and every warning. Handlebars is translated in the responses of
+    stubs with the ``response-template`` transformer, or in all of them with ``global_templating`` (WireMock's
+    ``--global-response-templating``); elsewhere it is text, as WireMock sends it."""
     files, files_root = mapping_files(source)
     if not files:
         raise SpecErrors([SpecError(display_path(source), 1, 1, "", "no WireMock mapping (*.json) found here")])
     stem = source.stem if source.is_file() else source.resolve().name
     service = name or service_name(stem, "wiremock")
-    importer = _Importer(service, files_root, output)
+    importer = _Importer(service, files_root, output, global_templating)
     order = 0
     for file in files:
         data = _read(file)
@@ -99,8 +105,10 @@ def write_specs(source: Path, output: Path, name: str | None = None) -> tuple[li
 
 
 class _Importer:
-    def __init__(self, service: str, files_root: Path | None, output: Path) -> None:
+    def __init__(self, service: str, files_root: Path | None, output: Path, global_templating: bool) -> None:
         self.service = service
+        self.global_templating = global_templating
+        self.templated = global_templating
         self.files_root = files_root
         self.output = output
         self.folder = f"{service}-files"
@@ -257,6 +265,10 @@ class _Importer:
         self.warn(file, at, "a proxy is the service's fallback for unmatched requests in mockery: this one is skipped")
 
     def _response(self, response: dict[str, Any], route: dict[str, Any], file: str, where: str) -> None:
+        transformers = response.get("transformers")
+        self.templated = self.global_templating or (
+            isinstance(transformers, list) and "response-template" in transformers
+        )
         answer: dict[str, Any] = {}
         status = response.get("status", 200)
         if isinstance(status, int) and 100 <= status <= 599:
@@ -325,6 +337,8 @@ class _Importer:
         return headers
 
     def _template(self, text: str, file: str, where: str, *, typed: bool = False) -> str:
+        if not self.templated:
+            return literal_template(text)
         helpers = parts.helpers(typed)
         return translate_handlebars(text, helpers, lambda message: self.warn(file, where, message))
 
