@@ -58,7 +58,10 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
             refused = _delete(resources, collection, current["id"])
             if refused is None:
                 resources.changed(endpoint.resource, "delete", current)
-            return refused or Answer(204)
+            if refused is not None:
+                return refused
+            # A json-server database (``db:``) answers a delete as json-server does: 200 with {}.
+            return Answer(200, (JSON,), b"{}") if endpoint.resource.database else Answer(204)
         answer = _write(resources, collection, raw, current)
         if answer.status == 200:
             resources.changed(endpoint.resource, "update", orjson.loads(answer.body))
@@ -160,6 +163,8 @@ def _delete(resources: Resources, collection: Collection, record_id: Any) -> Ans
 
 
 def _missing(resource: Resource, record_id: Any) -> Answer:
+    if resource.database:  # a json-server database: its clients read a missing record as {}, as json-server sends
+        return Answer(404, (JSON,), b"{}")
     return problem(404, "Not found", f"{resource.name} has no record with the id {record_id!r}")
 
 

@@ -45,7 +45,10 @@ def test_every_spec_of_the_page_loads_and_serves(tmp_path: Path, serve: Any) -> 
     with httpx.Client(base_url=server.url) as http:
         assert http.get("/posts/1").json() == {"id": "1", "title": "a title"}
         assert http.post("/posts", json={"title": "new"}).json()["id"] == "3"
-        assert http.delete("/posts/1").status_code == 204
+        deleted = http.delete("/posts/1")
+        assert (deleted.status_code, deleted.json()) == (200, {})  # as json-server answers
+        missing = http.get("/posts/1")
+        assert (missing.status_code, missing.json()) == (404, {})
         assert http.get("/db").json()["comments"] == []
     org = serve(tmp_path / "org.yaml")
     users = httpx.get(org.url + "/users").json()
