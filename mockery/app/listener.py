@@ -256,7 +256,12 @@ class ListenerApp:
         self._observe(scope, headers, body, service_name, route_name, answer, duration)
         if breaking is not None:
             await break_connection(send, receive, breaking, answer.status, list(answer.headers), answer.body)
-        elif (behaviours.chunked or behaviours.throttle) and method != "HEAD" and not (verdict and verdict.limited):
+        elif (
+            (behaviours.chunked or behaviours.throttle)
+            and method != "HEAD"
+            and not (verdict and verdict.limited)
+            and answer.stream is None  # a stream paces itself: its events' delays
+        ):
             await send_paced(send, answer.status, list(answer.headers), answer.body, behaviours)
         else:
             try:

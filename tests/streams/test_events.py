@@ -192,3 +192,16 @@ def test_chaos_delays_the_first_event_and_a_fault_drops_the_stream(serve: Serve,
     with pytest.raises(httpx.TransportError):
         httpx.get(server.url + "/broken", timeout=10)
     assert server.calls[-1].path == "/broken"
+
+
+def test_a_throttled_or_chunked_event_route_still_streams_its_events(serve: Serve, write_spec: WriteSpec) -> None:
+    spec = (
+        "service: paced\nroutes:\n"
+        "  - path: /throttled\n    throttle: {bytes_per_second: 100}\n    events: [{data: one}, {data: two}]\n"
+        "  - path: /chunked\n    chunked: {chunks: 3}\n    events: [{data: one}, {data: two}]\n"
+    )
+    server = serve(write_spec(spec))
+    for path in ("/throttled", "/chunked"):
+        response, received = _read(server, path)
+        assert response.status_code == 200
+        assert [event.text for event in received] == ["one", "two"], path
