@@ -153,7 +153,33 @@ class _Importer:
         self.warnings.append(ImportWarning(self.file, where or "/", message))
 
     def template(self, text: str, where: str) -> str:
-        return translate_handlebars(text, HELPERS, lambda message: self.warn(where, message))
+        helpers = {**HELPERS, "data": self.bucket_value, "dataRaw": self.bucket_value}
+        return translate_handlebars(text, helpers, lambda message: self.warn(where, message))
+
+    def bucket_value(self, words: list[str], options: dict[str, str]) -> str | None:
+        """``{{data 'bucket' 'a.0.b'}}`` of a bucket whose value is plain JSON: the value, fixed at import
+        (a bucket a route changes with ``setData`` has no equivalent)."""
+        if not words or options or len(words) > 2:
+            return None
+        bucket = self.buckets.get(words[0]) or next(
+            (item for item in self.buckets.values() if item.get("name") == words[0]), None
+        )
+        text = bucket.get("value") if isinstance(bucket, dict) else None
+        if not isinstance(text, str) or "{{" in text:
+            return None
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        for part in words[1].split(".") if len(words) > 1 and words[1] else []:
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                return None
+        shown = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        return json.dumps(shown)
 
     def spec(self) -> dict[str, Any]:
         data = self.data

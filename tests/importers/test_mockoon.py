@@ -143,3 +143,20 @@ def test_a_file_outside_the_environment_folder_is_not_served(tmp_path: Path) -> 
     written, warnings = write_specs(folder / "env.json", tmp_path / "out")
     assert [w.pointer for w in warnings] == ["/routes/0/responses/0/filePath"]
     assert len(written) == 1
+
+
+def test_plain_data_buckets_are_read_at_import(tmp_path: Path, serve: Any) -> None:
+    environment = json.loads((HERE / "environment.json").read_text(encoding="utf-8"))
+    environment["data"] = [
+        {"uuid": "u1", "id": "b1", "name": "Users", "documentation": "", "value": '{"list": [{"email": "a@b.c"}]}'},
+        {"uuid": "u2", "id": "b2", "name": "Live", "documentation": "", "value": "{{faker 'person.firstName'}}"},
+    ]
+    body = "{{data 'b1' 'list.0.email'}} {{dataRaw 'Users' 'list'}} {{data 'Live'}} {{data 'b1' 'nope'}}"
+    environment["routes"][0]["responses"][0]["body"] = body
+    source = tmp_path / "env.json"
+    source.write_text(json.dumps(environment), encoding="utf-8")
+    written, warnings = write_specs(source, tmp_path / "out")
+    assert sorted(w.message.split('"')[1] for w in warnings) == ["{{data 'Live'}}", "{{data 'b1' 'nope'}}"]
+    with httpx.Client(base_url=serve(written[0]).url) as http:
+        text = http.get("/api/users/1").text
+    assert text == """a@b.c [{"email":"a@b.c"}] {{data 'Live'}} {{data 'b1' 'nope'}}"""
