@@ -22,6 +22,8 @@ from typing import Any
 
 DEFAULT_BUFFER = 256
 MAX_FRAMES = 1000
+# What the journal keeps of one frame: 1,000 frames of a 16 MiB message each would be 16 GiB.
+MAX_FRAME_CHARS = 64 * 1024
 
 
 def resource_topic(service: str, resource: str) -> str:
@@ -137,7 +139,8 @@ class Frame:
 
 @dataclass(slots=True)
 class Frames:
-    """The last ``MAX_FRAMES`` frames of every WebSocket connection, and the connections open now."""
+    """The last ``MAX_FRAMES`` frames of every WebSocket connection (the first ``MAX_FRAME_CHARS`` of each),
+    and the connections open now."""
 
     frames: deque[Frame] = field(default_factory=lambda: deque(maxlen=MAX_FRAMES))
     open: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -151,6 +154,8 @@ class Frames:
 
     def record(self, connection: int, direction: str, data: str, code: int | None = None) -> None:
         service, route = self.open.get(connection, ("", ""))
+        if len(data) > MAX_FRAME_CHARS:
+            data = f"{data[:MAX_FRAME_CHARS]}... ({len(data)} chars)"
         self.frames.append(Frame(service, route, connection, direction, data, code))
 
     def disconnect(self, connection: int, code: int | None) -> None:

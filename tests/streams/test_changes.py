@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 
-from mockery.runtime.changes import Frames, Hub, broadcast_topic, resource_topic
+from mockery.runtime.changes import MAX_FRAME_CHARS, Frames, Hub, broadcast_topic, resource_topic
 
 
 def test_a_subscriber_that_does_not_read_keeps_only_the_newest_items() -> None:
@@ -84,3 +84,11 @@ def test_the_frame_journal_is_bounded_and_counts_open_connections() -> None:
     frames.clear()
     assert frames.select() == []
     assert frames.connections() == 1
+
+
+def test_the_journal_keeps_the_start_of_a_long_frame() -> None:
+    frames = Frames()
+    connection = frames.connect("chat", "room", "/room")
+    frames.record(connection, "in", "x" * (MAX_FRAME_CHARS + 10))
+    kept = frames.frames[-1].data
+    assert kept == "x" * MAX_FRAME_CHARS + f"... ({MAX_FRAME_CHARS + 10} chars)"
