@@ -1,6 +1,7 @@
 # mockery as a sidecar: mount your specs read-only at /specs; state and recordings go to the /data volume;
 # configure with MOCKERY_* variables (docs/sidecar.md).
-# The redis extra is installed, so that --state redis://host:6379/0 works as is (docs/deploy.md).
+# The redis extra is installed, so that --state redis://host:6379/0 works as is (docs/deploy.md); the fast
+# extra (numpy) filters and sorts big collections on arrays.
 # BASE: any image with Python 3.11+ at /usr/local/bin (pip, useradd); the tests build a stand-in where no
 # registry can be reached (tests/container/).
 ARG BASE=python:3.11-slim
@@ -14,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/mockery
 COPY pyproject.toml README.md ./
 COPY mockery ./mockery
-RUN pip install '.[redis]' \
+RUN pip install '.[redis,fast]' \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin mockery \
     && mkdir /specs /data \
     && chown mockery:mockery /specs /data

@@ -135,6 +135,12 @@ def test_the_image_installs_the_redis_extra_so_a_redis_store_needs_no_other_laye
     assert "mockery-redis" not in (ROOT / "docs" / "deploy.md").read_text()  # no image of its own any more
 
 
+def test_the_image_installs_the_fast_extra_for_big_collections() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "fast" in pip_installed_extras()
+    assert any(requirement.startswith("numpy") for requirement in project["optional-dependencies"]["fast"])
+
+
 @pytest.mark.slow
 def test_the_entrypoint_serves_with_a_redis_store_from_the_image_environment(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
