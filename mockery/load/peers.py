@@ -109,10 +109,12 @@ def peer_error(path: Path) -> SpecError | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     peer = detect(data)
-    if peer is None or peer.command == "json-server":
-        return None  # a database is named by the loader's own check, which knows `db:` (load/resources.py)
-    line, column = _key_position(text, peer.key)
+    if peer is None:
+        return None
     file = display_path(path)
+    if peer.command == "json-server":
+        return _database_error(data, file, path.name)
+    line, column = _key_position(text, peer.key)
     return SpecError(
         file,
         line,
@@ -120,6 +122,22 @@ def peer_error(path: Path) -> SpecError | None:
         "/" + peer.key.replace("~", "~0").replace("/", "~1"),
         f"this looks like {peer.tool}, not a mockery spec",
         f"convert it with: mockery import {peer.command} {file}",
+    )
+
+
+def _database_error(data: dict[str, Any], file: str, name: str) -> SpecError:
+    """A json-server database: its collections, the import command, and the `db:` key that serves it as is."""
+    collections = [str(key) for key, value in data.items() if isinstance(value, list)]
+    singles = [str(key) for key, value in data.items() if isinstance(value, dict)]
+    found = f"collections {', '.join(collections)}" + (f"; singular {', '.join(singles)}" if singles else "")
+    return SpecError(
+        file,
+        1,
+        1,
+        "",
+        f"this looks like a json-server database ({found}), not a spec",
+        f"convert it with: mockery import json-server {file}; or serve it with a spec beside it holding "
+        f"`service: <name>` and `db: {name}` (see docs/fixtures.md)",
     )
 
 

@@ -48,6 +48,19 @@ def test_validate_names_the_import_command_for_each_peer_format(
     assert "1 error found" in result.output
 
 
+@needs_corpus
+def test_a_json_server_database_names_the_import_command_and_db(tmp_path: Path) -> None:
+    target = tmp_path / "db.json"
+    shutil.copy(CORPUS / "json-server" / "typicode-json-server_fixtures__db.json", target)
+    result = CliRunner().invoke(cli, ["validate", str(target)])
+    assert result.exit_code != 0
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{target}:1:1: this looks like a json-server database (collections posts, comments")
+    assert f"convert it with: mockery import json-server {target}" in first
+    assert "`db: db.json`" in first
+    assert "1 error found" in result.output
+
+
 def test_the_error_is_located_at_the_key_that_gave_the_format_away(tmp_path: Path) -> None:
     mapping = tmp_path / "stub.json"
     mapping.write_text('{\n  "priority": 1,\n    "request": {"url": "/a"},\n  "response": {"body": "${nope}"}\n}\n')
@@ -75,19 +88,29 @@ def test_a_wiremock_root_folder_is_named_too(tmp_path: Path) -> None:
         {"service": "s", "routes": []},
         {"routes": [{"path": "/"}]},
         {"openapi": "3.0.0", "paths": {}},
-        {"mappings": [{"request": {}}]},  # no response: not a WireMock mapping
         {"log": {"entries": "none"}},
-        {"info": {"schema": "https://example.com/other"}, "item": []},
         [1, 2],
         "text",
     ],
-    ids=["spec", "routes-only", "openapi", "mapping-without-response", "log-not-har", "other-info", "list", "string"],
+    ids=["spec", "routes-only", "openapi", "log-not-har", "list", "string"],
 )
 def test_other_documents_are_not_taken_for_a_peer(data: object, tmp_path: Path) -> None:
-    assert detect(data) is None or detect(data).command == "json-server"  # type: ignore[union-attr]
+    assert detect(data) is None
     file = tmp_path / "x.json"
     file.write_text(json.dumps(data))
     assert peer_error(file) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"mappings": [{"request": {}}]}, {"info": {"schema": "https://example.com/other"}, "item": []}],
+    ids=["mapping-without-response", "other-info"],
+)
+def test_near_misses_of_a_format_are_not_taken_for_it(data: object) -> None:
+    peer = detect(data)
+    assert peer is not None
+    # An object of arrays and objects is what json-server serves, as the loader's own check says too.
+    assert peer.command == "json-server"
 
 
 def test_files_that_are_not_json_are_left_to_the_spec_loader(tmp_path: Path) -> None:
