@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mockery.load.loader import load_specs
     from mockery.load.schema import spec_schema
     from mockery.model.services import Route, Service, SpecSet
+    from mockery.runtime.changes import Frame
     from mockery.server.connections import ConnectionLimits
     from mockery.store import open_store
     from mockery.store.base import Store, StoreError, StoreUnavailable
@@ -52,6 +53,7 @@ __all__ = [
     "Clock",
     "ConnectionLimits",
     "Delivery",
+    "Frame",
     "HandlerContext",
     "HandlerRequest",
     "HttpxTransport",
@@ -89,6 +91,7 @@ _LAZY = {
     "Clock": "mockery.templates.fakes",
     "ConnectionLimits": "mockery.server.connections",
     "Delivery": "mockery.callbacks.journal",
+    "Frame": "mockery.runtime.changes",
     "HandlerContext": "mockery.answers.handler",
     "HandlerRequest": "mockery.answers.handler",
     "HttpxTransport": "mockery.testing.transport",

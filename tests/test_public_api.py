@@ -20,6 +20,7 @@ PUBLIC = {
     "Clock",
     "ConnectionLimits",
     "Delivery",
+    "Frame",
     "HandlerContext",
     "HandlerRequest",
     "HttpxTransport",
