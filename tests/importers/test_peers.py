@@ -120,3 +120,12 @@ def test_files_that_are_not_json_are_left_to_the_spec_loader(tmp_path: Path) -> 
     yaml_file = tmp_path / "a.yaml"
     yaml_file.write_text('{"request": {}, "response": {}}')
     assert peer_error(yaml_file) is None
+
+
+@needs_corpus
+def test_serve_names_the_import_command_too(tmp_path: Path) -> None:
+    target = tmp_path / "env.json"
+    shutil.copy(CORPUS / "mockoon" / "mockoon-mockoon_app-test__response-rules.json", target)
+    result = CliRunner().invoke(cli, ["serve", str(target), "--port", "0"])
+    assert result.exit_code != 0
+    assert f"convert it with: mockery import mockoon {target}" in result.output
