@@ -89,6 +89,8 @@ ILLUSTRATIVE = {
     ("cli.md", "mockery reset"): "needs Redis (tests/scale/test_cli_reset.py runs reset)",
     ("cli.md", "mockery tls ca"): "prints a path of the user's data folder (tests/tls test it)",
     ("cli.md", "mockery import openapi"): "needs the user's api.yaml (tests/openapi/test_import.py)",
+    ("cli.md", "mockery import asyncapi"): "needs an AsyncAPI document (tests/importers/test_asyncapi.py)",
+    ("streams.md", "mockery import asyncapi"): "needs an AsyncAPI document (tests/importers/test_asyncapi.py)",
     ("cli.md", "mockery record"): "needs a real upstream API (tests/record)",
     ("record.md", "mockery record"): "needs a real upstream API (tests/record)",
     ("sidecar.md", "curl "): "needs a server with an admin token (tests/admin)",

@@ -78,7 +78,7 @@ class AdminApi:
                 Route(f"{PREFIX}/scenarios/{{name}}", self.scenario, methods=["GET", "PUT"]),
                 Route(f"{PREFIX}/profile", self.profile, methods=["GET", "PUT"]),
                 *DocsEndpoints(server, problem_response).routes(),
-                *StreamEndpoints(lambda: server.runtime, problem_response, read_admin_body).routes(),
+                *StreamEndpoints(server, problem_response, read_admin_body).routes(),
                 *DashboardEndpoints(server, self.guard, problem_response).routes(),
             ],
             redirect_slashes=False,

@@ -33,6 +33,7 @@ from mockery.load.runtime_routes import build_route
 from mockery.model.services import AnswerKind, Route, Service, SpecSet
 from mockery.model.tls import TlsSettings
 from mockery.proxy.forward import refuse_proxy_loops
+from mockery.runtime.changes import Frame
 from mockery.runtime.state import Runtime
 from mockery.server.admin import AdminApi
 from mockery.server.certificates import valid_names
@@ -40,6 +41,7 @@ from mockery.server.connections import ConnectionLimits, protocol_class
 from mockery.server.ports import holder_of, move_ports, moved_by
 from mockery.server.reload import ReloadStatus
 from mockery.server.runtime_file import announced
+from mockery.server.streams_admin import broadcast, find_websocket_route, websocket_routes
 from mockery.server.tls import ServedTls, listener_tls_conflicts, served_tls
 from mockery.server.verbs import RuntimeRoute
 from mockery.store import Store, StoreError
@@ -573,6 +575,26 @@ class Server:
         self._publish()
         self.journal.clear()
         self.callbacks.journal.clear()
+
+    def websocket_frames(self, service: str | None = None, route: str | None = None) -> list[Frame]:
+        """The WebSocket frames journaled (the last 1,000), oldest first; of one service or route if named."""
+        return self.runtime.frames.select(service, route)
+
+    def websocket_connections(self, service: str | None = None, route: str | None = None) -> int:
+        """How many WebSocket connections are open now; of one service or route if named."""
+        return self.runtime.frames.connections(service, route)
+
+    def websocket_routes(self, service: str) -> list[str]:
+        """The names of the WebSocket routes of ``service``."""
+        return [route.name for route in websocket_routes(self.runtime, service)]
+
+    def broadcast(self, service: str, route: str, message: Any) -> tuple[str, int] | None:
+        """Send ``message`` to every open connection of the WebSocket route ``route`` (its name or path) of
+        ``service``: the route's name and how many connections it reached; ``None`` when there is no such route."""
+        found = find_websocket_route(self.runtime, service, route)
+        if found is None:
+            return None
+        return found.name, broadcast(self.runtime, service, found, message)
 
     def apply_specs(self, specs: SpecSet) -> None:
         """Serve ``specs`` instead of the current ones, keeping the store and the runtime routes of the

@@ -19,6 +19,7 @@ from mockery.http.paths import RESERVED_PREFIX
 from mockery.model.services import Route as SpecRoute
 from mockery.runtime.changes import broadcast_topic
 from mockery.runtime.state import Runtime
+from mockery.server.verbs import ServerVerbs
 from mockery.suggest import did_you_mean
 
 Problem = Callable[..., Response]
@@ -48,8 +49,8 @@ def broadcast(runtime: Runtime, service: str, route: SpecRoute, message: Any) ->
 class StreamEndpoints:
     """The WebSocket endpoints of the admin API."""
 
-    def __init__(self, runtime: Callable[[], Runtime], problem: Problem, read_body: ReadBody) -> None:
-        self.runtime = runtime
+    def __init__(self, server: ServerVerbs, problem: Problem, read_body: ReadBody) -> None:
+        self.server = server
         self.problem = problem
         self.read_body = read_body
 
@@ -64,26 +65,19 @@ class StreamEndpoints:
 
     async def frames(self, request: Request) -> Response:
         service, route = request.query_params.get("service"), request.query_params.get("route")
-        frames = self.runtime().frames
         body = {
-            "open": frames.connections(service, route),
-            "frames": [frame.as_json() for frame in frames.select(service, route)],
+            "open": self.server.websocket_connections(service, route),
+            "frames": [frame.as_json() for frame in self.server.websocket_frames(service, route)],
         }
         return Response(orjson.dumps(body), media_type="application/json")
 
     async def broadcast(self, request: Request) -> Response:
-        runtime = self.runtime()
         service, name = request.path_params["service"], request.path_params["route"]
-        services = [s.name for s in runtime.specs.services]
+        services = self.server.service_names()
         if service not in services:
             return self.problem(
                 404, "Unknown service", f"no service named {service!r}", suggestion=did_you_mean(service, services)
             )
-        route = find_websocket_route(runtime, service, name)
-        if route is None:
-            known = [r.name for r in websocket_routes(runtime, service)]
-            detail = f"{service} has no WebSocket route {name!r}; its WebSocket routes: {known}"
-            return self.problem(404, "Unknown WebSocket route", detail, suggestion=did_you_mean(name, known))
         body = await self.read_body(request)
         if isinstance(body, Response):
             return body
@@ -93,5 +87,9 @@ class StreamEndpoints:
                 message = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
                 return self.problem(400, "Bad JSON body", f"the body is not JSON: {exc}")
-        delivered = broadcast(runtime, service, route, message)
-        return Response(orjson.dumps({"route": route.name, "delivered": delivered}), media_type="application/json")
+        sent = self.server.broadcast(service, name, message)
+        if sent is None:
+            known = self.server.websocket_routes(service)
+            detail = f"{service} has no WebSocket route {name!r}; its WebSocket routes: {known}"
+            return self.problem(404, "Unknown WebSocket route", detail, suggestion=did_you_mean(name, known))
+        return Response(orjson.dumps({"route": sent[0], "delivered": sent[1]}), media_type="application/json")

@@ -15,7 +15,7 @@ from mockery.callbacks.journal import Delivery
 from mockery.http.journal import Call, Journal
 from mockery.model.resources import Resource
 from mockery.model.services import Route, Service
-from mockery.runtime.state import Runtime
+from mockery.runtime.changes import Frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,6 @@ class ServerVerbs(Protocol):
 
     @property
     def profile(self) -> str | None: ...
-
-    @property
-    def runtime(self) -> Runtime:
-        """The running spec set's state: the WebSocket endpoints read its frames and publish broadcasts."""
-        ...
 
     @property
     def journal(self) -> Journal: ...
@@ -88,3 +83,11 @@ class ServerVerbs(Protocol):
     def remove_route(self, route_id: str) -> bool: ...
 
     def reset(self) -> None: ...
+
+    def websocket_frames(self, service: str | None = None, route: str | None = None) -> list[Frame]: ...
+
+    def websocket_connections(self, service: str | None = None, route: str | None = None) -> int: ...
+
+    def websocket_routes(self, service: str) -> list[str]: ...
+
+    def broadcast(self, service: str, route: str, message: Any) -> tuple[str, int] | None: ...

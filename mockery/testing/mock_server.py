@@ -21,7 +21,6 @@ from mockery.model.services import SpecSet
 from mockery.runtime.changes import Frame
 from mockery.server.connections import ConnectionLimits
 from mockery.server.options import ServerOptions, build_server
-from mockery.server.streams_admin import broadcast, find_websocket_route, websocket_routes
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store
 from mockery.templates.fakes import Clock
@@ -427,17 +426,18 @@ class MockServer:
     def websocket_frames(self, service: str | None = None, route: str | None = None) -> list[Frame]:
         """The WebSocket frames journaled, oldest first (the last 1,000): each connection's ``open``, the
         messages ``in`` and ``out`` (``data``), and its ``close`` (``code``); of one service or route if named."""
-        return self._in_loop(lambda: self._server.runtime.frames.select(service, route))
+        server = self._server
+        return self._in_loop(lambda: server.websocket_frames(service, route))
 
     def broadcast(self, service: str, route: str, message: Any) -> int:
         """Send ``message`` (text, or data sent as JSON) to every open connection of the WebSocket route
         ``route`` (its name or path) of ``service``; returns how many connections it reached."""
-        runtime = self._server.runtime
-        found = find_websocket_route(runtime, service, route)
-        if found is None:
-            known = [r.name for r in websocket_routes(runtime, service)]
+        server = self._server
+        sent = self._in_loop(lambda: server.broadcast(service, route, message))
+        if sent is None:
+            known = server.websocket_routes(service)
             raise ArgumentError(f"{service} has no WebSocket route {route!r}; its WebSocket routes: {known}")
-        return self._in_loop(lambda: broadcast(runtime, service, found, message))
+        return sent[1]
 
     @property
     def callbacks(self) -> list[Delivery]:
