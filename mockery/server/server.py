@@ -445,6 +445,15 @@ class Server:
         """Send the OpenAPI webhook ``name`` now (on the server's loop); ``WebhookError`` if it cannot be."""
         return self.callbacks.trigger(self.specs.services, self.runtime.services, name, url, service)
 
+    def deliveries(self) -> list[Delivery]:
+        """Callback and webhook deliveries, oldest first, pending ones included (any thread)."""
+        return self.callbacks.journal.deliveries()
+
+    def wait_for_deliveries(self, count: int, timeout: float) -> list[Delivery]:
+        """Block (a caller's thread, never the loop) until ``count`` deliveries have finished; ``TimeoutError``
+        naming what there is after ``timeout`` seconds."""
+        return self.callbacks.journal.wait_for(count, timeout)
+
     def callback_report(self) -> dict[str, Any]:
         """The callback deliveries journaled (oldest first), how many are pending and how many were dropped."""
         return self.callbacks.journal.report()

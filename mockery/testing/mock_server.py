@@ -443,7 +443,7 @@ class MockServer:
     def callbacks(self) -> list[Delivery]:
         """Callback and webhook deliveries, oldest first, pending ones included (``Delivery``: ``url``,
         ``headers``, ``body``, ``json``, ``state``, ``status``, ``attempts``)."""
-        return self._server.callbacks.journal.deliveries()
+        return self._server.deliveries()
 
     def trigger_webhook(self, name: str, url: str | None = None, service: str | None = None) -> list[Delivery]:
         """Send the OpenAPI 3.1 webhook ``name`` now, to ``url`` or its ``x-mockery-webhook-url``; returns its
@@ -455,7 +455,7 @@ class MockServer:
     def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """Block until at least ``n`` deliveries have finished (delivered, failed, refused or cancelled) and return
         the finished ones, oldest first; ``TimeoutError`` naming what there is after ``timeout`` seconds."""
-        return self._server.callbacks.journal.wait_for(n, timeout)
+        return self._server.wait_for_deliveries(n, timeout)
 
     def assert_delivered(
         self,
@@ -490,7 +490,7 @@ class MockServer:
                 break
             with contextlib.suppress(TimeoutError):
                 finished = sum(1 for delivery in self.callbacks if delivery.state != "pending")
-                self._server.callbacks.journal.wait_for(finished + 1, max(0.0, deadline - time.monotonic()))
+                self._server.wait_for_deliveries(finished + 1, max(0.0, deadline - time.monotonic()))
         expected = f"exactly {times}" if times is not None else "at least 1"
         if (times is not None and len(found) != times) or (times is None and not found):
             listed = "; ".join(
