@@ -233,6 +233,14 @@ def cli() -> None:
     help="Origins whose pages may call services whose spec has no `cors`: *, origins separated by commas, or off.",
 )
 @_env_option(
+    "--trace",
+    type=click.Choice(["auto", "on", "off"]),
+    default="auto",
+    show_default=True,
+    env=ENV_VARS["trace"],
+    help="Spans over OTLP: auto traces when OTEL_EXPORTER_OTLP_ENDPOINT is set; needs mockery[otel].",
+)
+@_env_option(
     "--tls",
     type=click.Choice(["auto"]),
     default=None,

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockery.answers.template import failure_reason
 from mockery.app.headers import Additions, additions
 from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
+from mockery.app.traced import describe
 from mockery.callbacks.dispatcher import Dispatcher
 from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
@@ -48,6 +49,7 @@ from mockery.runtime.context import Context
 from mockery.runtime.state import Runtime, ServiceState
 from mockery.store import StoreError
 from mockery.templates.values import templates
+from mockery.tracing.context import CURRENT, ActiveSpan, Tracer
 
 # The journal keeps an answer's body up to this size (for tests that verify what a client got): a list of a
 # hundred records fits; a bulk download is kept as b"" rather than held in memory for the journal's lifetime.
@@ -85,6 +87,8 @@ class ListenerApp:
         self._proxies: Proxies | None = None
         # Sends the callbacks of a route after its answer left (mockery.callbacks); set by the server.
         self.callbacks: Dispatcher | None = None
+        # Makes each request's span when tracing is on (mockery.tracing); None costs the request path one check.
+        self.tracing: Tracer | None = None
         self.replace_services(services)
 
     def replace_services(self, services: Iterable[Service]) -> None:
@@ -112,7 +116,10 @@ class ListenerApp:
                 await self.admin(scope, receive, send)
                 return
             try:
-                await self._http(scope, receive, send)
+                if self.tracing is None:
+                    await self._http(scope, receive, send)
+                else:
+                    await self._traced(scope, receive, send, self.tracing)
             except StoreError as exc:
                 # Raised before anything was sent (no store call follows the response's start).
                 await self._store_failed(scope, send, exc)
@@ -161,7 +168,31 @@ class ListenerApp:
         self.config.access_log.request(entry.service.name, "WEBSOCKET", path, 101, route.name, 0.0, "")
         await converse(ctx, receive, send, chosen or None, delay, drop)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _traced(self, scope: Scope, receive: Receive, send: Send, tracing: Tracer) -> None:
+        """A request inside its server span, current while it is answered: a proxied request and the callbacks
+        it fires carry the span's context on."""
+        method, path = scope["method"], scope["path"]
+        span = tracing.server_span(method, header_map(scope), lambda: self._service_at(method, path))
+        token = CURRENT.set(span)
+        try:
+            await self._http(scope, receive, send, span)
+        except BaseException as exc:
+            span.fail(exc)
+            raise
+        finally:
+            CURRENT.reset(token)
+            span.end()
+
+    def _service_at(self, method: str, path: str) -> str:
+        """The service a request's span is reported under when it is needed before the answer is known."""
+        entry = self.table.methods_at(path, method)[1]
+        if entry is not None:
+            return entry.service.name
+        if self._proxies and (upstream := self._proxies.for_path(path)) is not None:
+            return upstream[0]
+        return self.services[0].name if self.services else "mockery"
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, span: ActiveSpan | None = None) -> None:
         started = time.perf_counter()
         method: str = scope["method"]
         path: str = scope["path"]
@@ -173,6 +204,7 @@ class ListenerApp:
         adds: Additions | None = None
         proxied = preflight = False
         fired: tuple[Match, RawRequest] | None = None
+        found: Match | Miss | None = None
         try:
             body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
         except BodyTimeout:
@@ -276,6 +308,9 @@ class ListenerApp:
                     answer = answer.with_headers(*cors.answer_headers(origin))
                 note = f"invalid response header: {exc}"
                 await send_answer(send, answer, head=method == "HEAD")
+        if span is not None:
+            args = (found, service_name, route_name, answer, note, behaviours, verdict, len(body), proxied)
+            describe(span, self.runtime, scope, *args)
         self.config.access_log.request(
             service_name,
             method,

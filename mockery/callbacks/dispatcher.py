@@ -35,6 +35,7 @@ from mockery.runtime.state import ServiceState
 from mockery.templates.environment import TemplateVariables
 from mockery.templates.fakes import derive_seed, json_default
 from mockery.templates.values import ConstantValue
+from mockery.tracing.context import TRACE_HEADERS, Attribute, current
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_PENDING = 1000
@@ -132,6 +133,8 @@ class Dispatcher:
         if answer is not None:
             variables["response"] = response_variable(answer)
         extra = {name: raw.headers[name] for name in _FORWARDED if name in raw.headers}
+        if (span := current()) is not None:  # tracing: the deliveries carry the request's span context
+            extra.update(span.headers())
         service = state.service.name
         # Seeded by the whole request, body included, as an answer's values are: the same request, the same callbacks.
         digest = hashlib.blake2b(raw.body, digest_size=16, person=b"mockery-body").hexdigest()
@@ -276,13 +279,7 @@ class Dispatcher:
                 error = ""
                 async with self._semaphore:
                     try:
-                        response = await self._client(callback).request(
-                            delivery.method,
-                            delivery.url,
-                            headers=headers,
-                            content=delivery.body,
-                            timeout=callback.timeout,
-                        )
+                        response = await self._send(callback, delivery, headers, number)
                         status = response.status_code
                     except ForbiddenUpstream as exc:
                         self._attempted(delivery, None, time.perf_counter() - started, str(exc))
@@ -300,6 +297,30 @@ class Dispatcher:
         except asyncio.CancelledError:
             self._finish(delivery, "cancelled", "mockery stopped before the delivery finished")
             raise
+
+    async def _send(
+        self, callback: Callback, delivery: Delivery, headers: dict[str, str], attempt: int
+    ) -> httpx.Response:
+        send = self._client(callback).request
+        span = current()
+        if span is None:
+            return await send(
+                delivery.method, delivery.url, headers=headers, content=delivery.body, timeout=callback.timeout
+            )
+        attributes: dict[str, Attribute] = {
+            "http.request.method": delivery.method,
+            "url.full": delivery.url,
+            "mockery.callback": callback.name,
+            "http.request.resend_count": attempt - 1,
+        }
+        with span.child(f"callback {callback.name}", attributes) as child:
+            headers = {name: value for name, value in headers.items() if name.lower() not in TRACE_HEADERS}
+            headers.update(child.headers())
+            response = await send(
+                delivery.method, delivery.url, headers=headers, content=delivery.body, timeout=callback.timeout
+            )
+            child.set({"http.response.status_code": response.status_code})
+            return response
 
     def _set_header(self, delivery: Delivery, name: str, value: str) -> None:
         def change() -> None:

@@ -16,6 +16,8 @@ from typing import Literal, TextIO
 
 import orjson
 
+from mockery.tracing.context import current
+
 LogFormat = Literal["text", "json"]
 
 # SGR codes: what a coloured line is made of.
@@ -101,6 +103,8 @@ class AccessLog:
                 record["query"] = query
             if note:
                 record["note"] = note
+            if (span := current()) is not None:  # tracing: the line names its request's span
+                record["trace_id"], record["span_id"] = span.trace_id, span.span_id
             stream.write(orjson.dumps(record).decode() + "\n")
         else:
             colour = self.coloured

@@ -31,6 +31,7 @@ from mockery.http.behaviours import parse_duration
 from mockery.model.services import Proxy, Service
 from mockery.proxy.guard import ForbiddenUpstream, GuardedTransport, host_problem, reaches_listener
 from mockery.source.document import DocPath
+from mockery.tracing.context import TRACE_HEADERS, current
 
 MAX_UPSTREAM_BODY = 50 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -265,6 +266,19 @@ class Forwarder:
         sent = [(name, value) for name, value in forwardable(received) if name.lower() != "via"]
         sent.append(("via", via))
         sent.extend(self._extra.items())
+        if (span := current()) is not None:  # tracing: the upstream call is a child span whose context goes on
+            attributes = {"http.request.method": method, "url.full": str(url), "server.address": url.host}
+            with span.child(f"proxy {method}", attributes) as child:
+                sent = [pair for pair in sent if pair[0].lower() not in TRACE_HEADERS]
+                sent.extend(child.headers().items())
+                exchange = await self._send(method, url, raw_path, query, sent, body)
+                child.set({"http.response.status_code": exchange.status})
+                return exchange
+        return await self._send(method, url, raw_path, query, sent, body)
+
+    async def _send(
+        self, method: str, url: httpx.URL, raw_path: str, query: str, sent: list[tuple[str, str]], body: bytes
+    ) -> Exchange:
         client = self._get_client()
         request = client.build_request(method, url, headers=sent, content=body)
         response = await client.send(request, stream=True)

@@ -37,6 +37,7 @@ from mockery.server.workers import check_workers, default_prefix
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store, open_store
 from mockery.templates.fakes import Clock
+from mockery.tracing.settings import tracing_on
 
 
 def _env(name: str) -> dict[str, str]:
@@ -86,6 +87,9 @@ class ServerOptions:
     tls_client_ca: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_CLIENT_CA"))
     tls_client_cert: str = field(default="required", metadata=_env("MOCKERY_TLS_CLIENT_CERT"))
     tls_dir: Path | None = field(default=None, metadata=_env("MOCKERY_TLS_DIR"))
+    trace: str = field(default="auto", metadata=_env("MOCKERY_TRACE"))
+    """Spans over OTLP (``mockery.tracing``): ``auto`` when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_...``)
+    is set, ``on`` or ``off``."""
     tls_names: str | None = field(default=None, metadata=_env("MOCKERY_TLS_NAMES"))
     """More names for ``--tls auto``'s certificate, separated by commas: the host names other containers of a
     compose network use to reach mockery (its service name and aliases)."""
@@ -178,4 +182,8 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         tls_names=tls_hostnames(options.tls_names),
     )
     server.use_profile(options.profile)
+    if tracing_on(options.trace, os.environ if options.environ is None else options.environ):
+        from mockery.tracing.otel import Tracing  # OpenTelemetry is imported only by a server that traces
+
+        server.tracing = Tracing(service.name for service in specs.services)
     return server

@@ -46,6 +46,7 @@ from mockery.server.tls import ServedTls, listener_tls_conflicts, served_tls
 from mockery.server.verbs import RuntimeRoute
 from mockery.store import Store, StoreError
 from mockery.templates.fakes import Clock
+from mockery.tracing.context import Tracer
 
 if TYPE_CHECKING:
     from mockery.callbacks.journal import Delivery
@@ -207,6 +208,8 @@ class Server:
         self._stopping = False
         # Callbacks and webhooks sent after answers (mockery.callbacks), drained at shutdown.
         self.callbacks = Dispatcher()
+        # Spans of every request when tracing is on (mockery.tracing.otel, set by build_server); flushed at stop.
+        self.tracing: Tracer | None = None
 
     @property
     def specs(self) -> SpecSet:
@@ -239,6 +242,7 @@ class Server:
         for plan, sock in zip(self.plans, sockets, strict=True):
             app = ListenerApp(plan.services, self.runtime, self.config, self.journal, metrics=self.metrics)
             app.callbacks = self.callbacks
+            app.tracing = self.tracing
             if plan.shared:
                 app.admin = AdminApi(
                     self, listener_host=plan.host, listener_port=sock.getsockname()[1], token=self._admin_token
@@ -321,6 +325,8 @@ class Server:
             for listener in self.listeners:
                 listener.socket.close()
             await self.callbacks.close(self.shutdown_timeout)
+            if self.tracing is not None:  # the spans of the last requests (and deliveries) leave now
+                await asyncio.to_thread(self.tracing.flush)
             self.runtime.store.close()
 
     @property

@@ -1,0 +1,77 @@
+"""What a request's server span says (``mockery.tracing``): HTTP semantic conventions and mockery's own
+reasoning — the route and where it is written, the answer kind, the behaviours that acted, the scenario's move,
+the seed; a miss gets an event naming the closest route's first failed condition. Only called when tracing
+is on."""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+from mockery.app.matching import Match, Miss
+from mockery.http.answer import Answer
+from mockery.http.behaviours import Behaviours
+from mockery.http.scenarios import state_of
+from mockery.runtime.chaos import Verdict
+from mockery.runtime.state import Runtime
+from mockery.tracing.context import ActiveSpan, Attribute
+
+
+def describe(
+    span: ActiveSpan,
+    runtime: Runtime,
+    scope: Scope,
+    found: Match | Miss | None,
+    service: str,
+    route_name: str,
+    answer: Answer,
+    note: str,
+    behaviours: Behaviours,
+    verdict: Verdict | None,
+    request_size: int,
+    proxied: bool,
+) -> None:
+    """Set the attributes of a request's span once its answer is known (before it leaves)."""
+    span.serve_as(service)
+    facts: dict[str, Attribute] = {  # OpenTelemetry's HTTP semantic conventions, then mockery's own
+        "http.request.method": scope["method"],
+        "url.path": scope["path"],
+        "http.response.status_code": answer.status,
+        "http.request.body.size": request_size,
+        "url.scheme": "http",
+        "mockery.service": service,
+        "mockery.route": route_name,
+        "mockery.proxied": proxied,
+    }
+    if answer.stream is None:
+        facts["http.response.body.size"] = len(answer.body)
+    if scope["query_string"]:
+        facts["url.query"] = scope["query_string"].decode("latin-1")
+    if (client := scope.get("client")) is not None:
+        facts["client.address"] = client[0]
+    if note:
+        facts["mockery.note"] = note
+    if isinstance(found, Match):
+        entry = found.entry
+        route = entry.route
+        facts["http.route"] = route.path
+        facts["mockery.route.file"] = f"{entry.service.file}:{route.position.line}:{route.position.column}"
+        facts["mockery.answer.kind"] = route.answer.kind
+        facts["mockery.seed"] = runtime.service_seed(entry.service)
+        if route.scenario is not None:
+            facts["mockery.scenario"] = route.scenario.name
+            if found.scenario_state is not None:
+                facts["mockery.scenario.state_before"] = found.scenario_state
+            facts["mockery.scenario.state_after"] = state_of(runtime.store, route.scenario.name)
+    if behaviours.throttle is not None:
+        facts["mockery.throttle.bytes_per_second"] = behaviours.throttle.bytes_per_second
+    if verdict is not None:
+        facts["mockery.delay_ms"] = round(verdict.delay * 1000, 3)
+        if verdict.fault is not None:
+            facts["mockery.fault"] = verdict.fault.kind
+        if behaviours.rate_limit is not None:
+            facts["mockery.rate_limit"] = "limited" if verdict.limited else "allowed"
+    span.set(facts)
+    if isinstance(found, Miss) and answer.status == 404:
+        span.event("no route matched", {"mockery.closest": note} if note else {})
+    if answer.status >= 500:
+        span.event("error answer", {"http.response.status_code": answer.status})

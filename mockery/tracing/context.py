@@ -1,0 +1,69 @@
+"""The span of the request being answered, where proxies and callbacks find it to carry its context on.
+
+A ``ContextVar``: asyncio tasks made while a request is answered (a callback's delivery) copy it, so a delivery
+sent after the answer left is still a child of the request's span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from contextvars import ContextVar
+from typing import Protocol
+
+Attribute = str | bool | int | float
+Attributes = Mapping[str, Attribute]
+# The headers of W3C Trace Context: a request sent on carries its own span's, not the ones mockery received.
+TRACE_HEADERS = frozenset(("traceparent", "tracestate"))
+
+
+class ActiveSpan(Protocol):
+    """A span in progress, as the request path sees it (``mockery.tracing.otel`` implements it)."""
+
+    @property
+    def trace_id(self) -> str: ...
+
+    @property
+    def span_id(self) -> str: ...
+
+    def headers(self) -> dict[str, str]:
+        """``traceparent`` (and ``tracestate``, ``baggage``) naming this span: what a request sent on carries."""
+        ...
+
+    def child(self, name: str, attributes: Attributes) -> AbstractContextManager[ActiveSpan]:
+        """A client span under this one (an upstream call, a callback delivery), ended on leaving the block; an
+        exception raised in it is recorded on it."""
+        ...
+
+    def serve_as(self, service: str) -> None:
+        """Report this span under ``service`` (the one that answered), unless it had to be made before."""
+        ...
+
+    def set(self, attributes: Attributes) -> None: ...
+
+    def event(self, name: str, attributes: Attributes) -> None: ...
+
+    def fail(self, error: BaseException) -> None: ...
+
+    def end(self) -> None: ...
+
+
+class Tracer(Protocol):
+    """Makes the server span of each request of a listener (``mockery.tracing.otel.Tracing``)."""
+
+    def server_span(self, method: str, headers: Mapping[str, str], service: Callable[[], str]) -> ActiveSpan:
+        """The span of one request, continuing the trace its ``traceparent`` names (or starting one);
+        ``service`` names the fake service it is reported under, asked when the span is first needed."""
+        ...
+
+    def flush(self) -> None:
+        """Export the spans ended so far (when a server stops)."""
+        ...
+
+
+CURRENT: ContextVar[ActiveSpan | None] = ContextVar("mockery_span", default=None)
+
+
+def current() -> ActiveSpan | None:
+    """The span of the request being answered, or ``None`` (tracing is off, or no request is)."""
+    return CURRENT.get()
