@@ -2,6 +2,7 @@
 
     python3 bench/run.py                 # all workloads, 10 s each, writes bench/RESULTS.md
     python3 bench/run.py --duration 1 --only a,f --out /tmp/r.md
+    python3 bench/run.py --only a,t      # the static route untraced (a) and traced (t), to compare
 
 Servers run on core 0 and wrk on core 1 (where there are two), one uvicorn worker with httptools and uvloop
 for every app. Absolute numbers swing between runs on shared machines: read the ratios, taken in one run.
@@ -251,6 +252,9 @@ def targets(ratios: dict[str, float], startups: dict[str, tuple[float, float]]) 
     if "a" in ratios and "f" in ratios:
         share = ratios["f"] / ratios["a"]
         checks.append((f"(f) 1,000 routes, to (a): {share:.2f} (target >= 0.90)", share >= 0.9))
+    if "a" in ratios and "t" in ratios:
+        share = ratios["t"] / ratios["a"]
+        checks.append((f"(t) static traced, to (a) untraced: {share:.2f} (target >= 0.70)", share >= 0.7))
     ratio("b", 0.5, "(b) templated, to Starlette making the same Faker calls")
     ratio("c", 0.6, "(c) get-by-id, to Starlette static")
     ratio("d", 0.35, "(d) list of 20 with a filter and a sort, to Starlette static")
@@ -270,11 +274,47 @@ def targets(ratios: dict[str, float], startups: dict[str, tuple[float, float]]) 
     return [f"- {'met' if ok else 'MISSED'}: {text}" for text, ok in checks]
 
 
+def traced_static(
+    folder: Path,
+    duration: float,
+    warmup: float,
+    baselines: dict[str, dict[str, Measurement]],
+    ratios: dict[str, float],
+) -> str:
+    """(t): workload (a) on a server with ``--trace on`` exporting over OTLP/HTTP to a no-op sink (bench/otlp_sink.py)
+    on loopback; its ratio to (a) is the cost of tracing (the issue's target: >= 0.70)."""
+    sink_port, port = free_port(), free_port()
+    with server(uvicorn_command("otlp_sink:app", sink_port), sink_port):
+        saved = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{sink_port}"
+        try:
+            with server([*mockery_command(folder, port), "--trace", "on"], port) as (process, _):
+                measured = drive(f"http://127.0.0.1:{port}/static", duration, warmup)
+                rss = peak_rss_mb(process)
+        finally:
+            if saved is None:
+                del os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"]
+            else:
+                os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = saved
+    baseline = baselines["starlette"]["/static"]
+    raw = baselines["raw"].get("/static")
+    ratios["t"] = measured.requests_per_second / baseline.requests_per_second
+    return (
+        f"| (t) static JSON route, traced (spans over OTLP/HTTP to a no-op sink) | {measured.requests_per_second:,.0f}"
+        f" | - | {measured.p50_ms:.2f} | {measured.p99_ms:.2f} | {rss:.0f} | {ratios['t']:.2f}"
+        " (of Starlette /static) | "
+        + (f"{measured.requests_per_second / raw.requests_per_second:.2f}" if raw else "-")
+        + f" | {measured.errors} |"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measured run")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each run")
-    parser.add_argument("--only", default="", help="comma-separated workload keys (a-h)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated workload keys (a-h; t: (a) with tracing on, spans to a no-op sink)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--workers", type=int, default=1, help="mockery's --workers (more than 1 needs --state)")
     parser.add_argument("--state", default="", help="mockery's --state, e.g. redis://127.0.0.1:6379/0")
@@ -287,7 +327,7 @@ def main() -> int:
         print("bench: wrk is not installed; install it with `apt-get install wrk` (Debian's package).", file=sys.stderr)
         return 2
     sys.path.insert(0, str(HERE))
-    chosen = set(args.only.split(",")) if args.only else set("abcdefgh")
+    chosen = set(args.only.split(",")) if args.only else set("abcdefght")
     rows: list[str] = []
     notes: list[str] = []
     ratios: dict[str, float] = {}  # workload -> its rate over its Starlette baseline's
@@ -351,6 +391,8 @@ def main() -> int:
                         + (f"{measured.requests_per_second / raw.requests_per_second:.2f}" if raw else "-")
                         + f" | {measured.errors} |"
                     )
+        if "t" in chosen:  # the same specs as (a), on a server of its own that traces
+            rows.append(traced_static(folder, args.duration, args.warmup, baselines, ratios))
         if "g" in chosen:
             many = Path(scratch) / "hundred"
             many.mkdir()

@@ -56,7 +56,7 @@ def describe(
         facts["http.route"] = route.path
         facts["mockery.route.file"] = f"{entry.service.file}:{route.position.line}:{route.position.column}"
         facts["mockery.answer.kind"] = route.answer.kind
-        facts["mockery.seed"] = runtime.service_seed(entry.service)
+        facts["mockery.seed"] = str(runtime.service_seed(entry.service))  # 64 bits unsigned: over OTLP's int64
         if route.scenario is not None:
             facts["mockery.scenario"] = route.scenario.name
             if found.scenario_state is not None:

@@ -72,7 +72,7 @@ def test_a_request_with_a_traceparent_is_a_server_span_of_that_trace(
     assert attributes["mockery.scenario.state_after"] == "paid"
     assert attributes["mockery.delay_ms"] == 1.0
     assert attributes["mockery.rate_limit"] == "allowed"
-    assert isinstance(attributes["mockery.seed"], int)
+    assert str(attributes["mockery.seed"]).isdigit()
 
 
 def test_a_request_without_a_traceparent_starts_a_trace_and_a_miss_names_the_closest_route(
