@@ -13,8 +13,9 @@ from typing import Protocol
 
 Attribute = str | bool | int | float
 Attributes = Mapping[str, Attribute]
-# The headers of W3C Trace Context: a request sent on carries its own span's, not the ones mockery received.
-TRACE_HEADERS = frozenset(("traceparent", "tracestate"))
+# The headers of W3C Trace Context and Baggage: a request sent on carries its own span's (and the baggage
+# received, as OpenTelemetry writes it again), not a second copy of the ones mockery received.
+TRACE_HEADERS = frozenset(("traceparent", "tracestate", "baggage"))
 
 
 class ActiveSpan(Protocol):

@@ -116,13 +116,16 @@ def test_a_proxied_request_carries_the_trace_to_the_upstream(collector: Receiver
     with Receiver() as upstream:
         spec = write_spec(f"service: edge\nproxy: {{upstream: '{upstream.url}'}}\n")
         with MockServer(spec) as mock:
-            answer = httpx.get(f"{mock.url}/anything", headers={"traceparent": TRACEPARENT})
+            headers = {"traceparent": TRACEPARENT, "tracestate": "vendor=1", "baggage": "user=alice"}
+            answer = httpx.get(f"{mock.url}/anything", headers=headers)
         assert answer.status_code == 200
         [request] = upstream.received
     received = spans(collector)
     [server] = [item for item in received if item.span.kind == item.span.SPAN_KIND_SERVER]
     [client] = [item for item in received if item.span.kind == item.span.SPAN_KIND_CLIENT]
     assert request.headers["traceparent"] == f"00-{TRACE_ID}-{client.span_id}-01"
+    assert request.headers["tracestate"] == "vendor=1"
+    assert request.headers["baggage"] == "user=alice"
     assert client.trace_id == server.trace_id == TRACE_ID
     assert client.span.parent_span_id.hex() == server.span_id
     assert client.attributes["http.response.status_code"] == 200
