@@ -11,6 +11,7 @@ from mockery.app.matching import Match, Miss
 from mockery.http.answer import Answer
 from mockery.http.behaviours import Behaviours
 from mockery.http.scenarios import state_of
+from mockery.model.resources import Endpoint
 from mockery.runtime.chaos import Verdict
 from mockery.runtime.state import Runtime
 from mockery.tracing.context import ActiveSpan, Attribute
@@ -57,6 +58,13 @@ def describe(
         facts["mockery.route.file"] = f"{entry.service.file}:{route.position.line}:{route.position.column}"
         facts["mockery.answer.kind"] = route.answer.kind
         facts["mockery.seed"] = str(runtime.service_seed(entry.service))  # 64 bits unsigned: over OTLP's int64
+        endpoint = getattr(route.answer, "endpoint", None)  # a resource's route (mockery.answers.resource)
+        if isinstance(endpoint, Endpoint):
+            facts["mockery.resource"] = endpoint.resource.name
+            facts["mockery.resource.action"] = endpoint.action
+            record_id = found.path_params.get("id", _created_id(answer))
+            if record_id is not None:
+                facts["mockery.resource.record_id"] = str(record_id)
         if route.scenario is not None:
             facts["mockery.scenario"] = route.scenario.name
             if found.scenario_state is not None:
@@ -75,3 +83,11 @@ def describe(
         span.event("no route matched", {"mockery.closest": note} if note else {})
     if answer.status >= 500:
         span.event("error answer", {"http.response.status_code": answer.status})
+
+
+def _created_id(answer: Answer) -> str | None:
+    """The id of a record a POST created: the last segment of its ``Location``."""
+    if answer.status != 201:
+        return None
+    location = next((value for name, value in answer.headers if name == b"location"), None)
+    return location.decode("latin-1").rsplit("/", 1)[-1] if location else None

@@ -181,3 +181,23 @@ def test_json_log_lines_carry_the_trace_and_span_ids(collector: Receiver, write_
     [line] = [orjson.loads(text) for text in stream.getvalue().splitlines() if '"request"' in text]
     assert line["trace_id"] == TRACE_ID
     assert line["span_id"] == received.span_id
+
+
+def test_a_resource_span_names_its_action_and_record(collector: Receiver, write_spec: WriteSpec) -> None:
+    spec = write_spec("""
+        service: shop
+        resources:
+          users:
+            count: 3
+            fields: {name: name}
+        """)
+    with MockServer(spec) as mock:
+        assert httpx.get(f"{mock.url}/users/2").status_code == 200
+        created = httpx.post(f"{mock.url}/users", json={"name": "Ada"})
+        assert created.status_code == 201
+    facts = {
+        (item.attributes["mockery.resource.action"], item.attributes.get("mockery.resource.record_id"))
+        for item in _server_spans(collector)
+    }
+    assert facts == {("get", "2"), ("create", str(created.json()["id"]))}
+    assert {item.attributes["mockery.answer.kind"] for item in _server_spans(collector)} == {"resource"}
