@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -87,9 +87,20 @@ class ListenerApp:
         self._proxies: Proxies | None = None
         # Sends the callbacks of a route after its answer left (mockery.callbacks); set by the server.
         self.callbacks: Dispatcher | None = None
-        # Makes each request's span when tracing is on (mockery.tracing); None costs the request path one check.
-        self.tracing: Tracer | None = None
+        self._tracing: Tracer | None = None
+        self._serve_http: Callable[[Scope, Receive, Send], Awaitable[None]] = self._http
         self.replace_services(services)
+
+    @property
+    def tracing(self) -> Tracer | None:
+        """Makes each request's span when tracing is on (``mockery.tracing``); set by the server."""
+        return self._tracing
+
+    @tracing.setter
+    def tracing(self, tracer: Tracer | None) -> None:
+        # Chosen once here, so that a request that is not traced pays no check for it on the way in.
+        self._tracing = tracer
+        self._serve_http = self._http if tracer is None else self._traced
 
     def replace_services(self, services: Iterable[Service]) -> None:
         """Serve ``services`` from now on: the route table is rebuilt, then swapped in by one assignment."""
@@ -116,10 +127,7 @@ class ListenerApp:
                 await self.admin(scope, receive, send)
                 return
             try:
-                if self.tracing is None:
-                    await self._http(scope, receive, send)
-                else:
-                    await self._traced(scope, receive, send, self.tracing)
+                await self._serve_http(scope, receive, send)
             except StoreError as exc:
                 # Raised before anything was sent (no store call follows the response's start).
                 await self._store_failed(scope, send, exc)
@@ -168,11 +176,12 @@ class ListenerApp:
         self.config.access_log.request(entry.service.name, "WEBSOCKET", path, 101, route.name, 0.0, "")
         await converse(ctx, receive, send, chosen or None, delay, drop)
 
-    async def _traced(self, scope: Scope, receive: Receive, send: Send, tracing: Tracer) -> None:
+    async def _traced(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A request inside its server span, current while it is answered: a proxied request and the callbacks
         it fires carry the span's context on."""
+        assert self._tracing is not None
         method, path = scope["method"], scope["path"]
-        span = tracing.server_span(method, header_map(scope), lambda: self._service_at(method, path))
+        span = self._tracing.server_span(method, header_map(scope), lambda: self._service_at(method, path))
         token = CURRENT.set(span)
         try:
             await self._http(scope, receive, send, span)
