@@ -201,3 +201,15 @@ def test_a_resource_span_names_its_action_and_record(collector: Receiver, write_
     }
     assert facts == {("get", "2"), ("create", str(created.json()["id"]))}
     assert {item.attributes["mockery.answer.kind"] for item in _server_spans(collector)} == {"resource"}
+
+
+def test_the_parent_based_sampler_traces_only_requests_that_come_with_a_trace(
+    collector: Receiver, write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_always_off")
+    spec = write_spec("service: sampled\nroutes:\n  - path: /x\n    response: {body: ok}\n")
+    with MockServer(spec) as mock:
+        assert httpx.get(f"{mock.url}/x").status_code == 200
+        assert httpx.get(f"{mock.url}/x", headers={"traceparent": TRACEPARENT}).status_code == 200
+    [received] = _server_spans(collector)
+    assert received.trace_id == TRACE_ID
