@@ -1,7 +1,8 @@
 # mockery as a sidecar: mount your specs read-only at /specs; state and recordings go to the /data volume;
 # configure with MOCKERY_* variables (docs/sidecar.md).
 # The redis extra is installed, so that --state redis://host:6379/0 works as is (docs/deploy.md); the fast
-# extra (numpy) filters and sorts big collections on arrays.
+# extra (numpy) filters and sorts big collections on arrays; the otel extra sends spans when OTEL_EXPORTER_OTLP_*
+# is set (docs/sidecar.md, Traces).
 # BASE: any image with Python 3.11+ at /usr/local/bin (pip, useradd); the tests build a stand-in where no
 # registry can be reached (tests/container/).
 ARG BASE=python:3.11-slim
@@ -15,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/mockery
 COPY pyproject.toml README.md ./
 COPY mockery ./mockery
-RUN pip install '.[redis,fast]' \
+RUN pip install '.[redis,fast,otel]' \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin mockery \
     && mkdir /specs /data \
     && chown mockery:mockery /specs /data

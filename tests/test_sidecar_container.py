@@ -241,3 +241,9 @@ def test_the_compose_stack_runs_as_processes(tmp_path: Path, token: str) -> None
         assert mockery.stop() == 0
     wait_for(lambda: True)
     assert token not in mockery.output
+
+
+def test_the_image_installs_the_otel_extra_so_it_can_trace() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "otel" in pip_installed_extras()
+    assert any(requirement.startswith("opentelemetry-sdk") for requirement in project["optional-dependencies"]["otel"])
