@@ -44,3 +44,36 @@ def test_an_array_field_keeps_every_repeat_and_checks_each_item(tmp_path: Path) 
         missing = client.post("/labels", content="note=only", headers=FORM)
         assert missing.status_code in (400, 422)
         assert "labels" in missing.text
+
+
+SIZES = """\
+openapi: 3.0.3
+info: {title: Sizes, version: "1"}
+x-mockery-service: sizes
+paths:
+  /items/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, format: int32}}
+        - {name: big, in: query, schema: {type: integer, format: int64}}
+      responses:
+        "200":
+          description: an item
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: integer, format: int32}}}
+"""
+
+
+def test_integers_outside_their_documented_size_are_refused(tmp_path: Path) -> None:
+    document = tmp_path / "sizes.yaml"
+    document.write_text(SIZES)
+    with MockServer(document) as server, httpx.Client(base_url=server.url) as client:
+        assert client.get(f"/items/{2**31 - 1}").status_code == 200
+        assert client.get("/items/7", params={"big": str(2**63 - 1)}).status_code == 200
+        too_big = client.get(f"/items/{2**31}")
+        assert too_big.status_code in (400, 422)
+        assert "int32" in too_big.text
+        assert client.get("/items/7", params={"big": str(2**63)}).status_code in (400, 422)
+        answer = client.get("/items/7").json()
+        assert -(2**31) <= answer["id"] < 2**31
