@@ -64,6 +64,8 @@ def read_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         message = f"not JSON: {exc.msg}"
         raise SpecErrors([SpecError(shown, exc.lineno, exc.colno, "", message, "give a JSON file")]) from None
+    except OSError as exc:
+        raise SpecErrors([SpecError(shown, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
 
 
 def refuse(path: Path, where: str, message: str, suggestion: str) -> SpecErrors:
@@ -71,11 +73,23 @@ def refuse(path: Path, where: str, message: str, suggestion: str) -> SpecErrors:
     return SpecErrors([SpecError(display_path(path), 1, 1, where, message, suggestion)])
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks, so imported bodies stay readable."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and not value.endswith((" ", "\t")) and "\r" not in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def write_spec_file(spec: dict[str, Any], target: Path, comment: str) -> Path:
     """Write ``spec`` as YAML at ``target`` (its folder made as needed), ``${`` escaped so the file loads as
     ``spec``; the first lines are ``comment``."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(spec_text_data(spec), sort_keys=False, allow_unicode=True, width=120)
+    text = yaml.dump(spec_text_data(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
     head = "".join(f"# {line}\n" for line in comment.splitlines())
     target.write_text(head + text, encoding="utf-8")
     return target

@@ -18,19 +18,16 @@ from typing import Any
 from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import path_problems, shape
 from mockery.http.regexes import compile_regex
-from mockery.importers.stubs import (
+from mockery.importers.common import (
     FRAMING_HEADERS,
-    METHODS,
-    Helper,
     ImportWarning,
     header_name_ok,
-    json_path_expression,
     pointer,
     read_json,
     service_name,
-    translate_handlebars,
     write_spec_file,
 )
+from mockery.importers.stubs import METHODS, Helper, json_path_expression, translate_handlebars
 from mockery.load.literal import literal_template
 
 _PARAM = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")

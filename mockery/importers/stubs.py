@@ -1,4 +1,4 @@
-"""What the WireMock and Mockoon importers share: located warnings, Handlebars to Jinja, and writing the spec.
+"""What the WireMock and Mockoon importers share beyond ``importers.common``: Handlebars to Jinja, body sniffing.
 
 Both tools template with Handlebars. Each ``{{ ... }}`` of theirs is either translated to a Jinja expression
 that means the same (``translate_handlebars``) or written as literal text with a located warning; every other
@@ -12,64 +12,13 @@ import json
 import re  # re-ok: fixed patterns, none supplied by a client or a spec
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-from mockery.errors import SpecError, SpecErrors, display_path
-from mockery.load.literal import escape_template, spec_text_data
+from mockery.load.literal import escape_template
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"})
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _MUSTACHE = re.compile(r"\{\{\{?(.*?)\}?\}\}", re.DOTALL)
-_NAME = re.compile(r"[^a-z0-9]+")
 _JSON_PATH = re.compile(r"^\$((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]|\['[^']+'\])*)$")
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\['([^']+)'\]")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportWarning:
-    """A construct of the source the spec does not carry (or carries differently): file, JSON pointer, why."""
-
-    file: str
-    pointer: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}#{self.pointer}: {self.message}"
-
-
-def pointer(*parts: str | int) -> str:
-    """A JSON pointer (RFC 6901) from its parts."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
-def service_name(text: str, fallback: str = "imported") -> str:
-    """A valid service name from any text: lower-case words joined by dashes, starting with a letter."""
-    name = _NAME.sub("-", text.lower()).strip("-")
-    if not name[:1].isalpha():
-        name = f"{fallback}-{name}".rstrip("-")
-    return name[:63].rstrip("-")
-
-
-def header_name_ok(name: str) -> bool:
-    return bool(_HEADER_NAME.match(name))
-
-
-def read_json(path: Path) -> Any:
-    """The JSON document at ``path``; one that is not JSON is a located ``SpecErrors``."""
-    shown = display_path(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(shown, 1, 1, "", f"not UTF-8 text: {exc.reason}", "give a JSON file")]) from None
-    except json.JSONDecodeError as exc:
-        raise SpecErrors([SpecError(shown, exc.lineno, exc.colno, "", f"not JSON: {exc.msg}")]) from None
-    except OSError as exc:
-        raise SpecErrors([SpecError(shown, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
 
 
 def looks_like_xml(text: str) -> bool:
@@ -163,24 +112,3 @@ def translate_handlebars(text: str, helpers: dict[str, Helper], warn: Callable[[
             out.append("{{ " + expression + " }}")
     out.append(escape_template(text[last:]))
     return "".join(out)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Multi-line strings as literal blocks, so imported bodies stay readable."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not value.endswith((" ", "\t")) and "\r" not in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def write_spec_file(spec: dict[str, Any], target: Path, comment: str) -> Path:
-    """Write ``spec`` as YAML at ``target`` with ``${`` escaped so the file loads as ``spec``; ``comment`` on top."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.dump(spec_text_data(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
-    head = "".join(f"# {line}\n" for line in comment.splitlines())
-    target.write_text(head + text, encoding="utf-8")
-    return target

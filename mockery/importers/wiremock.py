@@ -23,18 +23,15 @@ from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import path_problems, shape
 from mockery.http.regexes import compile_regex
 from mockery.importers import wiremock_parts as parts
-from mockery.importers.stubs import (
+from mockery.importers.common import (
     FRAMING_HEADERS,
-    METHODS,
     ImportWarning,
     header_name_ok,
-    looks_like_json,
-    looks_like_xml,
     pointer,
     service_name,
-    translate_handlebars,
     write_spec_file,
 )
+from mockery.importers.stubs import METHODS, looks_like_json, looks_like_xml, translate_handlebars
 from mockery.load.literal import literal_template
 
 DEFAULT_PRIORITY = 5

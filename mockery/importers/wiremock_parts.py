@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mockery.http.regexes import compile_regex
-from mockery.importers.stubs import Helper, json_path_expression, pointer
+from mockery.importers.common import pointer
+from mockery.importers.stubs import Helper, json_path_expression
 from mockery.templates.helpers import parse_xml, xpath_select
 from mockery.templates.limits import RenderLimitError
 
