@@ -553,6 +553,26 @@ def tls_ca(tls_dir: Path | None, path_only: bool) -> None:
     click.echo(str(ca.cert) if path_only else trust_instructions(ca.cert))
 
 
+def _output(help_text: str) -> Callable[[F], F]:
+    """The ``-o/--output`` folder every ``mockery import`` command writes to."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _wrote(written: list[Path], warnings: list[Any]) -> None:
+    """What an import wrote, and each construct it could not carry (on stderr)."""
+    for path in written:
+        click.echo(f"wrote {path}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @cli.group(name="import")
 def import_group() -> None:
     """Turn documents in other formats into mockery specs."""
@@ -560,14 +580,7 @@ def import_group() -> None:
 
 @import_group.command(name="openapi")
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The folder the spec is written to, as <service>.yaml.",
-)
+@_output("The folder the spec is written to, as <service>.yaml.")
 def import_openapi(document: Path, output: Path) -> None:
     """Write the OpenAPI DOCUMENT as an editable mockery spec: resources for collections, routes for the rest."""
     from mockery.importers.openapi import write_spec
@@ -577,14 +590,7 @@ def import_openapi(document: Path, output: Path) -> None:
 
 @import_group.command(name="graphql")
 @click.argument("schema", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The folder the spec is written to, as <service>.yaml (the schema is copied there when it is elsewhere).",
-)
+@_output("The folder the spec is written to, as <service>.yaml (the schema is copied there when it is elsewhere).")
 def import_graphql(schema: Path, output: Path) -> None:
     """Write a starter spec serving the SDL SCHEMA: types that mutations create are bound to resources."""
     from mockery.importers.graphql import write_spec
@@ -594,14 +600,7 @@ def import_graphql(schema: Path, output: Path) -> None:
 
 @import_group.command(name="asyncapi")
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The folder the spec is written to, as <service>.yaml.",
-)
+@_output("The folder the spec is written to, as <service>.yaml.")
 def import_asyncapi(document: Path, output: Path) -> None:
     """Write the AsyncAPI DOCUMENT as a starter spec: each channel a WebSocket route (or an event stream)."""
     from mockery.importers.asyncapi import write_spec
@@ -609,26 +608,9 @@ def import_asyncapi(document: Path, output: Path) -> None:
     click.echo(f"wrote {write_spec(document, output)}")
 
 
-_PEER_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The folder the spec is written to, as <service>.yaml (with the files it sends beside it).",
-)
-
-
-def _wrote(written: list[Path], warnings: list[Any]) -> None:
-    for path in written:
-        click.echo(f"wrote {path}")
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-
-
 @import_group.command(name="wiremock")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@_PEER_OUTPUT
+@_output("The folder the spec is written to, as <service>.yaml (with the files it sends beside it).")
 @click.option(
     "--global-templating",
     is_flag=True,
@@ -644,7 +626,7 @@ def import_wiremock(source: Path, output: Path, global_templating: bool) -> None
 
 @import_group.command(name="mockoon")
 @click.argument("environment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_PEER_OUTPUT
+@_output("The folder the spec is written to, as <service>.yaml (with the files it sends beside it).")
 def import_mockoon(environment: Path, output: Path) -> None:
     """Write a Mockoon ENVIRONMENT (its JSON file) as one spec: routes, responses with their rules, modes,
     latency, CORS, headers and proxy; every construct with no mockery equivalent is a located warning."""
@@ -653,38 +635,21 @@ def import_mockoon(environment: Path, output: Path) -> None:
     _wrote(*write_specs(environment, output))
 
 
-_IMPORT_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The folder the specs are written to, as <service>.yaml.",
-)
-
-
-def _report_import(written: list[Path], warnings: list[Any]) -> None:
-    for path in written:
-        click.echo(f"wrote {path}")
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-
-
 @import_group.command(name="postman")
 @click.argument("collection", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_IMPORT_OUTPUT
+@_output("The folder the specs are written to, as <service>.yaml.")
 def import_postman(collection: Path, output: Path) -> None:
     """Write a spec answering the saved examples of a Postman COLLECTION (v2.1), each on its method, path and
     query; variables come from the collection only. What is not translated is a warning with its JSON pointer."""
     from mockery.importers.postman import write_spec
 
     path, warnings = write_spec(collection, output)
-    _report_import([path], warnings)
+    _wrote([path], warnings)
 
 
 @import_group.command(name="har")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_IMPORT_OUTPUT
+@_output("The folder the specs are written to, as <service>.yaml.")
 @click.option("--keep-pii", is_flag=True, help="Write recorded values as they are: no anonymisation.")
 def import_har(har: Path, output: Path, keep_pii: bool) -> None:
     """Write a spec per host of a HAR recording (a browser's or a proxy's), as `mockery record` would have:
@@ -692,18 +657,18 @@ def import_har(har: Path, output: Path, keep_pii: bool) -> None:
     from mockery.record.har import write_specs
 
     written, warnings = write_specs(har, output, anonymise=not keep_pii)
-    _report_import(written, warnings)
+    _wrote(written, warnings)
 
 
 @import_group.command(name="json-server")
 @click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_IMPORT_OUTPUT
+@_output("The folder the specs are written to, as <service>.yaml.")
 def import_json_server(database: Path, output: Path) -> None:
     """Write a spec serving a json-server DATABASE (db.json) through `db:`, the file copied beside it."""
     from mockery.importers.json_server import write_spec
 
     path, warnings = write_spec(database, output)
-    _report_import([path], warnings)
+    _wrote([path], warnings)
 
 
 @cli.command()
