@@ -25,7 +25,7 @@ from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, sto
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import RequestView
 from mockery.http.cors import ANY, CorsPolicy, is_preflight, requested_method, without_cors
-from mockery.http.journal import UNMATCHED, Call, Journal
+from mockery.http.journal import UNMATCHED, AnswerHeaders, Call, Journal
 from mockery.http.logs import AccessLog
 from mockery.http.metrics import Metrics
 from mockery.http.paths import RESERVED_PREFIX
@@ -378,7 +378,6 @@ class ListenerApp:
         if self.journal is not None:
             query_string = scope["query_string"].decode("latin-1")
             kept = answer.body if len(answer.body) <= JOURNAL_BODY_LIMIT else b""
-            answered = {name.decode("latin-1"): value.decode("latin-1") for name, value in answer.headers}
             self.journal.record(
                 Call(
                     service,
@@ -390,7 +389,7 @@ class ListenerApp:
                     route,
                     answer.status,
                     duration,
-                    response_headers=answered,
+                    response_headers=AnswerHeaders(answer.headers),
                     response_body=kept,
                 )
             )

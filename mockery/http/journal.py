@@ -15,7 +15,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,34 @@ from mockery.http.requests import query_map
 
 DEFAULT_JOURNAL_SIZE = 1_000
 UNMATCHED = "-"
+
+
+class AnswerHeaders(Mapping[str, str]):
+    """An answer's raw header pairs read as text only when someone looks: the journal keeps every answer's
+    headers, but decoding them is a test's or the dashboard's cost, not each request's."""
+
+    __slots__ = ("_decoded", "_raw")
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, str] | None = None
+
+    def _headers(self) -> dict[str, str]:
+        if self._decoded is None:
+            self._decoded = {name.decode("latin-1"): value.decode("latin-1") for name, value in self._raw}
+        return self._decoded
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+    def __repr__(self) -> str:
+        return repr(self._headers())
 
 
 @dataclass(frozen=True, slots=True)
