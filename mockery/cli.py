@@ -87,8 +87,29 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def version_text() -> str:
+    """mockery's version, and Faker's: the same seed gives the same values only with the same Faker release."""
+    from mockery.templates.fakes import faker_version
+
+    return f"mockery, version {__version__} (Faker {faker_version()})"
+
+
+def _show_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="mockery")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show mockery's version and Faker's, and exit.",
+)
 def cli() -> None:
     """Fake the services your stack depends on: one YAML spec per service."""
 
@@ -432,8 +453,8 @@ def schema(output: Path | None) -> None:
 
 @cli.command()
 def version() -> None:
-    """Print mockery's version, as --version does."""
-    click.echo(f"mockery, version {__version__}")
+    """Print mockery's version and Faker's, as --version does."""
+    click.echo(version_text())
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import faker
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -151,4 +152,4 @@ def test_init_from_a_missing_document_is_a_usage_error(tmp_path: Path) -> None:
 def test_the_version_three_ways(args: list[str]) -> None:
     result = run(*args)
     assert result.exit_code == 0
-    assert result.output == f"mockery, version {__version__}\n"
+    assert result.output == f"mockery, version {__version__} (Faker {faker.VERSION})\n"

@@ -31,6 +31,7 @@ from mockery.server.streams_admin import StreamEndpoints
 from mockery.server.verbs import ServerVerbs
 from mockery.store import StoreError
 from mockery.suggest import did_you_mean
+from mockery.templates.fakes import faker_version
 
 PREFIX = RESERVED_PREFIX
 PROBLEM_MEDIA_TYPE = PROBLEM_MEDIA.decode()
@@ -110,8 +111,10 @@ class AdminApi:
         await response(scope, receive, send)
 
     async def health(self, request: Request) -> Response:
-        """Public: a failed reload shows only where it failed; its messages may quote any file a spec points to."""
-        return json_response(self.server.health())
+        """Public: a failed reload shows only where it failed; its messages may quote any file a spec points to.
+
+        ``faker`` is the Faker release generating the values: another release may generate others."""
+        return json_response({**self.server.health(), "faker": faker_version()})
 
     async def reload_report(self, request: Request) -> Response:
         """Guarded: the last reload's report with every message, as the server's log has it."""

@@ -105,6 +105,13 @@ def use_clock(clock: Clock) -> None:
     _CURRENT_CLOCK.set(clock)
 
 
+def faker_version() -> str:
+    """The version of the Faker generating the values: a Faker release may change them (``--version``, health)."""
+    import faker
+
+    return str(faker.VERSION)
+
+
 def available_locales() -> tuple[str, ...]:
     """Every locale Faker ships."""
     return tuple(AVAILABLE_LOCALES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import faker
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -43,6 +44,7 @@ def test_health_and_ready_answer(mock: MockServer) -> None:
     assert body["services"] == ["users"]
     assert body["last_reload_error"] is None
     assert body["reload"]["generation"] == 1
+    assert body["faker"] == faker.VERSION  # the values generated depend on Faker's release
     assert httpx.get(admin(mock, "ready")).json() == {"ready": True}
     report = httpx.get(admin(mock, "reload")).json()
     assert report == {"generation": 1, "reloaded_at": None, "last_error": None}
