@@ -61,7 +61,8 @@ class Call:
     from ``query_string``), ``headers`` (lower-case names), ``body`` (parsed from ``raw_body``); ``route`` (the
     route that answered, ``"-"`` for none), ``status``, ``response_headers`` and ``response_body`` (read back as
     ``response_json`` or ``response_text``; empty when the listener that recorded the call did not keep them),
-    ``duration`` in seconds and ``time`` (Unix time)."""
+    ``duration`` in seconds and ``time`` (Unix time); ``worker`` names the process that answered
+    (``host:pid``) when several share the journal (``mockery serve --workers N`` on Redis), else ``""``."""
 
     service: str
     method: str
@@ -75,6 +76,7 @@ class Call:
     time: float = field(default_factory=time.time)
     response_headers: Mapping[str, str] = field(default_factory=dict)
     response_body: bytes = b""
+    worker: str = ""
 
     @property
     def matched(self) -> bool:
@@ -115,7 +117,7 @@ class Call:
         return f"{self.method} {self.path}{query} -> {self.status} [{self.service}: {self.route}]"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        shown = {
             "service": self.service,
             "method": self.method,
             "path": self.path,
@@ -127,6 +129,9 @@ class Call:
             "duration_ms": round(self.duration * 1000, 3),
             "time": self.time,
         }
+        if self.worker:
+            shown["worker"] = self.worker
+        return shown
 
 
 def _parsed(raw: bytes) -> Any:
@@ -220,6 +225,12 @@ class Journal:
         with self._lock:
             self._calls.clear()
 
+    def recorded_since(self, number: int) -> tuple[list[tuple[int, Call]], int]:
+        """The kept calls numbered ``number`` and later, and the number the next call will get: what a worker
+        sharing its journal has not sent yet (calls that already left the bounded journal are not kept)."""
+        with self._lock:
+            return [(known, call) for known, call in self._calls if known >= number], self._recorded
+
     def mark(self) -> int:
         """A mark of now: ``calls(since=mark)`` lists only the calls recorded after it (``clear()`` keeps it)."""
         with self._lock:
@@ -238,8 +249,7 @@ class Journal:
     ) -> list[Call]:
         """The calls that fit every filter given, oldest first: ``since`` a ``mark()``, and ``where`` a
         predicate (``MockServer.calls(...)`` filters by the conditions of a spec's ``match:`` with one)."""
-        with self._lock:
-            snapshot = [call for number, call in self._calls if since is None or number >= since]
+        snapshot = [call for number, call in self._numbered() if since is None or number >= since]
         return [
             call
             for call in snapshot
@@ -250,6 +260,11 @@ class Journal:
             and (status is None or call.status == status)
             and (where is None or where(call))
         ]
+
+    def _numbered(self) -> list[tuple[int, Call]]:
+        """Every kept call with its number, oldest first (a journal shared by workers reads theirs too)."""
+        with self._lock:
+            return list(self._calls)
 
     def __len__(self) -> int:
         return len(self._calls)

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+Snapshot = dict[str, list[list[Any]]]
+Totals = tuple[
+    list[tuple[tuple[str, str, str], int]],
+    list[tuple[tuple[str, str], tuple[list[int], int, float]]],
+]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Seconds. A mock answers in well under a millisecond unless a delay or a slow template says otherwise.
@@ -51,11 +59,24 @@ class Metrics:
             self._requests.clear()
             self._latency.clear()
 
-    def render(self, *, journal_size: int, journal_capacity: int, generation: int) -> str:
-        """Every metric as Prometheus text."""
+    def snapshot(self) -> Snapshot:
+        """The counts so far as JSON-ready data: what a worker shares with the others (``merge`` adds them up)."""
+        with self._lock:
+            return {
+                "requests": [[*key, count] for key, count in self._requests.items()],
+                "latency": [[*key, list(h.buckets), h.count, h.total] for key, h in self._latency.items()],
+            }
+
+    def totals(self) -> Totals:
+        """``(requests, latency)``, sorted: what ``render`` writes (a shared server's are every worker's)."""
         with self._lock:
             requests = sorted(self._requests.items())
             latency = sorted((key, (list(h.buckets), h.count, h.total)) for key, h in self._latency.items())
+        return requests, latency
+
+    def render(self, *, journal_size: int, journal_capacity: int, generation: int) -> str:
+        """Every metric as Prometheus text."""
+        requests, latency = self.totals()
         lines = [
             "# HELP mockery_requests_total Requests answered, by service, route and status.",
             "# TYPE mockery_requests_total counter",
@@ -93,6 +114,22 @@ class Metrics:
 
     def __repr__(self) -> str:
         return f"Metrics({sum(self._requests.values())} requests)"
+
+
+def merge(snapshots: Iterable[Snapshot]) -> Totals:
+    """The totals of several ``Metrics.snapshot()``s (one per worker), as ``Metrics.totals`` gives them."""
+    requests: dict[tuple[str, str, str], int] = {}
+    latency: dict[tuple[str, str], _Histogram] = {}
+    for snapshot in snapshots:
+        for service, route, status, count in snapshot["requests"]:
+            key = (service, route, status)
+            requests[key] = requests.get(key, 0) + count
+        for service, route, buckets, count, total in snapshot["latency"]:
+            histogram = latency.setdefault((service, route), _Histogram())
+            histogram.buckets = [mine + theirs for mine, theirs in zip(histogram.buckets, buckets, strict=True)]
+            histogram.count += count
+            histogram.total += total
+    return sorted(requests.items()), sorted((key, (h.buckets, h.count, h.total)) for key, h in latency.items())
 
 
 def _escape(value: str) -> str:

@@ -41,6 +41,7 @@ from mockery.server.connections import ConnectionLimits, protocol_class
 from mockery.server.ports import holder_of, move_ports, moved_by
 from mockery.server.reload import ReloadStatus
 from mockery.server.runtime_file import announced
+from mockery.server.sharing import SharedRoute, Sharing
 from mockery.server.streams_admin import broadcast, find_websocket_route, websocket_routes
 from mockery.server.tls import ServedTls, listener_tls_conflicts, served_tls
 from mockery.server.verbs import RuntimeRoute
@@ -210,6 +211,8 @@ class Server:
         self.callbacks = Dispatcher()
         # Spans of every request when tracing is on (mockery.tracing.otel, set by build_server); flushed at stop.
         self.tracing: Tracer | None = None
+        # The journal, metrics and runtime routes shared with the other workers (mockery.server.sharing).
+        self.sharing: Sharing | None = None
 
     @property
     def specs(self) -> SpecSet:
@@ -537,6 +540,35 @@ class Server:
     def close_store(self) -> None:
         self.runtime.store.close()
 
+    def share(self, sharing: Sharing) -> None:
+        """Journal, count and publish runtime routes through ``sharing`` from now on (a worker of several,
+        before it serves): the admin API, the dashboard and ``MockServer`` then see every worker's."""
+        self.sharing = sharing
+        self._journal = sharing.journal
+        self.metrics = sharing.metrics
+        for listener in self.listeners:
+            listener.app.journal = sharing.journal
+            listener.app.metrics = sharing.metrics
+
+    def adopt_routes(self, published: list[SharedRoute]) -> None:
+        """Serve exactly the runtime routes the workers published (on the server's loop): each built as the
+        worker that added it built it; one this server's specs cannot build (a reload removed its service)
+        is left out."""
+        routes: dict[str, RuntimeRoute] = {}
+        for shared in published:
+            known = self.runtime_routes.get(shared.id)
+            if known is None:
+                try:
+                    route = build_route(
+                        self.specs.service(shared.service), shared.raw, index=shared.index, environ=shared.environ
+                    )
+                except (KeyError, SpecErrors, TypeError):
+                    continue
+                known = RuntimeRoute(shared.id, shared.service, route)
+            routes[shared.id] = known
+        self.runtime_routes = routes
+        self._publish()
+
     async def reload(self) -> bool:
         """Load the watched specs again and serve them if they are valid; ``False`` without a reloader."""
         if self.reloader is None:
@@ -568,12 +600,15 @@ class Server:
         while index in used:
             index += 1
         route = build_route(current, raw, index=index, environ=environ)
-        route_id = str(next(self._route_ids))
+        shared = self.sharing is not None and answer is None
+        route_id = self.sharing.next_route_id() if self.sharing is not None else str(next(self._route_ids))
         if answer is not None:
             route = dataclasses.replace(route, answer=answer(route, route_id))
         added = RuntimeRoute(route_id, service, route)
         self.runtime_routes[added.id] = added
         self._publish()
+        if shared and self.sharing is not None:
+            self.sharing.route_added(SharedRoute(route_id, service, index, raw, environ))
         return added
 
     def remove_route(self, route_id: str) -> bool:
@@ -581,6 +616,8 @@ class Server:
         if self.runtime_routes.pop(route_id, None) is None:
             return False
         self._publish()
+        if self.sharing is not None:
+            self.sharing.route_removed(route_id)
         return True
 
     def reset(self) -> None:
@@ -590,6 +627,8 @@ class Server:
         self._publish()
         self.journal.clear()
         self.callbacks.journal.clear()
+        if self.sharing is not None:  # the store's reset removed the published routes: the others drop theirs
+            self.sharing.routes_changed()
 
     def websocket_frames(self, service: str | None = None, route: str | None = None) -> list[Frame]:
         """The WebSocket frames journaled (the last 1,000), oldest first; of one service or route if named."""

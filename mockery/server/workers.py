@@ -28,6 +28,7 @@ from types import FrameType
 from mockery.errors import ServeError
 from mockery.model.services import SpecSet
 from mockery.server.server import Server
+from mockery.server.sharing import Sharing, feed_of
 from mockery.store import Store, StoreError, store_type
 
 
@@ -119,6 +120,21 @@ def serve_workers(
     return code
 
 
+async def _serve(server: Server, announce: Callable[[], None]) -> None:
+    """Serve as one worker of several: sharing the journal, metrics and runtime routes when the store can."""
+    feed = feed_of(server.runtime.store)
+    if feed is None:
+        await server.serve(on_ready=announce)
+        return
+    sharing = Sharing(feed, server.journal.size)
+    server.share(sharing)
+    sharing.start(asyncio.get_running_loop(), server.adopt_routes)
+    try:
+        await server.serve(on_ready=announce)
+    finally:
+        await asyncio.to_thread(sharing.stop)
+
+
 def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None:
     code = 0
     try:
@@ -130,7 +146,7 @@ def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None
             os.write(ready, b"r")
             os.close(ready)
 
-        asyncio.run(server.serve(on_ready=announce))
+        asyncio.run(_serve(server, announce))
     except BaseException:
         traceback.print_exc()
         code = 1

@@ -41,6 +41,7 @@ import orjson
 
 from mockery.store.base import Record, StoreError, StoreUnavailable
 from mockery.store.breaker import BreakerOpen, CircuitBreaker
+from mockery.store.shared import RedisFeed
 
 DEFAULT_PREFIX = "mockery"
 CONNECT_TIMEOUT_SECONDS = 0.25
@@ -187,6 +188,10 @@ class RedisStore:
         self._redis.close()
         if self._slow is not None:
             self._slow.close()
+
+    def feed(self) -> RedisFeed:
+        """What the deployment's processes share besides state: journal, metrics, runtime routes, barriers."""
+        return RedisFeed(self.url, self.prefix, self._shown)
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless Redis answers now (at once while the breaker is open)."""
