@@ -30,6 +30,7 @@ from mockery.model.services import SpecSet
 from mockery.server.server import Server
 from mockery.server.sharing import Sharing, feed_of
 from mockery.store import Store, StoreError, store_type
+from mockery.store.shared import Feed
 
 
 def check_workers(state: str, workers: int, *, reload: bool = False) -> None:
@@ -120,9 +121,8 @@ def serve_workers(
     return code
 
 
-async def _serve(server: Server, announce: Callable[[], None]) -> None:
+async def _serve(server: Server, feed: Feed | None, announce: Callable[[], None]) -> None:
     """Serve as one worker of several: sharing the journal, metrics and runtime routes when the store can."""
-    feed = feed_of(server.runtime.store)
     if feed is None:
         await server.serve(on_ready=announce)
         return
@@ -140,13 +140,14 @@ def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
-        server.open_store(open_store)
+        store = open_store()
+        server.open_store(lambda: store)
 
         def announce() -> None:
             os.write(ready, b"r")
             os.close(ready)
 
-        asyncio.run(_serve(server, announce))
+        asyncio.run(_serve(server, feed_of(store), announce))
     except BaseException:
         traceback.print_exc()
         code = 1
