@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import functools
 import heapq
 import importlib
 import itertools
@@ -29,11 +30,17 @@ from mockery.resources.generate import Drawn, IdCodec, RecordFactory
 from mockery.resources.query import Filter, Query, lookup, sort_key
 from mockery.store import Record
 
-numpy: Any  # optional: with numpy, a query over a million records takes tens of milliseconds, not hundreds
-try:
-    numpy = importlib.import_module("numpy")
-except ImportError:  # pragma: no cover - the plain Python path gives the same answers
-    numpy = None
+
+@functools.cache
+def numpy_module() -> Any:
+    """numpy, or ``None`` without it: with it a query over a million records takes tens of milliseconds, not
+    hundreds. Imported when a column is first built, not at start-up (it costs ~0.1 s and most specs never
+    filter a big collection)."""
+    try:
+        return importlib.import_module("numpy")
+    except ImportError:  # pragma: no cover - the plain Python path gives the same answers
+        return None
+
 
 MAX_COLUMNS = 16  # columns kept per collection (a drawn one of a million records takes 1-4 MB)
 # Items a C loop (list(), bytes(), a sort) handles at a time. Such a loop holds the GIL from start to end, and
@@ -70,6 +77,7 @@ class Column:
 
     def array(self) -> Any:
         """The codes as a numpy array (sharing their memory)."""
+        numpy = numpy_module()
         assert numpy is not None
         codes = self.codes
         if isinstance(codes, bytes):
@@ -121,6 +129,7 @@ def _codes(size: int, codes: Iterable[int]) -> Sequence[int]:
 
 def _codes_numpy(size: int, codes: Any) -> Sequence[int]:
     """``_codes`` from a numpy array of codes."""
+    numpy = numpy_module()
     if size <= 1 << 8:
         return b"\0" + bytes(codes.astype(numpy.uint8).tobytes())
     found = array.array("H" if size <= 1 << 16 else "I", [0])
@@ -242,7 +251,8 @@ class Columns:
         code = {item: index for index, item in enumerate(ordered)}
         by_option = [code[(type(value), value)] for value in drawn.values]
         table = [by_option[index] for index in drawn.table]
-        if numpy is not None and self.use_numpy:
+        numpy = numpy_module() if self.use_numpy else None
+        if numpy is not None:
             codes = _codes_numpy(len(ordered), numpy.asarray(table)[numpy.frombuffer(numbers, dtype=numbers.typecode)])
         else:
             codes = _codes(len(ordered), map(table.__getitem__, numbers))
@@ -283,7 +293,7 @@ class Columns:
         for index, record in enumerate(created):
             if _matches(query, parent, record):
                 extras[count + 1 + index] = record
-        order = _ordered_numpy if numpy is not None and self.use_numpy else _ordered
+        order = _ordered_numpy if self.use_numpy and numpy_module() is not None else _ordered
         found = order(query, parent, columns, count, changed, extras)
         if self.codec.kind == "integer" and not extras:
             return found
@@ -332,7 +342,7 @@ def _ordered_numpy(
     extras: Mapping[int, Record],
 ) -> list[int]:
     """``_ordered`` with numpy's arrays: the same positions, in the same order, in a few milliseconds each step."""
-    np = numpy
+    np = numpy_module()
     codes = {name: column.array() for name, column in columns.items()}
     positions = np.arange(1, count + 1, dtype=np.int64)
     for one in query.filters:

@@ -78,7 +78,7 @@ def users_of(server: MockServer) -> Collection:
 @pytest.fixture(params=["numpy", "python"])
 def way(request: pytest.FixtureRequest) -> str:
     """Columns answer with numpy's arrays when it is installed, else in plain Python: the same answers."""
-    if request.param == "numpy" and columns_module.numpy is None:
+    if request.param == "numpy" and columns_module.numpy_module() is None:
         pytest.skip("numpy is not installed: only the plain Python path runs")
     return str(request.param)
 
