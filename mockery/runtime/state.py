@@ -26,6 +26,8 @@ class ServiceState:
     calls: dict[int | str, int] = field(default_factory=dict)
     # The collections of every service: what a route handler (an OpenAPI operation) reads and writes.
     resources: Resources | None = None
+    # Where ``per_call`` counts are kept when several workers share them (``Runtime.share_calls``).
+    shared_calls: Store | None = None
 
     def reseed_for(
         self, route: Route, method: str, path: str, query_string: str, body: bytes = b"", content_type: str = ""
@@ -34,8 +36,11 @@ class ServiceState:
         and two requests that differ in their body (a login for "ada" and one for "bob") get different ones."""
         key = route.key
         if route.random == "per_call":
-            count = self.calls.get(key, 0)
-            self.calls[key] = count + 1
+            if self.shared_calls is not None:
+                count = self.shared_calls.increment(f"mockery:calls:{self.service.name}:{key}") - 1
+            else:
+                count = self.calls.get(key, 0)
+                self.calls[key] = count + 1
             seed = derive_seed(self.randomness.seed, key, "call", count)
         elif body:
             digest = hashlib.blake2b(body, digest_size=16, person=b"mockery-body")
@@ -65,6 +70,8 @@ class Runtime:
         self.hub = Hub()
         self.frames = Frames()
         self.resources.on_change = self._changed
+        # per_call counts: in the process, or in the store when workers share them (share_calls).
+        self._calls_in_store = False
         # What the store holds is kept: a persistent store (sqlite://) carries changes over a restart.
         self._rebind()
 
@@ -84,6 +91,12 @@ class Runtime:
         self.resources.on_change = self._changed
         self._rebind()
 
+    def share_calls(self) -> None:
+        """Count the calls of ``per_call`` routes in the store from now on: every worker sharing it draws the
+        next values of one sequence (one store round trip per such call; back to 0 after a reset)."""
+        self._calls_in_store = True
+        self._rebind()
+
     def _changed(self, service: str, resource: str, action: str, record: Any) -> None:
         self.hub.publish(resource_topic(service, resource), action, record)
 
@@ -96,7 +109,10 @@ class Runtime:
             randomness = service_randomness(self.service_seed(service), generator, service.locale, self.clock)
             randomness.globals["resources"] = self.resources.view(service.name)
             randomness.globals["counter"] = Counters(self.store, service.name)
-            self.services[service.name] = ServiceState(service, randomness, resources=self.resources)
+            shared = self.store if self._calls_in_store else None
+            self.services[service.name] = ServiceState(
+                service, randomness, resources=self.resources, shared_calls=shared
+            )
 
     def __repr__(self) -> str:
         return f"Runtime(seed={self.seed}, services={list(self.services)})"

@@ -36,7 +36,6 @@ from mockery.proxy.forward import refuse_proxy_loops
 from mockery.runtime.changes import Frame
 from mockery.runtime.state import Runtime
 from mockery.server.admin import AdminApi
-from mockery.server.certificates import valid_names
 from mockery.server.connections import ConnectionLimits, protocol_class
 from mockery.server.ports import holder_of, move_ports, moved_by
 from mockery.server.reload import ReloadStatus
@@ -264,6 +263,10 @@ class Server:
     def _served_tls(self) -> dict[TlsSettings, ServedTls]:
         """The files of every HTTPS listener, a certificate of the local CA issued now if one is ``auto``:
         before anything listens, so that a problem stops the server before it serves."""
+        if all(plan.tls is None for plan in self.plans):
+            return {}
+        from mockery.server.certificates import valid_names  # cryptography: only when serving HTTPS
+
         names = valid_names([self.host, *(service.name for service in self.specs.services), *self.tls_names])
         return {
             plan.tls: served_tls(plan.tls, names=names, folder=self.tls_folder)
@@ -541,9 +544,11 @@ class Server:
         self.runtime.store.close()
 
     def share(self, sharing: Sharing) -> None:
-        """Journal, count and publish runtime routes through ``sharing`` from now on (a worker of several,
-        before it serves): the admin API, the dashboard and ``MockServer`` then see every worker's."""
+        """Journal, count and publish runtime routes through ``sharing`` from now on, and count ``per_call``
+        routes in the store (a worker of several, before it serves): the admin API, the dashboard and
+        ``MockServer`` then see every worker's."""
         self.sharing = sharing
+        self.runtime.share_calls()
         self._journal = sharing.journal
         self.metrics = sharing.metrics
         for listener in self.listeners:

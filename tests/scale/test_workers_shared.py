@@ -13,6 +13,16 @@ import pytest
 from redis_server import RedisServer
 from scale_support import Mockery
 
+DICE = """\
+service: shop
+routes:
+  - path: /ping
+    response: {body: {ok: true}}
+  - path: /roll
+    random: per_call
+    response: {body: {id: "{{ uuid() }}"}}
+"""
+
 # Fresh connections, so that the kernel hands them to both workers.
 FRESH = httpx.Limits(max_keepalive_connections=0)
 BATCH = 100
@@ -49,10 +59,12 @@ def counted(base: str, route: str) -> int:
 
 @pytest.mark.slow
 def test_two_workers_on_redis_journal_and_count_every_request_whoever_answers(
-    mockery: Callable[..., Mockery], shop: Path, shared_redis: RedisServer
+    mockery: Callable[..., Mockery], tmp_path: Path, shared_redis: RedisServer
 ) -> None:
+    spec = tmp_path / "dice.yaml"
+    spec.write_text(DICE, encoding="utf-8")
     prefix = f"shared-{uuid.uuid4().hex}"
-    served = mockery(str(shop), "--workers", "2", "--state", shared_redis.url, "--state-prefix", prefix)
+    served = mockery(str(spec), "--workers", "2", "--state", shared_redis.url, "--state-prefix", prefix)
     sent = 0
     answered_by: set[str] = set()
     # The kernel decides which worker accepts a connection: send batches until both have answered some.
@@ -69,6 +81,11 @@ def test_two_workers_on_redis_journal_and_count_every_request_whoever_answers(
         assert data["count"] == sent
         assert workers_in(data) == answered_by
         assert counted(served.url, "GET /ping") == sent
+
+    # per_call: both workers draw from one sequence of calls, so no two answers repeat a value.
+    rolls = send(f"{served.url}/roll", BATCH)
+    assert len({answer.json()["id"] for answer in rolls}) == BATCH
+    assert len(workers_in(journal(served.url, "/roll"))) == 2
 
     log = served.stop()
     assert served.process.returncode == 0, log

@@ -19,6 +19,7 @@ from redis_server import RedisServer, running_redis
 
 from mockery import MockServer
 from mockery.http.journal import AnswerHeaders, Call, Journal
+from mockery.runtime.state import Runtime
 from mockery.server.options import ServerOptions, build_server
 from mockery.server.sharing import SharedRoute, Sharing, decode_call, encode_call, feed_of
 from mockery.store.memory import MemoryStore
@@ -176,3 +177,23 @@ def test_one_process_shares_nothing_and_starts_no_thread(redis_url: str) -> None
         assert not any(thread.name == "mockery-sharing" for thread in threading.enumerate())
         assert len(mock.calls) == 1
     assert feed_of(MemoryStore()) is None
+
+
+def test_runtimes_sharing_calls_draw_one_sequence_of_per_call_values() -> None:
+    spec = {"service": "dice", "routes": [{"path": "/roll", "random": "per_call", "response": {"body": "x"}}]}
+    specs = build_server(ServerOptions(inline=(spec,))).specs
+    route = specs.services[0].routes[0]
+    store = MemoryStore()
+    one, two, alone = Runtime(specs, store=store), Runtime(specs, store=store), Runtime(specs)
+    one.share_calls()
+    two.share_calls()
+
+    def draw(runtime: Runtime) -> str:
+        state = runtime.services["dice"]
+        state.reseed_for(route, "GET", "/roll", "")
+        return str(state.randomness.globals["uuid"]())
+
+    shared = [draw(one), draw(two), draw(one), draw(two)]
+    assert shared == [draw(alone) for _ in range(4)]  # the sequence of one process, drawn in turns
+    store.reset()
+    assert draw(two) == shared[0]  # a reset starts the sequence again
