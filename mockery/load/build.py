@@ -19,10 +19,8 @@ from mockery.http.cors import CorsPolicy, compile_cors
 from mockery.http.paths import RESERVED_MESSAGE, is_reserved, join, path_problems
 from mockery.load.build_routing import route_routing, service_behaviours
 from mockery.load.callbacks import compile_callbacks, with_resource_callbacks
-from mockery.load.graphql import graphql_routes
 from mockery.load.resources import ResourceBuilder, resource_routes
 from mockery.load.streams import stream_answer
-from mockery.load.tls import service_tls
 from mockery.model.services import AnswerKind, Origin, Proxy, RandomMode, ResponseSpec, Route, Service
 from mockery.proxy.forward import compile_proxy
 from mockery.source.document import DocPath, Document, Position, format_path
@@ -96,14 +94,21 @@ class _Builder:
         )
         # The GraphQL endpoint is a spec route numbered after those written under `routes`.
         written = len(raw_routes) if isinstance(raw_routes, list) else 0
-        routes.extend(graphql_routes(self, data.get("graphql"), base_path, resources, written, locale))
+        if data.get("graphql") is not None:
+            from mockery.load.graphql import graphql_routes  # graphql-core: only for a spec that serves GraphQL
+
+            routes.extend(graphql_routes(self, data.get("graphql"), base_path, resources, written, locale))
         port = data.get("port")
         seed = data.get("seed")
         description = data.get("description", "")
         behaviours, profiles = service_behaviours(self, data, name if isinstance(name, str) else "")
         proxy = self.proxy(data.get("proxy"))
         cors, headers = self.cors(data.get("cors")), self.service_headers(data.get("headers"))
-        tls = service_tls(self, data.get("tls"))
+        tls = None
+        if data.get("tls") is not None:
+            from mockery.load.tls import service_tls  # cryptography: only for a spec that serves HTTPS
+
+            tls = service_tls(self, data.get("tls"))
         if not isinstance(name, str) or self.errors:
             return None
         return Service(

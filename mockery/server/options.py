@@ -22,7 +22,6 @@ from mockery.http.logs import AccessLog, LogFormat
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.load.loader import load_specs
 from mockery.model.services import SpecSet
-from mockery.server.certificates import valid_names
 from mockery.server.connections import (
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
@@ -121,6 +120,10 @@ ENV_VARS: Mapping[str, str] = {
 def tls_hostnames(text: str | None) -> tuple[str, ...]:
     """The names ``--tls-names`` lists; an ``ArgumentError`` naming those no certificate can carry."""
     names = [name.strip() for name in (text or "").split(",") if name.strip()]
+    if not names:
+        return ()
+    from mockery.server.certificates import valid_names  # cryptography: only when names are given
+
     wrong = [name for name in names if not valid_names([name])]
     if wrong:
         shown = ", ".join(repr(name) for name in wrong)

@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mockery.errors import ServeError, SpecError
-from mockery.load.tls import ca_problems, certificate_problems
 from mockery.model.services import Service
 from mockery.model.tls import ClientCert, TlsSettings
-from mockery.server.certificates import leaf_for, tls_folder
 
 CLIENT_CERT_MODES = ("required", "optional")
 _CERT_REQS = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
@@ -76,6 +74,8 @@ def serve_settings(
         return None
     if not auto and cert is None and key is None and not problems:
         auto = True  # --tls-port or --tls-client-ca alone: serve a certificate of the local CA
+    from mockery.load.tls import ca_problems, certificate_problems  # cryptography: only when serving HTTPS
+
     if cert is not None and key is not None:
         for which, message in certificate_problems(cert, key):
             option, path = ("--tls-cert", cert) if which == "cert" else ("--tls-key", key)
@@ -98,6 +98,8 @@ def served_tls(settings: TlsSettings, *, names: Iterable[str], folder: Path | No
     """The files a listener with ``settings`` serves; for ``auto``, a certificate of the local CA in
     ``folder`` (see ``tls_folder``) for ``names``, issued now if needed."""
     if settings.auto:
+        from mockery.server.certificates import leaf_for, tls_folder  # cryptography: only when serving HTTPS
+
         issued = leaf_for(tls_folder(folder), names)
         cert, key = issued.cert, issued.key
     elif settings.cert is not None and settings.key is not None:
