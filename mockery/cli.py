@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import httpx
 
 from mockery import __version__
 from mockery.cli_types import PORT, Seconds, Size
@@ -408,6 +407,8 @@ def health(url: str | None, timeout: float) -> None:
 
     Without --url it asks the URL the server wrote to MOCKERY_URL_FILE (as the image sets it), so that it
     follows the port however it was chosen; without that variable, MOCKERY_PORT on this machine."""
+    import httpx  # only this command asks a server: the others start faster without it
+
     target = _health_url(url).rstrip("/")
     if not target.endswith(f"{RESERVED_PREFIX}/health"):
         target += f"{RESERVED_PREFIX}/health"

@@ -8,8 +8,9 @@ import ipaddress
 import httpcore
 import pytest
 
-from mockery.proxy import guard as proxy_guard
-from mockery.proxy.guard import ForbiddenUpstream, GuardedBackend, host_address, host_problem, reaches_listener
+from mockery.proxy import connect as proxy_connect
+from mockery.proxy.connect import ForbiddenUpstream, GuardedBackend
+from mockery.proxy.guard import host_address, host_problem, reaches_listener
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ def test_the_backend_refuses_a_name_with_any_forbidden_address_before_connecting
     async def never(*args: object, **kwargs: object) -> httpcore.AsyncNetworkStream:
         raise AssertionError("no connection may be attempted")
 
-    monkeypatch.setattr(proxy_guard, "resolve", resolve)
+    monkeypatch.setattr(proxy_connect, "resolve", resolve)
     monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", never)
     with pytest.raises(ForbiddenUpstream, match=r"api\.test: it resolves to 169\.254\.169\.254"):
         asyncio.run(GuardedBackend().connect_tcp("api.test", 80, timeout=5))
@@ -115,7 +116,7 @@ def test_allow_link_local_connects_to_the_resolved_address(monkeypatch: pytest.M
         tried.append(host)
         raise httpcore.ConnectError("refused by the test")
 
-    monkeypatch.setattr(proxy_guard, "resolve", resolve)
+    monkeypatch.setattr(proxy_connect, "resolve", resolve)
     monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", refused)
     with pytest.raises(httpcore.ConnectError, match="refused by the test"):
         asyncio.run(GuardedBackend(allow_link_local=True).connect_tcp("device.test", 80, timeout=5))

@@ -17,10 +17,9 @@ import logging
 import random
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from mockery.callbacks.journal import Attempt, CallbackJournal, Delivery, State
@@ -30,12 +29,15 @@ from mockery.http.answer import Answer
 from mockery.http.requests import BadBody, RawRequest, parse_body, template_request
 from mockery.model.callbacks import Callback
 from mockery.model.services import Service
-from mockery.proxy.guard import ForbiddenUpstream, GuardedTransport, host_problem, reaches_listener
+from mockery.proxy.guard import host_problem, reaches_listener
 from mockery.runtime.state import ServiceState
 from mockery.templates.environment import TemplateVariables
 from mockery.templates.fakes import derive_seed, json_default
 from mockery.templates.values import ConstantValue
 from mockery.tracing.context import TRACE_HEADERS, Attribute, current
+
+if TYPE_CHECKING:
+    import httpx  # imported when a callback is first sent: a server that sends none does not load it
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_PENDING = 1000
@@ -255,6 +257,10 @@ class Dispatcher:
     def _client(self, callback: Callback) -> httpx.AsyncClient:
         client = self._clients.get(callback.allow_link_local)
         if client is None:
+            import httpx
+
+            from mockery.proxy.connect import GuardedTransport
+
             limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
             transport = GuardedTransport(limits=limits, allow_link_local=callback.allow_link_local)
             client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
@@ -262,6 +268,10 @@ class Dispatcher:
         return client
 
     async def _deliver(self, callback: Callback, delivery: Delivery, seed: int) -> None:
+        import httpx
+
+        from mockery.proxy.connect import ForbiddenUpstream
+
         try:
             if callback.delay is not None:
                 await asyncio.sleep(callback.delay.sample(random.Random(seed)))

@@ -20,18 +20,20 @@ import secrets
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from starlette.types import Scope
 
 from mockery.errors import ServeError
 from mockery.http.answer import Answer, problem
 from mockery.http.behaviours import parse_duration
 from mockery.model.services import Proxy, Service
-from mockery.proxy.guard import ForbiddenUpstream, GuardedTransport, host_problem, reaches_listener
+from mockery.proxy.guard import host_problem, reaches_listener
 from mockery.source.document import DocPath
 from mockery.tracing.context import TRACE_HEADERS, current
+
+if TYPE_CHECKING:
+    import httpx  # imported where a proxy is compiled or forwards: a server without one does not load it
 
 MAX_UPSTREAM_BODY = 50 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -83,6 +85,8 @@ def upstream_problem(url: str, *, allow_link_local: bool = False) -> str | None:
         return f"{url!r} names port 0"
     if not _SAFE_PATH.match(parts.path or "/"):
         return f"{url!r} holds characters a path cannot"
+    import httpx
+
     try:
         httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -199,6 +203,8 @@ class Forwarder:
     def __init__(self, proxy: Proxy, *, extra_headers: Mapping[str, str] | None = None) -> None:
         if (reason := upstream_problem(proxy.upstream, allow_link_local=proxy.allow_link_local)) is not None:
             raise ValueError(reason)
+        import httpx
+
         self.proxy = proxy
         parts = urllib.parse.urlsplit(proxy.upstream)
         base = httpx.URL(proxy.upstream)
@@ -220,6 +226,8 @@ class Forwarder:
         segments = urllib.parse.unquote(raw_path).split("/")
         if any(segment in (".", "..") for segment in segments):
             raise Refused("the path holds '.' or '..' segments")
+        import httpx
+
         target = self._base + raw_path + (f"?{query}" if query else "")
         url = httpx.URL(target)
         if (url.scheme, url.host, url.port) != (self._scheme, self._host, self._port):
@@ -228,6 +236,10 @@ class Forwarder:
 
     def _get_client(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx
+
+            from mockery.proxy.connect import GuardedTransport
+
             # No idle connections are kept: a listener has no shutdown hook to close them from, and a socket
             # left open when its loop ends is a ResourceWarning.
             transport = GuardedTransport(
@@ -279,6 +291,8 @@ class Forwarder:
     async def _send(
         self, method: str, url: httpx.URL, raw_path: str, query: str, sent: list[tuple[str, str]], body: bytes
     ) -> Exchange:
+        import httpx
+
         client = self._get_client()
         request = client.build_request(method, url, headers=sent, content=body)
         response = await client.send(request, stream=True)
@@ -316,6 +330,10 @@ class Forwarder:
         protocol: str = "1.1",
     ) -> Answer:
         """The answer to relay for one request: the upstream's, or a problem (400, 502, 504, 508)."""
+        import httpx
+
+        from mockery.proxy.connect import ForbiddenUpstream
+
         try:
             exchange = await self.exchange(method, raw_path, query, headers, body, protocol=protocol)
         except LoopDetected as exc:

@@ -18,7 +18,7 @@ from mockery import MockServer
 from mockery.errors import ServeError, SpecErrors
 from mockery.load.loader import load_specs
 from mockery.model.services import Proxy
-from mockery.proxy import guard as proxy_guard
+from mockery.proxy import connect as proxy_connect
 from mockery.proxy.forward import MAX_VIA_HOPS, Forwarder, LoopDetected, Refused, forwardable, via_entries
 from mockery.server.options import ServerOptions, build_server
 from tests.record.upstream import Upstream, closed_port, serving
@@ -383,7 +383,7 @@ def test_a_name_that_resolves_to_a_metadata_address_is_a_502_at_each_connection(
             raise httpcore.ConnectError(f"the test refuses to connect to {host}")
         return await connect_tcp(self, host, *args, **kwargs)
 
-    monkeypatch.setattr(proxy_guard, "resolve", resolve)
+    monkeypatch.setattr(proxy_connect, "resolve", resolve)
     monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", recording)
     server = _proxied(write_spec, serve, f"http://rebinding.test:{upstream.port}")
     with httpx.Client(base_url=server.url, timeout=10) as client:
