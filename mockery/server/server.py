@@ -353,6 +353,18 @@ class Server:
         for listener in self.listeners:
             listener.socket.close()
 
+    def sockets(self) -> list[socket.socket]:
+        """The bound socket of every listener, in the order of ``listeners``."""
+        return [listener.socket for listener in self.listeners]
+
+    def use_sockets(self, sockets: list[socket.socket]) -> None:
+        """Serve on ``sockets`` (bound to the same addresses, in the same order) instead, closing the sockets
+        of ``sockets()``: a worker's own sockets (``mockery.server.workers``)."""
+        for listener, sock in zip(self.listeners, sockets, strict=True):
+            if listener.socket is not sock:
+                listener.socket.close()
+                listener.socket = sock
+
     def url_for(self, service: str) -> str:
         """The base URL of ``service``: its listener's address and its base path."""
         for listener in self.listeners:

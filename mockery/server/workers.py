@@ -20,6 +20,7 @@ import hashlib
 import os
 import select
 import signal
+import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -58,22 +59,63 @@ def default_prefix(specs: SpecSet, seed: int) -> str:
     return "mockery:" + hashlib.sha256(f"{names}|{seed}".encode()).hexdigest()[:12]
 
 
+def spread(sockets: list[socket.socket], workers: int) -> list[list[socket.socket]]:
+    """Each listening socket bound again as ``workers`` sockets with ``SO_REUSEPORT`` (one set per worker), so
+    that the kernel spreads new connections evenly among the workers: with one shared socket, whichever worker
+    wakes first accepts a whole burst of connections (a load balancer's or a client pool's keep-alive
+    connections), and the other idles. Where ``SO_REUSEPORT`` is missing, every worker shares ``sockets``."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        return [sockets] * workers
+    sets: list[list[socket.socket]] = [[] for _ in range(workers)]
+    for original in sockets:
+        address = original.getsockname()
+        family, kind, proto = original.family, original.type, original.proto
+        # The port is released between close() and the first bind(): microseconds, before anyone was told
+        # the server is ready.
+        original.close()
+        for worker in sets:
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                sock.bind(address)
+                sock.listen(2048)
+            except OSError as exc:
+                sock.close()
+                for bound in (item for items in sets for item in items):
+                    bound.close()
+                reason = exc.strerror or str(exc)
+                raise ServeError(f"cannot listen on {address[0]}:{address[1]} for a worker: {reason}") from None
+            sock.set_inheritable(True)
+            worker.append(sock)
+    return sets
+
+
 def serve_workers(
     server: Server, workers: int, open_store: Callable[[], Store], on_ready: Callable[[], None] | None = None
 ) -> int:
     """Serve ``server`` (bound already) from ``workers`` forked processes until SIGINT or SIGTERM; the exit
     code. ``open_store`` opens a worker's own connection: a connection must not cross a fork."""
     server.close_store()
+    own = spread(server.sockets(), workers)
+    server.use_sockets(own[0])
     ready_read, ready_write = os.pipe()
     children: list[int] = []
-    for _ in range(workers):
+    for index in range(workers):
         pid = os.fork()
         if pid == 0:
             os.close(ready_read)
+            for other, sockets in enumerate(own):
+                if other != index:
+                    for sock in sockets:
+                        sock.close()
+            server.use_sockets(own[index])
             _worker(server, open_store, ready_write)  # never returns
         children.append(pid)
     os.close(ready_write)
-    server.close()  # the workers hold the sockets now
+    for sockets in own:  # the workers hold the sockets now
+        for sock in sockets:
+            sock.close()
     stopping = False
 
     def forward(signum: int, _: FrameType | None) -> None:

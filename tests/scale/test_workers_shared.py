@@ -4,6 +4,7 @@ deployment's, whichever worker answers the admin call."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,12 @@ def test_two_workers_on_redis_journal_and_count_every_request_whoever_answers(
         if len(answered_by) == 2:
             break
     assert len(answered_by) == 2, f"one worker answered all {sent} requests: {answered_by}"
+    # Each worker accepts on a socket of its own (SO_REUSEPORT): the kernel spreads connections evenly, where
+    # one shared socket let whichever worker woke first take a whole burst.
+    requests = journal(served.url, "/ping")["requests"]
+    assert isinstance(requests, list)
+    shares = collections.Counter(str(call["worker"]) for call in requests)
+    assert min(shares.values()) >= sent // 10, shares
     for _ in range(6):  # several admin calls, each on a connection of its own: both workers answer some
         data = journal(served.url, "/ping")
         assert data["count"] == sent
