@@ -23,6 +23,7 @@ from typing import Any, cast
 from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
+from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -32,6 +33,7 @@ from mockery.templates import limits as limits
 from mockery.templates import operations as operations
 from mockery.templates.checks import constant_problems
 from mockery.templates.dates import DATE_TYPES, rfc3339
+from mockery.templates.direct import FALLBACK, Direct, compile_direct
 from mockery.templates.faker_calls import FakerMethod, FakerProxy
 from mockery.templates.limits import (
     MAX_INT_BITS,
@@ -223,12 +225,18 @@ class CompiledTemplate:
     limit_problems: tuple[TemplateProblem, ...] = ()
     # What it names by constants (request attributes, Faker arguments, filters, tests), judged at load.
     references: References = NO_REFERENCES
+    # A lone plain call or read (``{{ faker.name() }}``) as a direct Python call (mockery.templates.direct).
+    direct: Direct | None = None
 
     def render(self, variables: dict[str, Any]) -> Any:
         """Render with ``variables``; raises ``RenderLimitError`` or whatever the template raised.
 
         The templates rendered with one ``TemplateVariables`` share its budget (what they may build and
         produce in all); plain variables get a budget of their own."""
+        if self.direct is not None and type(variables) is TemplateVariables:
+            value = self.direct(variables)
+            if value is not FALLBACK:
+                return value
         budget = variables.budget if isinstance(variables, TemplateVariables) else Budget()
         budget.give(variables.get("request"))
         budget.give(variables.get("resources"))
@@ -311,7 +319,10 @@ def _compile_now(source: str) -> CompiledTemplate:
             limits.current_budget().produce(result)
             return result
 
-        return _compiled(source, tree, True, render_native, limit_problems, references)
+        parser = Parser(environment, lone.group("expr"), state="variable")
+        node = parser.parse_expression()
+        direct = compile_direct(node) if parser.stream.current.type == "eof" else None
+        return _compiled(source, tree, True, render_native, limit_problems, references, direct)
     template = environment.from_string(tree)
 
     def render_text(variables: dict[str, Any]) -> str:
@@ -329,6 +340,7 @@ def _compiled(
     render: Callable[[dict[str, Any]], Any],
     limit_problems: tuple[TemplateProblem, ...],
     references: References,
+    direct: Direct | None = None,
 ) -> CompiledTemplate:
     try:
         undeclared = meta.find_undeclared_variables(tree)
@@ -361,6 +373,7 @@ def _compiled(
         _request_fields(tree),
         limit_problems,
         references,
+        direct,
     )
 
 
