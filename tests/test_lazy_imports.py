@@ -26,8 +26,8 @@ atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
 sys.argv[0] = "mockery"
 runpy.run_module("mockery", run_name="__main__", alter_sys=True)
 """
-# Optional machinery a plain spec needs none of.
-OPTIONAL = ("graphql", "cryptography", "numpy", "httpx", "httpcore")
+# Optional machinery a plain spec needs none of: third-party packages, and mockery's own OpenAPI and GraphQL.
+OPTIONAL = ("graphql", "cryptography", "numpy", "httpx", "httpcore", "mockery.openapi", "mockery.graphql")
 
 PLAIN = """\
 service: shop
@@ -42,6 +42,18 @@ resources:
     fields: {total: {faker: pyint, min_value: 5, max_value: 500}, status: {choice: [open, shipped]}}
 """
 
+OPENAPI = """\
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200":
+          description: pets
+          content: {application/json: {schema: {type: array, items: {type: string}}}}
+"""
+
 GRAPHQL = """\
 service: graph
 graphql:
@@ -52,7 +64,7 @@ graphql:
 
 
 def _imported(spec: Path, probe: str, tmp_path: Path) -> set[str]:
-    """The top-level packages a `mockery serve` of ``spec`` holds after answering ``probe``."""
+    """The packages (``numpy``, ``mockery.openapi``) a `mockery serve` of ``spec`` holds after answering ``probe``."""
     out = tmp_path / "modules.json"
     process = subprocess.Popen(
         [sys.executable, "-c", WRAPPER, str(out), "serve", str(spec), "--port", "0", "--quiet"],
@@ -76,7 +88,8 @@ def _imported(spec: Path, probe: str, tmp_path: Path) -> set[str]:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0
-    return {name.split(".")[0] for name in json.loads(out.read_text(encoding="utf-8"))}
+    modules = json.loads(out.read_text(encoding="utf-8"))
+    return {name.split(".")[0] for name in modules} | {".".join(name.split(".")[:2]) for name in modules}
 
 
 def test_serving_a_plain_spec_imports_no_optional_machinery(tmp_path: Path) -> None:
@@ -92,8 +105,9 @@ def test_serving_a_plain_spec_imports_no_optional_machinery(tmp_path: Path) -> N
     [
         (GRAPHQL, "/graphql?query=%7Buser(id%3A1)%7Bname%7D%7D", "graphql"),
         (PLAIN + "proxy: {upstream: 'http://127.0.0.1:9'}\n", "/static", "httpx"),
+        (OPENAPI, "/pets", "mockery.openapi"),
     ],
-    ids=["graphql-spec-imports-graphql", "proxy-spec-imports-httpx"],
+    ids=["graphql-spec-imports-graphql", "proxy-spec-imports-httpx", "openapi-document-imports-the-openapi-package"],
 )
 def test_a_spec_that_uses_optional_machinery_imports_it(text: str, probe: str, package: str, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"

@@ -10,7 +10,6 @@ from mockery.errors import SpecError, SpecErrors, display_path
 from mockery.http.paths import shape
 from mockery.load.build import build_service
 from mockery.load.numbers import keep_written_numbers
-from mockery.load.openapi import build_openapi_service, is_openapi_json
 from mockery.load.peers import folder_hint, peer_error
 from mockery.load.resources import describe_route, json_server_database, ref_errors
 from mockery.load.schema import schema_errors
@@ -24,6 +23,14 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 ListenerKey = tuple[str, int]
 
 
+def _is_openapi_json(path: Path) -> bool:
+    if path.suffix != ".json":
+        return False
+    from mockery.load.openapi import is_openapi_json  # the OpenAPI machinery: only where a .json file is found
+
+    return is_openapi_json(path)
+
+
 def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecError]]:
     """Spec files named directly, and ``*.yaml``/``*.yml`` files below named folders, in a stable order."""
     files: list[Path] = []
@@ -32,7 +39,7 @@ def find_spec_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[SpecE
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if (p.suffix in SPEC_SUFFIXES or is_openapi_json(p)) and p.is_file()
+                p for p in path.rglob("*") if (p.suffix in SPEC_SUFFIXES or _is_openapi_json(p)) and p.is_file()
             )
             if not found:
                 hint = folder_hint(path)
@@ -95,6 +102,8 @@ def build_spec_set(documents: Iterable[Document], errors: Iterable[SpecError] = 
             all_errors.append(database)
             continue
         if is_openapi(document.data):
+            from mockery.load.openapi import build_openapi_service  # the OpenAPI machinery: for documents only
+
             service, build_errors = build_openapi_service(document)
         else:
             all_errors.extend(schema_errors(document))

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Route
 
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.model.services import Service
-from mockery.openapi.export import export_service
 from mockery.server import docs_ui
 from mockery.server.verbs import ServerVerbs
 from mockery.suggest import did_you_mean
@@ -67,6 +66,8 @@ class DocsEndpoints:
         served = self._served(request)
         for service, origin in served:
             if service.name == name:
+                from mockery.openapi.export import export_service  # the OpenAPI machinery: when a document is asked
+
                 document = export_service(service, self._record_schema, origin)
                 return Response(
                     orjson.dumps(document, default=json_default, option=orjson.OPT_NON_STR_KEYS),
