@@ -57,11 +57,19 @@ def serve_command(specs: Path, *extra: str) -> list[str]:
     return [*extra, "serve", str(specs), "--port", "0", "--port-of", "payments=0", "--quiet"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid``: unlike wall-clock time, it does not grow when other work
+    shares the cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def launched(
     command: list[str], probe: str = PROBE, timeout: float = 60, env: dict[str, str] | None = None
-) -> Iterator[tuple[str, float]]:
-    """Start ``command`` (a `mockery serve`); yields its first URL and the seconds from launch to a 200 there."""
+) -> Iterator[tuple[str, float, float]]:
+    """Start ``command`` (a `mockery serve`); yields its first URL, the seconds from launch to a 200 there and
+    the CPU seconds the server had used by then."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
@@ -85,7 +93,7 @@ def launched(
                             if client.get(url + probe).status_code == 200:
                                 break
                     time.sleep(0.002)
-            yield url, time.perf_counter() - started
+            yield url, time.perf_counter() - started, cpu_seconds(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -101,20 +109,22 @@ def cached_bytecode(cache: str) -> dict[str, str]:
     return env
 
 
-def first_answers(runs: int, specs: Path, cached: dict[str, str]) -> tuple[list[float], float]:
-    """Seconds to the first 200 of ``runs`` launches with cached bytecode, and of one compiling from source."""
+def first_answers(runs: int, specs: Path, cached: dict[str, str]) -> tuple[list[float], list[float], float]:
+    """Seconds (wall-clock and CPU) to the first 200 of ``runs`` launches with cached bytecode, and the wall-clock
+    seconds of one compiling every module from source."""
     command = serve_command(specs, sys.executable, "-m", "mockery")
-    seconds = []
+    seconds, cpu = [], []
     with launched(command, env=cached):
         pass  # writes the bytecode cache
     for _ in range(runs):
-        with launched(command, env=cached) as (_, elapsed):
+        with launched(command, env=cached) as (_, elapsed, used):
             seconds.append(elapsed)
+            cpu.append(used)
     uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     uncached.pop("PYTHONPYCACHEPREFIX", None)
-    with launched(command, env=uncached) as (_, from_source):
+    with launched(command, env=uncached) as (_, from_source, _):
         pass
-    return seconds, from_source
+    return seconds, cpu, from_source
 
 
 def modules_at_first_answer(specs: Path) -> list[str]:
@@ -146,11 +156,12 @@ def measure(runs: int, specs: Path) -> dict[str, object]:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as cache:
         cached = cached_bytecode(cache)
-        seconds, from_source = first_answers(runs, specs, cached)
+        seconds, cpu, from_source = first_answers(runs, specs, cached)
         imports = {module: import_seconds(module, cached) for module in ("mockery", "mockery.cli")}
     modules = modules_at_first_answer(specs)
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "from_source": from_source,
         "modules": len(modules),
         "heavy": {name: any(m == name or m.startswith(name + ".") for m in modules) for name in HEAVY},
@@ -184,6 +195,8 @@ def section(result: dict[str, object], runs: int) -> str:
             f"| launch to first 200, median of {runs} | {median:.2f} s (runs "
             + ", ".join(f"{s:.2f}" for s in seconds)
             + ") |",
+            f"| CPU seconds the server used until then, median (steadier than wall-clock on a shared machine) | "
+            f"{statistics.median(result['cpu']):.2f} s (runs " + ", ".join(f"{s:.2f}" for s in result["cpu"]) + ") |",  # type: ignore[attr-defined]
             f"| launch to first 200 compiling every module from source (no bytecode cache) | "
             f"{result['from_source']:.2f} s |",
             f"| `import mockery` (`python3 -X importtime`, median of 3; the public names load lazily) | "
