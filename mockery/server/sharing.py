@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from mockery.http.journal import Call, Journal
+from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, Call, Journal, Subscription
 from mockery.http.metrics import Metrics, Totals, merge
 from mockery.store.base import Store, StoreError
 from mockery.store.shared import Feed
@@ -128,6 +128,17 @@ class SharedJournal(Journal):
         self._sharing.sync()
         return self._sharing.feed.count()
 
+    def subscribe(
+        self, notify: Callable[[], None], *, since: int | None = None, size: int = DEFAULT_SUBSCRIBER_QUEUE
+    ) -> tuple[Subscription, list[tuple[int, Call]]]:
+        """Every worker's calls from now on (told by the background thread, a turn or two after they were
+        answered), and the shared journal's calls numbered ``since`` and later."""
+        subscription = Subscription(self, size, notify)
+        return subscription, self._sharing.watch(subscription, since)
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._sharing.unwatch(subscription)
+
     def clear(self) -> None:
         self._sharing.clear_calls()
 
@@ -169,6 +180,9 @@ class Sharing:
         self._thread: threading.Thread | None = None
         self._loop: AbstractEventLoop | None = None
         self._adopt: Callable[[list[SharedRoute]], None] | None = None
+        # Readers following the shared journal (the dashboard's stream): each with the next number it wants.
+        self._watchers: dict[Subscription, int] = {}
+        self._watching = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Sharing({self.worker!r}, {self.feed!r})"
@@ -198,6 +212,7 @@ class Sharing:
                 try:
                     barrier = listener.next(FLUSH_SECONDS)
                     self.flush()
+                    self._tell_watchers()
                     if barrier is not None:
                         kind, token, origin = barrier
                         try:
@@ -249,6 +264,38 @@ class Sharing:
             if snapshot != self._sent_metrics:
                 self.feed.put_metrics(self.worker, snapshot)
                 self._sent_metrics = snapshot
+
+    def _tell_watchers(self) -> None:
+        with self._watching:
+            watchers = dict(self._watchers)
+        if not watchers:
+            return
+        fresh = [(number, decode_call(entry)) for number, entry in self.feed.calls_from(min(watchers.values()))]
+        if not fresh:
+            return
+        following = fresh[-1][0] + 1
+        for subscription, wanted in watchers.items():
+            for number, call in fresh:
+                if number >= wanted:
+                    subscription.put(number, call)
+        with self._watching:
+            for subscription in watchers:
+                if subscription in self._watchers:
+                    self._watchers[subscription] = following
+
+    def watch(self, subscription: Subscription, since: int | None) -> list[tuple[int, Call]]:
+        """Follow the shared journal for ``subscription`` from now on; the kept calls numbered ``since`` and
+        later (none for ``None``), oldest published first."""
+        self.sync()
+        now = self.feed.count()
+        backlog = [] if since is None else [(n, decode_call(entry)) for n, entry in self.feed.calls_from(since)]
+        with self._watching:
+            self._watchers[subscription] = max(now, backlog[-1][0] + 1) if backlog else now
+        return backlog
+
+    def unwatch(self, subscription: Subscription) -> None:
+        with self._watching:
+            self._watchers.pop(subscription, None)
 
     # What readers call (on the server's loop).
 

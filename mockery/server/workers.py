@@ -1,15 +1,23 @@
-"""``mockery serve --workers N``: N processes answering on the same sockets, sharing state through the store.
+"""``mockery serve --workers N``: N processes answering on the same ports, sharing state through the store.
 
-The parent binds every listener, checks that the store opens, then forks the workers: each inherits the
-bound sockets (the kernel spreads connections among the processes accepting on them), opens its own
-connection to the store and serves. The parent only supervises: it forwards SIGINT and SIGTERM, and when a
-worker dies unexpectedly it stops the others and exits with that worker's code, so that a supervisor
-(Docker, Kubernetes, systemd) restarts the whole server.
+The parent binds every listener, checks that the store opens, then binds each listener's address again as
+one socket per worker (``SO_REUSEPORT``: the kernel spreads new connections evenly among them, where one
+shared socket let whichever worker woke first accept a whole burst) and forks the workers: each serves on its
+own sockets and opens its own connection to the store. The parent only supervises: it forwards SIGINT and
+SIGTERM, and when a worker dies unexpectedly it stops the others and exits with that worker's code, so that
+a supervisor (Docker, Kubernetes, systemd) restarts the whole server.
 
 What lives in the store is shared by the workers: records, ids, scenario states, sequence positions and
-rate-limit windows. What lives in a process is not: the journal, the metrics, routes added at runtime through
-the admin API, and ``per_call`` template counters. So ``memory://`` is refused: each worker would have its
-own records and clients would see them change from one request to the next.
+rate-limit windows. So ``memory://`` is refused: each worker would have its own records and clients would see
+them change from one request to the next.
+
+With ``redis://`` the workers share the rest too (``mockery.server.sharing``): the journal, the metrics, routes
+added at runtime through the admin API and the call counts of ``per_call`` routes, whichever worker answers
+the admin call, and so do the workers of other replicas started with ``--workers`` 2 or more on the same
+``--state-prefix``. A request still
+only appends to its worker's journal: a background thread sends the calls, and a reader first asks every
+worker to send what it has. With ``sqlite://`` those four stay in each process: SQLite offers no way to ask
+the other workers to send theirs now. A server of one process shares nothing and starts no thread.
 """
 
 from __future__ import annotations

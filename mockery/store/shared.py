@@ -39,6 +39,23 @@ redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return total
 """
 
+# KEYS[1] list; ARGV[1] the first number wanted. The kept calls numbered ARGV[1] and later, oldest first, read
+# from the tail: a reader that follows the journal pays for what is new, not for the whole list.
+_CALLS_FROM = """
+local wanted = tonumber(ARGV[1])
+local found = {}
+local index = -1
+while true do
+  local entry = redis.call('LINDEX', KEYS[1], index)
+  if not entry then break end
+  local space = string.find(entry, ' ', 1, true)
+  if tonumber(string.sub(entry, 1, space - 1)) < wanted then break end
+  table.insert(found, 1, entry)
+  index = index - 1
+end
+return found
+"""
+
 
 class Feed(Protocol):
     """The shared side of a deployment, in bytes: what ``mockery.server.sharing`` encodes is its business."""
@@ -48,6 +65,9 @@ class Feed(Protocol):
 
     def calls(self) -> list[tuple[int, bytes]]:
         """Every kept call with its number, oldest published first."""
+
+    def calls_from(self, number: int) -> list[tuple[int, bytes]]:
+        """The kept calls numbered ``number`` and later, oldest published first."""
 
     def count(self) -> int:
         """How many calls were ever published (the next call's number)."""
@@ -108,6 +128,7 @@ class RedisFeed:
             url, socket_connect_timeout=FEED_TIMEOUT_SECONDS, socket_timeout=FEED_TIMEOUT_SECONDS
         )
         self._publish = self._redis.register_script(_PUBLISH)
+        self._calls_from = self._redis.register_script(_CALLS_FROM)
         self._journal = f"{prefix}:journal"
         self._counter = f"{prefix}~journal:n"
         self._metrics = f"{prefix}~metrics"
@@ -131,11 +152,13 @@ class RedisFeed:
             raise StoreUnavailable(self._shown, str(exc) or type(exc).__name__) from None
 
     def calls(self) -> list[tuple[int, bytes]]:
-        kept = []
-        for item in self._call("lrange", self._journal, 0, -1):
-            number, _, entry = bytes(item).partition(b" ")
-            kept.append((int(number), entry))
-        return kept
+        return _numbered(self._call("lrange", self._journal, 0, -1))
+
+    def calls_from(self, number: int) -> list[tuple[int, bytes]]:
+        try:
+            return _numbered(self._calls_from(keys=[self._journal], args=[number]))
+        except self._errors as exc:
+            raise StoreUnavailable(self._shown, str(exc) or type(exc).__name__) from None
 
     def count(self) -> int:
         return int(self._call("get", self._counter) or 0)
@@ -182,6 +205,14 @@ class RedisFeed:
 
     def close(self) -> None:
         self._redis.close()
+
+
+def _numbered(items: list[bytes]) -> list[tuple[int, bytes]]:
+    kept = []
+    for item in items:
+        number, _, entry = bytes(item).partition(b" ")
+        kept.append((int(number), entry))
+    return kept
 
 
 class RedisListener:

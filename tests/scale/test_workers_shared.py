@@ -89,6 +89,15 @@ def test_two_workers_on_redis_journal_and_count_every_request_whoever_answers(
         assert workers_in(data) == answered_by
         assert counted(served.url, "GET /ping") == sent
 
+    # The dashboard's stream starts with the journal it keeps: every worker's calls.
+    streamed = 0
+    with httpx.stream("GET", f"{served.url}/__mockery/requests/stream") as events:
+        for line in events.iter_lines():
+            streamed += line.startswith("data: ") and '"path":"/ping"' in line
+            if streamed == sent:
+                break
+    assert streamed == sent
+
     # per_call: both workers draw from one sequence of calls, so no two answers repeat a value.
     rolls = send(f"{served.url}/roll", BATCH)
     assert len({answer.json()["id"] for answer in rolls}) == BATCH

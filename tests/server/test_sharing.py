@@ -197,3 +197,22 @@ def test_runtimes_sharing_calls_draw_one_sequence_of_per_call_values() -> None:
     assert shared == [draw(alone) for _ in range(4)]  # the sequence of one process, drawn in turns
     store.reset()
     assert draw(two) == shared[0]  # a reset starts the sequence again
+
+
+def test_a_subscriber_of_one_worker_is_told_of_every_workers_calls(pair: tuple[Sharing, Sharing]) -> None:
+    one, two = pair
+    one.journal.record(call("/before", 1.0))
+    told = threading.Event()
+    subscription, backlog = two.journal.subscribe(told.set, since=0)
+    with subscription:
+        assert [(number, found.path) for number, found in backlog] == [(0, "/before")]
+        one.journal.record(call("/a", 2.0))
+        two.journal.record(call("/b", 3.0))
+        taken: list[tuple[int, Call]] = []
+        while len(taken) < 2:
+            assert told.wait(10), f"told of {taken} only"
+            told.clear()
+            taken += subscription.take()
+    # Numbered in the order the workers sent them, which the two threads decide.
+    assert sorted(number for number, _ in taken) == [1, 2]
+    assert sorted((found.path, found.worker) for _, found in taken) == [("/a", "host:1"), ("/b", "host:2")]

@@ -34,6 +34,9 @@ def test_published_calls_are_numbered_in_order_and_capped(feed: RedisFeed) -> No
     assert feed.publish_calls([b"d", b"e"], 2, 4) == 7
     assert feed.calls() == [(1, b"b"), (2, b"c"), (5, b"d"), (6, b"e")]
     assert feed.count() == 7
+    assert feed.calls_from(5) == [(5, b"d"), (6, b"e")]
+    assert feed.calls_from(0) == feed.calls()
+    assert feed.calls_from(7) == []
     feed.clear_calls()
     assert feed.calls() == []
     assert feed.count() == 7  # a mark taken before the clear keeps its meaning
