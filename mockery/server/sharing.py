@@ -39,7 +39,7 @@ import orjson
 from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, Call, Journal, Subscription
 from mockery.http.metrics import Metrics, Totals, merge
 from mockery.store.base import Store, StoreError
-from mockery.store.shared import Feed
+from mockery.store.shared import Feed, Listener
 
 FLUSH_SECONDS = 0.25
 BARRIER_SECONDS = 1.0
@@ -191,8 +191,12 @@ class Sharing:
         """Listen for barriers and send in the background from now on; ``adopt`` (called on ``loop``) serves
         the runtime routes published, which it is given at once."""
         self._loop, self._adopt = loop, adopt
-        listener = self.feed.listen()  # listening before serving: no barrier from now on misses this worker
-        adopt(self.published_routes())
+        listener: Listener | None = None
+        # Listening before serving: no barrier from now on misses this worker. A Redis away at start is
+        # not fatal, as it is not for the state (503 until it returns): the thread listens once it can.
+        with contextlib.suppress(StoreError):
+            listener = self.feed.listen()
+            adopt(self.published_routes())
         self._thread = threading.Thread(target=self._run, args=(listener,), name="mockery-sharing", daemon=True)
         self._thread.start()
 
@@ -205,11 +209,14 @@ class Sharing:
             self.flush()
         self.feed.close()
 
-    def _run(self, listener: Any) -> None:
+    def _run(self, listener: Listener | None) -> None:
         failed = False
         try:
             while not self._stopping.is_set():
                 try:
+                    if listener is None:
+                        listener = self.feed.listen()
+                        self._obey("routes", "")
                     barrier = listener.next(FLUSH_SECONDS)
                     self.flush()
                     self._tell_watchers()
@@ -226,8 +233,9 @@ class Sharing:
                     failed = True
                     self._stopping.wait(FLUSH_SECONDS * 4)
         finally:
-            with contextlib.suppress(Exception):
-                listener.close()
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    listener.close()
 
     def _obey(self, kind: str, origin: str) -> None:
         if kind == "clear":

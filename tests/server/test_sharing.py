@@ -4,6 +4,7 @@ process that shares nothing and starts no thread."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 import threading
 import uuid
@@ -22,6 +23,7 @@ from mockery.http.journal import AnswerHeaders, Call, Journal
 from mockery.runtime.state import Runtime
 from mockery.server.options import ServerOptions, build_server
 from mockery.server.sharing import SharedRoute, Sharing, decode_call, encode_call, feed_of
+from mockery.store import StoreUnavailable
 from mockery.store.memory import MemoryStore
 from mockery.store.redis import RedisStore
 
@@ -216,3 +218,25 @@ def test_a_subscriber_of_one_worker_is_told_of_every_workers_calls(pair: tuple[S
     # Numbered in the order the workers sent them, which the two threads decide.
     assert sorted(number for number, _ in taken) == [1, 2]
     assert sorted((found.path, found.worker) for _, found in taken) == [("/a", "host:1"), ("/b", "host:2")]
+
+
+def test_a_worker_starts_while_redis_is_away_and_keeps_its_calls_meanwhile(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"  # nothing listens there
+    store = RedisStore(url, "away")
+    feed = feed_of(store)
+    assert feed is not None
+    sharing = Sharing(feed, 5, worker="host:1")
+    loop = asyncio.new_event_loop()
+    adopted: list[list[SharedRoute]] = []
+    sharing.start(loop, adopted.append)  # no error: the state store is not required at start either
+    sharing.journal.record(call("/kept", 1.0))
+    assert [found.path for _, found in sharing.journal.recorded_since(0)[0]] == ["/kept"]
+    with pytest.raises(StoreUnavailable):
+        sharing.journal.calls()  # a reader is told the store is away (the admin API answers 503)
+    sharing.stop()
+    loop.close()
+    store.close()
+    assert adopted == []
+    assert "mockery: worker host:1 cannot share its journal" in capsys.readouterr().err  # said once
