@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.types import Scope
 
-from mockery.app.matching import Match, Miss
+from mockery.app.matching import Match, Miss, TableEntry
 from mockery.http.answer import Answer
 from mockery.http.behaviours import Behaviours
 from mockery.http.scenarios import state_of
@@ -31,17 +31,14 @@ def describe(
     request_size: int,
     proxied: bool,
 ) -> None:
-    """Set the attributes of a request's span once its answer is known (before it leaves)."""
+    """Set the attributes of a request's span once its answer is known (before it leaves). What is the same
+    for every request of a route is made once per route (and seed) and shared by its spans."""
     span.serve_as(service)
     facts: dict[str, Attribute] = {  # OpenTelemetry's HTTP semantic conventions, then mockery's own
         "http.request.method": scope["method"],
         "url.path": scope["path"],
         "http.response.status_code": answer.status,
         "http.request.body.size": request_size,
-        "url.scheme": "http",
-        "mockery.service": service,
-        "mockery.route": route_name,
-        "mockery.proxied": proxied,
     }
     if answer.stream is None:
         facts["http.response.body.size"] = len(answer.body)
@@ -54,22 +51,20 @@ def describe(
     if isinstance(found, Match):
         entry = found.entry
         route = entry.route
-        facts["http.route"] = route.path
-        facts["mockery.route.file"] = f"{entry.service.file}:{route.position.line}:{route.position.column}"
-        facts["mockery.answer.kind"] = route.answer.kind
-        facts["mockery.seed"] = str(runtime.service_seed(entry.service))  # 64 bits unsigned: over OTLP's int64
-        endpoint = getattr(route.answer, "endpoint", None)  # a resource's route (mockery.answers.resource)
-        if isinstance(endpoint, Endpoint):
-            facts["mockery.resource"] = endpoint.resource.name
-            facts["mockery.resource.action"] = endpoint.action
+        span.share((entry, runtime.seed), lambda: _route_facts(runtime, entry))
+        if isinstance(getattr(route.answer, "endpoint", None), Endpoint):  # a resource's route
             record_id = found.path_params.get("id", _created_id(answer))
             if record_id is not None:
                 facts["mockery.resource.record_id"] = str(record_id)
         if route.scenario is not None:
-            facts["mockery.scenario"] = route.scenario.name
             if found.scenario_state is not None:
                 facts["mockery.scenario.state_before"] = found.scenario_state
             facts["mockery.scenario.state_after"] = state_of(runtime.store, route.scenario.name)
+    else:
+        facts["url.scheme"] = "http"
+        facts["mockery.service"] = service
+        facts["mockery.route"] = route_name
+        facts["mockery.proxied"] = proxied
     if behaviours.throttle is not None:
         facts["mockery.throttle.bytes_per_second"] = behaviours.throttle.bytes_per_second
     if verdict is not None:
@@ -83,6 +78,28 @@ def describe(
         span.event("no route matched", {"mockery.closest": note} if note else {})
     if answer.status >= 500:
         span.event("error answer", {"http.response.status_code": answer.status})
+
+
+def _route_facts(runtime: Runtime, entry: TableEntry) -> dict[str, Attribute]:
+    """The attributes of every span of a route."""
+    route = entry.route
+    facts: dict[str, Attribute] = {
+        "url.scheme": "http",
+        "mockery.service": entry.service.name,
+        "mockery.route": route.name,
+        "mockery.proxied": False,
+        "http.route": route.path,
+        "mockery.route.file": f"{entry.service.file}:{route.position.line}:{route.position.column}",
+        "mockery.answer.kind": route.answer.kind,
+        "mockery.seed": str(runtime.service_seed(entry.service)),  # 64 bits unsigned: over OTLP's int64
+    }
+    endpoint = getattr(route.answer, "endpoint", None)  # a resource's route (mockery.answers.resource)
+    if isinstance(endpoint, Endpoint):
+        facts["mockery.resource"] = endpoint.resource.name
+        facts["mockery.resource.action"] = endpoint.action
+    if route.scenario is not None:
+        facts["mockery.scenario"] = route.scenario.name
+    return facts
 
 
 def _created_id(answer: Answer) -> str | None:

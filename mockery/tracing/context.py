@@ -6,7 +6,7 @@ sent after the answer left is still a child of the request's span.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Protocol
@@ -31,16 +31,22 @@ class ActiveSpan(Protocol):
         """``traceparent`` (and ``tracestate``, ``baggage``) naming this span: what a request sent on carries."""
         ...
 
-    def child(self, name: str, attributes: Attributes) -> AbstractContextManager[ActiveSpan]:
-        """A client span under this one (an upstream call, a callback delivery), ended on leaving the block; an
-        exception raised in it is recorded on it."""
+    def child(self, name: str, attributes: Attributes, *, internal: bool = False) -> AbstractContextManager[ActiveSpan]:
+        """A client span under this one (an upstream call, a callback delivery, a store call), or an internal
+        one (a template's rendering), ended on leaving the block; an exception raised in it is recorded on it."""
         ...
 
     def serve_as(self, service: str) -> None:
         """Report this span under ``service`` (the one that answered), unless it had to be made before."""
         ...
 
-    def set(self, attributes: Attributes) -> None: ...
+    def share(self, key: Hashable, make: Callable[[], Attributes]) -> None:
+        """Attributes every span of ``key`` (a route) has: ``make`` is called, and its result encoded, once."""
+        ...
+
+    def set(self, attributes: Attributes) -> None:
+        """Add ``attributes`` (a ``dict`` given is kept as it is: not changed by the caller after)."""
+        ...
 
     def event(self, name: str, attributes: Attributes) -> None: ...
 

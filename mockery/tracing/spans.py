@@ -1,0 +1,322 @@
+"""Spans as mockery records them: a few numbers and references on the event loop, everything else on the
+exporting thread, in batches.
+
+A request's span costs, on the loop, two random numbers, two clock reads and a queue append; what is the same
+for every request of a route is encoded once (``share``); the rest (a handful of attributes) is encoded with
+the batch it leaves in (``mockery.tracing.otlp``), by one thread that wakes when a batch is full or the
+schedule delay passed (``OTEL_BSP_SCHEDULE_DELAY``, ``OTEL_BSP_MAX_EXPORT_BATCH_SIZE``,
+``OTEL_BSP_MAX_QUEUE_SIZE``: OpenTelemetry's batch span processor variables, with its defaults).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import random
+import threading
+import time
+import traceback
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+
+from mockery.errors import ArgumentError
+from mockery.tracing import otlp
+from mockery.tracing.context import ActiveSpan, Attribute, Attributes
+from mockery.tracing.export import Sender
+from mockery.tracing.w3c import Sampler, carried, parse_traceparent, traceparent
+
+_SHARED_KEPT = 4096  # routes whose shared attributes are kept encoded (a reload makes new routes)
+_logger = logging.getLogger("mockery.tracing")
+
+
+class Shared:
+    """Attributes that every span of one route has, encoded once; ``route`` names its server spans."""
+
+    __slots__ = ("_names", "encoded", "route")
+
+    def __init__(self, encoded: bytes, route: str | None) -> None:
+        self.encoded, self.route = encoded, route
+        self._names: dict[str, bytes] = {}
+
+    def name(self, method: str, encoder: otlp.SpanEncoder, values: Mapping[str, Attribute] | None) -> bytes:
+        """The encoded name of a server span: its method and route (``GET /users/{id}``)."""
+        found = self._names.get(method)
+        if found is None:
+            route = self.route
+            if route is None and values is not None and isinstance(values.get("http.route"), str):
+                return encoder.name(f"{method} {values['http.route']}")
+            found = encoder.name(f"{method} {route}" if route is not None else method)
+            if route is not None:
+                self._names[method] = found
+        return found
+
+
+_NOTHING_SHARED = Shared(b"", None)
+
+
+class Span:
+    """A span being recorded (``ActiveSpan``): ended, it joins its recorder's queue as it is."""
+
+    __slots__ = (
+        "_baggage",
+        "_end",
+        "_error",
+        "_events",
+        "_id",
+        "_kind",
+        "_name",
+        "_parent",
+        "_recorder",
+        "_remote",
+        "_sampled",
+        "_service",
+        "_service_of",
+        "_shared",
+        "_start",
+        "_state",
+        "_trace",
+        "_values",
+    )
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        trace: int,
+        parent: int,
+        state: str | None,
+        baggage: str | None,
+        sampled: bool,
+        remote: bool,
+        name: str,
+        kind: int,
+        service: str | None,
+        service_of: Callable[[], str] | None,
+    ) -> None:
+        self._recorder = recorder
+        self._trace, self._id, self._parent = trace, recorder.new_id(), parent
+        self._state, self._baggage, self._sampled, self._remote = state, baggage, sampled, remote
+        self._name, self._kind = name, kind
+        self._start, self._end = time.time_ns(), 0
+        self._service, self._service_of = service, service_of
+        self._shared = _NOTHING_SHARED
+        self._values: dict[str, Attribute] | None = None
+        self._events: list[tuple[int, str, Mapping[str, Attribute]]] | None = None
+        self._error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Span({self._name!r}, trace_id={self.trace_id}, span_id={self.span_id})"
+
+    @property
+    def trace_id(self) -> str:
+        return f"{self._trace:032x}"
+
+    @property
+    def span_id(self) -> str:
+        return f"{self._id:016x}"
+
+    def headers(self) -> dict[str, str]:
+        headers = {"traceparent": traceparent(self._trace, self._id, self._sampled)}
+        if self._state is not None:
+            headers["tracestate"] = self._state
+        if self._baggage is not None:
+            headers["baggage"] = self._baggage
+        return headers
+
+    def service(self) -> str:
+        """The service this span is reported under (asked of the listener if no answer said it yet)."""
+        if self._service is None:
+            self._service = self._service_of() if self._service_of is not None else "mockery"
+        return self._service
+
+    @contextmanager
+    def child(self, name: str, attributes: Attributes, *, internal: bool = False) -> Iterator[ActiveSpan]:
+        kind = otlp.INTERNAL if internal else otlp.CLIENT
+        span = Span(
+            self._recorder, self._trace, self._id, self._state, self._baggage, self._sampled, False, name, kind,
+            self.service(), None,
+        )  # fmt: skip
+        span._values = dict(attributes)
+        try:
+            yield span
+        except BaseException as exc:
+            span.fail(exc)
+            raise
+        finally:
+            span.end()
+
+    def serve_as(self, service: str) -> None:
+        if self._service is None:
+            self._service = service
+
+    def share(self, key: Hashable, make: Callable[[], Attributes]) -> None:
+        self._shared = self._recorder.shared(key, make)
+
+    def set(self, attributes: Attributes) -> None:
+        if self._values is None:
+            self._values = attributes if type(attributes) is dict else dict(attributes)
+        else:
+            self._values.update(attributes)
+
+    def event(self, name: str, attributes: Attributes) -> None:
+        if self._events is None:
+            self._events = []
+        self._events.append((time.time_ns(), name, attributes))
+
+    def fail(self, error: BaseException) -> None:
+        self._error = f"{type(error).__name__}: {error}"
+        stack = "".join(traceback.format_exception(error))
+        exception = {"exception.type": type(error).__name__, "exception.message": str(error)}
+        self.event("exception", {**exception, "exception.stacktrace": stack})
+
+    def end(self) -> None:
+        if self._end:
+            return
+        self._end = time.time_ns()
+        if self._sampled:
+            if self._service is None:
+                self.service()
+            self._recorder.record(self)
+
+    def encode(self, encoder: otlp.SpanEncoder) -> bytes:
+        """This span as OTLP (on the exporting thread)."""
+        parts = [otlp.ids(self._trace, self._id)]
+        if self._state:
+            parts.append(otlp.field(0x1A, self._state.encode("latin-1", "replace")))
+        if self._parent:
+            parts.append(otlp.parent(self._parent))
+        shared, values = self._shared, self._values
+        if self._kind == otlp.SERVER:
+            parts.append(shared.name(self._name, encoder, values))
+        else:
+            parts.append(encoder.name(self._name))
+        parts += (otlp.kind_and_times(self._kind, self._start, self._end), shared.encoded)
+        if values:
+            parts.append(encoder.attributes(values))
+        if self._events:
+            parts.append(otlp.events(self._events))
+        if self._error is not None:
+            parts.append(otlp.error_status(self._error))
+        parts.append(_REMOTE_FLAGS if self._remote else _LOCAL_FLAGS)
+        return otlp.spans_field(b"".join(parts))
+
+
+# sampled, has-is-remote, and is-remote when the parent came in a traceparent
+_LOCAL_FLAGS, _REMOTE_FLAGS = otlp.flags(0x101), otlp.flags(0x301)
+
+
+def _setting(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ArgumentError(f"{name}: {text!r} is not a positive whole number")
+    return int(text)
+
+
+class Recorder:
+    """The spans of one server: made by ``server_span``, queued when they end, encoded and sent in batches by
+    a daemon thread (or by ``export``, which ``flush`` calls)."""
+
+    def __init__(
+        self, sender: Sender, resource: Callable[[str], Mapping[str, Attribute]], environ: Mapping[str, str]
+    ) -> None:
+        self.sampler = Sampler(environ)
+        self._always = self.sampler.ratio >= 1.0  # a trace starting here is sampled without asking
+        self._sender = sender
+        self._resource_of = resource
+        self._resources: dict[str, bytes] = {}
+        self._scope = otlp.scope("mockery", "1")
+        self._delay = _setting(environ, "OTEL_BSP_SCHEDULE_DELAY", 5000) / 1000
+        self._batch = _setting(environ, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512)
+        self._queue: collections.deque[Span] = collections.deque(
+            maxlen=_setting(environ, "OTEL_BSP_MAX_QUEUE_SIZE", 2048)
+        )
+        self._shared: dict[Hashable, Shared] = {}
+        self._encoder = otlp.SpanEncoder()
+        self._random = random.Random()  # seeded from the system's entropy; getrandbits is cheap, urandom is not
+        self._bits = self._random.getrandbits
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="mockery-traces", daemon=True)
+        self._thread.start()
+
+    def __repr__(self) -> str:
+        return f"Recorder({self._sender!r}, {self.sampler!r})"
+
+    def new_id(self) -> int:
+        return self._bits(64) or 1
+
+    def server_span(self, method: str, headers: Mapping[str, str], service: Callable[[], str]) -> Span:
+        """The span of one request, continuing the ``traceparent`` it came with or starting a trace."""
+        received = headers.get("traceparent")
+        parent = parse_traceparent(received) if received is not None else None
+        baggage = headers.get("baggage")
+        if baggage is not None:
+            baggage = carried(baggage)
+        if parent is None:
+            trace = self._bits(128) or 1
+            sampled = self._always or self.sampler.root(trace)
+            return Span(self, trace, 0, None, baggage, sampled, False, method, otlp.SERVER, None, service)
+        trace, parent_id, flags = parent
+        sampled = self.sampler.sampled(trace, flags)
+        state = carried(headers.get("tracestate"))
+        return Span(self, trace, parent_id, state, baggage, sampled, True, method, otlp.SERVER, None, service)
+
+    def shared(self, key: Hashable, make: Callable[[], Attributes]) -> Shared:
+        found = self._shared.get(key)
+        if found is None:
+            values = make()
+            route = values.get("http.route")
+            found = Shared(otlp.attributes(0x4A, values), route if isinstance(route, str) else None)
+            if len(self._shared) >= _SHARED_KEPT:
+                self._shared.clear()
+            self._shared[key] = found
+        return found
+
+    def record(self, span: Span) -> None:
+        queue = self._queue
+        queue.append(span)
+        if len(queue) == self._batch:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self._delay)
+            self._wake.clear()
+            self.export()
+
+    def export(self) -> None:
+        """Encode and send every span ended so far, a batch at a time."""
+        with self._lock:
+            queue = self._queue
+            while queue:
+                batch: dict[str, list[bytes]] = {}
+                try:
+                    for _ in range(self._batch):
+                        span = queue.popleft()
+                        encoded = span.encode(self._encoder)
+                        batch.setdefault(span.service(), []).append(encoded)
+                except IndexError:
+                    pass
+                except Exception:  # a defect: the batch is lost, the thread (and the server) go on
+                    _logger.exception("traces: a batch of spans could not be encoded")
+                    continue
+                payload = otlp.request(
+                    (self._resource(service), self._scope, spans) for service, spans in batch.items()
+                )
+                self._sender.send(payload)
+
+    def _resource(self, service: str) -> bytes:
+        found = self._resources.get(service)
+        if found is None:
+            found = self._resources[service] = otlp.resource(self._resource_of(service))
+        return found
+
+    def close(self) -> None:
+        """Send what is left and stop the thread."""
+        self._closed = True
+        self._wake.set()
+        self._thread.join(timeout=10)
+        self.export()
+        self._sender.close()
