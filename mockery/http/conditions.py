@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from jsonpath_ng import jsonpath  # type: ignore[import-untyped]
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # type: ignore[import-untyped]
-from jsonpath_ng.ext import parse as parse_json_path  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match
 
 from mockery.http.compare import MISSING, ORDERINGS, found_in, ordered, same, text_of
@@ -296,6 +293,8 @@ def subset_failure(expected: Any, actual: Any, where: str = "") -> str | None:
 
 def _singular(expression: Any) -> bool:
     """Whether a JSON path names at most one value (then the test sees the value, else the list of matches)."""
+    from jsonpath_ng import jsonpath  # type: ignore[import-untyped]
+
     if isinstance(expression, jsonpath.Child):
         return _singular(expression.left) and _singular(expression.right)
     if isinstance(expression, jsonpath.Root | jsonpath.This):
@@ -309,6 +308,10 @@ def _singular(expression: Any) -> bool:
 
 
 def _json_path_clause(text: str, where: DocPath, test: Test, problems: Problems) -> Clause | None:
+    # jsonpath_ng (and its parser generator) only for a spec that matches on a JSON path: ~30 ms of start-up.
+    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # type: ignore[import-untyped]
+    from jsonpath_ng.ext import parse as parse_json_path  # type: ignore[import-untyped]
+
     try:
         expression = parse_json_path(text)
     except (JsonPathParserError, JsonPathLexerError, Exception) as exc:  # ply raises plain Exceptions too
