@@ -125,7 +125,7 @@ def _faker_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Dir
             return FALLBACK
         method.check(args, kwargs)
         try:
-            result = method(*args, **kwargs)
+            result = method.function(*args, **kwargs)
         except StopIteration:  # Jinja's call makes this an undefined value: None
             result = None
         budget = variables.budget

@@ -41,10 +41,10 @@ SIZE_PARAMETERS = frozenset(
 class FakerMethod:
     """A Faker provider method as templates see it: callable, with size arguments bounded."""
 
-    __slots__ = ("_function", "_signature")
+    __slots__ = ("_signature", "function")
 
     def __init__(self, function: Callable[..., Any]) -> None:
-        self._function = function
+        self.function = function
         signature = _signature(function)
         # Most providers (name, email, city, ...) take no size argument: they need no check per call.
         sized = signature is not None and bool(SIZE_PARAMETERS & set(signature.parameters))
@@ -71,7 +71,7 @@ class FakerMethod:
                 check_size(math.prod(value))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._function(*args, **kwargs)
+        return self.function(*args, **kwargs)
 
 
 def _signature(function: Callable[..., Any]) -> inspect.Signature | None:

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError
 
 from mockery.source.document import DocPath as DocPath  # re-exported: one definition, in the spec document
-from mockery.templates.environment import CompiledTemplate, compile_template, is_template
+from mockery.templates.direct import FALLBACK, Direct
+from mockery.templates.environment import CompiledTemplate, TemplateVariables, compile_template, is_template
 
 
 class Value(Protocol):
@@ -40,6 +41,21 @@ class TemplateValue:
     static = False
 
     def render(self, variables: dict[str, Any]) -> Any:
+        return self.template.render(variables)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectValue(TemplateValue):
+    """A template that is a lone plain call or read: called directly (``mockery.templates.direct``), or
+    rendered by the sandbox when the call hands it back."""
+
+    direct: Direct
+
+    def render(self, variables: dict[str, Any]) -> Any:
+        if type(variables) is TemplateVariables:
+            value = self.direct(variables)
+            if value is not FALLBACK:
+                return value
         return self.template.render(variables)
 
 
@@ -77,6 +93,8 @@ def compile_value(data: Any, path: DocPath, on_template: TemplateSink, on_error:
             on_error(path, exc)
             return ConstantValue(data)
         on_template(path, template)
+        if template.direct is not None:
+            return DirectValue(template, template.direct)
         return TemplateValue(template)
     if isinstance(data, dict):
         items = tuple((key, compile_value(value, (*path, key), on_template, on_error)) for key, value in data.items())
