@@ -92,6 +92,10 @@ class Collection:
         # when a write landed during the scan and made its key out of date: its answer is as of the scan's start.
         self._handed: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pages: OrderedDict[tuple[Any, ...], list[Record]] = OrderedDict()
+        # The JSON of generated records (they never change: a write is stored as a change over them), and of the
+        # pages of kept answers (their key holds the fingerprint of the changes: a write makes another key).
+        self._encoded: OrderedDict[int, bytes] = OrderedDict()
+        self._page_bytes: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self.field_paths = field_paths(resource)  # what lists may filter and sort on, decided once
         self.columns = Columns(resource, self.codec, factory.drawn)  # a field of every record: what big scans read
 
@@ -137,6 +141,31 @@ class Collection:
         for name, pin in self._pins.items():
             record[name] = pin.parent_of(number)
         return record
+
+    def encoded(self, number: int) -> bytes:
+        """Generated record ``number`` as JSON (what ``orjson.dumps(self.generated(number))`` gives), encoded once
+        and kept, as many as records are."""
+        payload = self._encoded.get(number)
+        if payload is not None:
+            self._encoded.move_to_end(number)
+            return payload
+        payload = self._encoded[number] = orjson.dumps(self.generated(number, copy=False))
+        if len(self._encoded) > self.cache_size:
+            self._encoded.popitem(last=False)
+        return payload
+
+    def get_encoded(self, raw_id: object) -> bytes | None:
+        """The current record with this id as JSON (the bytes of ``orjson.dumps(self.get(raw_id))``), or ``None``."""
+        parsed = self.codec.parse(raw_id)
+        if parsed is None:
+            return None
+        key, number = parsed
+        changed, record = self.store.get_change(self.key, key)
+        if changed:
+            return None if record is None else orjson.dumps(record)
+        if number is not None and number <= self.resource.count:
+            return self.encoded(number)
+        return None
 
     def singleton(self) -> Record:
         """A singleton's record as it is now (a copy)."""
@@ -236,6 +265,49 @@ class Collection:
             if len(self._pages) > SELECTION_CACHE_SIZE * 4:
                 self._pages.popitem(last=False)
         return records, len(ids)
+
+    def page_encoded(self, start: int, stop: int) -> tuple[bytes, int]:
+        """``page(start, stop)`` as the JSON array of its records, and the total: the same bytes as
+        ``orjson.dumps`` of the page, joined from each record's kept JSON."""
+        changes, deleted, created = self._overlay()
+        live = self.resource.count - len(deleted)
+        parts: list[bytes] = []
+        position = start
+        if position < live:
+            number = _nth_live(position, deleted)
+            while position < min(stop, live) and number <= self.resource.count:
+                index = bisect.bisect_left(deleted, number)
+                if index < len(deleted) and deleted[index] == number:
+                    number += 1
+                    continue
+                changed = changes.get(self.codec.key(number)) if changes else None
+                parts.append(orjson.dumps(changed) if changed is not None else self.encoded(number))
+                number += 1
+                position += 1
+        parts.extend(orjson.dumps(record) for record in created[max(0, start - live) : max(0, stop - live)])
+        return b"[" + b",".join(parts) + b"]", live + len(created)
+
+    def select_encoded(self, query: Query, parent: Parent | None = None) -> tuple[bytes, int]:
+        """``select(query, parent)`` as the JSON array of its records, and the total; for a query with no
+        ``_expand`` or ``_embed`` (those add to the records). A page of a kept answer is kept as bytes."""
+        if not query.scans and parent is None:
+            start, stop = query.window(self.total(), self.resource.list_limit)
+            return self.page_encoded(start, stop)
+        ids, key = self._matching_ids(query, parent)
+        start, stop = query.window(len(ids), self.resource.list_limit)
+        if key is None:  # an answer as of older changes: not kept
+            found = (self.get_encoded(record_id) for record_id in ids[start:stop])
+            return b"[" + b",".join(part for part in found if part is not None) + b"]", len(ids)
+        page_key = (key, start, stop)
+        payload = self._page_bytes.get(page_key)
+        if payload is None:
+            found = (self.get_encoded(record_id) for record_id in ids[start:stop])
+            payload = self._page_bytes[page_key] = b"[" + b",".join(part for part in found if part is not None) + b"]"
+            if len(self._page_bytes) > SELECTION_CACHE_SIZE * 4:
+                self._page_bytes.popitem(last=False)
+        else:
+            self._page_bytes.move_to_end(page_key)
+        return payload, len(ids)
 
     def records_by_id(self, ids: Iterable[Any]) -> dict[Any, Record]:
         """The current records (copies) with these ids, reading the stored changes once; ids of records that

@@ -12,10 +12,11 @@ a pattern RE2 refuses is a ``QueryError`` naming the parameter and RE2's reason.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from mockery.http.compare import MISSING, found_in, is_number, ordered, same
 from mockery.http.regexes import compile_client_regex
@@ -69,6 +70,7 @@ class Query:
     embed: tuple[str, ...] = ()
     expand: tuple[str, ...] = ()
     rest: tuple[tuple[str, str], ...] = field(default=())
+    rest_text: str = field(default="", compare=False)  # ``rest`` URL-encoded: the query a page's links keep
 
     @property
     def scans(self) -> bool:
@@ -98,8 +100,17 @@ class Query:
 
 
 def parse_query(query_string: str, fields: Iterable[str]) -> Query:
-    """Parse ``query_string``; ``fields`` are the dotted paths that may be filtered and sorted on."""
-    valid = frozenset(fields)
+    """Parse ``query_string``; ``fields`` are the dotted paths that may be filtered and sorted on.
+
+    A query is immutable: the same text (a page after page, a client polling) is parsed once and kept, up to
+    a few hundred queries of reasonable length."""
+    valid = fields if type(fields) is frozenset else frozenset(fields)
+    if len(query_string) <= _CACHED_QUERY_CHARS:
+        return _parse_cached(query_string, valid)
+    return _parse(query_string, valid)
+
+
+def _parse(query_string: str, valid: frozenset[str]) -> Query:
     grouped: dict[str, list[str]] = {}
     for name, value in parse_qsl(query_string, keep_blank_values=True):
         grouped.setdefault(name, []).append(value)
@@ -121,6 +132,7 @@ def parse_query(query_string: str, fields: Iterable[str]) -> Query:
         filters.append(Filter(tuple(path_text.split(".")), operator, tuple(values), patterns))
     sort = _sort(grouped, valid)
     text = grouped.get("q", [None])[-1] or None
+    rest = tuple((k, v) for k, values in grouped.items() if k not in ("_page", "_limit") for v in values)
     return Query(
         filters=tuple(filters),
         text=text,
@@ -132,8 +144,13 @@ def parse_query(query_string: str, fields: Iterable[str]) -> Query:
         end=_number(grouped, "_end", 0),
         embed=tuple(_names(grouped, "_embed")),
         expand=tuple(_names(grouped, "_expand")),
-        rest=tuple((k, v) for k, values in grouped.items() if k not in ("_page", "_limit") for v in values),
+        rest=rest,
+        rest_text=urlencode(rest),
     )
+
+
+_CACHED_QUERY_CHARS = 2048
+_parse_cached = functools.lru_cache(maxsize=256)(_parse)
 
 
 def _names(grouped: dict[str, list[str]], key: str) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 
@@ -45,13 +44,13 @@ def respond(resources: Resources, endpoint: Endpoint, raw: RawRequest, path_para
                 resources.changed(endpoint.resource, "create", orjson.loads(answer.body))
             return answer
         record_id = path_params.get("id")
-        # A plain get only serialises the record: it may be the cached one. Writes change a copy.
-        current = collection.get(record_id, copy=not (endpoint.action == "get" and not raw.query_string))
+        if endpoint.action == "get" and not raw.query_string:  # the common case: nothing to expand or embed
+            payload = collection.get_encoded(record_id)  # a generated record's JSON is encoded once
+            return Answer(200, (JSON,), payload) if payload is not None else _missing(endpoint.resource, record_id)
+        current = collection.get(record_id)  # writes change a copy
         if current is None:
             return _missing(endpoint.resource, record_id)
         if endpoint.action == "get":
-            if not raw.query_string:  # the common case: nothing to expand or embed
-                return Answer(200, (JSON,), orjson.dumps(current))
             query = parse_query(raw.query_string, collection.field_paths)
             return Answer(200, (JSON,), orjson.dumps(_decorate(resources, endpoint.resource, [current], query)[0]))
         if endpoint.action == "delete":
@@ -178,14 +177,17 @@ def _list(
         parent = _parent(resources, endpoint, path_params)
         if parent is None:
             return _missing(endpoint.parent, path_params.get("id"))
-    records, total = collection.select(query, parent)
-    records = _decorate(resources, resource, records, query)
+    if query.expand or query.embed:
+        records, total = collection.select(query, parent)
+        payload = orjson.dumps(_decorate(resources, resource, records, query))
+    else:  # the page joined from each record's JSON, encoded once (or the kept page)
+        payload, total = collection.select_encoded(query, parent)
     # Pages read X-Total-Count and Link through the CORS policy's Access-Control-Expose-Headers (mockery.http.cors).
     headers = [JSON, (b"x-total-count", str(total).encode())]
     link = _link(raw, query, total, resource.list_limit)
     if link:
-        headers.append((b"link", link.encode("latin-1")))
-    return Answer(200, tuple(headers), orjson.dumps(records))
+        headers.append((b"link", link))
+    return Answer(200, tuple(headers), payload)
 
 
 def _parent(resources: Resources, endpoint: Endpoint, path_params: dict[str, Any]) -> Parent | None:
@@ -227,25 +229,24 @@ def _referring(child: Collection, resource: Resource) -> tuple[str, ...]:
     return tuple(field for field, ref in child.resource.refs().items() if ref.target == resource.key)
 
 
-def _link(raw: RawRequest, query: Query, total: int, cap: int) -> str:
+def _link(raw: RawRequest, query: Query, total: int, cap: int) -> bytes:
+    """The RFC 8288 ``Link`` header of a page, as it is sent (latin-1); ``b""`` when the list is not paged."""
     if query.page is None and query.limit is None and (query.start is not None or total <= cap):
-        return ""
+        return b""
     limit = query.limit if query.limit is not None else (10 if query.page is not None else cap)
     page = query.page or 1
     last = max(1, math.ceil(total / limit)) if limit else 1
     base = f"http://{raw.headers.get('host', 'localhost')}{raw.path}"
-    pages = {
-        "first": 1,
-        "prev": page - 1 if page > 1 else None,
-        "next": page + 1 if page < last else None,
-        "last": last,
-    }
-    # The query is encoded once; only the page number differs between the links.
-    kept = urlencode(query.rest)
+    # The query was encoded when it was parsed (once per query text); only the page number differs between links.
+    kept = query.rest_text
     prefix = f"{base}?{kept}&_page=" if kept else f"{base}?_page="
-    return ", ".join(
-        f'<{prefix}{number}&_limit={limit}>; rel="{rel}"' for rel, number in pages.items() if number is not None
-    )
+    links = [f'<{prefix}1&_limit={limit}>; rel="first"']
+    if page > 1:
+        links.append(f'<{prefix}{page - 1}&_limit={limit}>; rel="prev"')
+    if page < last:
+        links.append(f'<{prefix}{page + 1}&_limit={limit}>; rel="next"')
+    links.append(f'<{prefix}{last}&_limit={limit}>; rel="last"')
+    return ", ".join(links).encode("latin-1")
 
 
 def _decorate(resources: Resources, resource: Resource, records: list[Record], query: Query) -> list[Record]:
