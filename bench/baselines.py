@@ -46,6 +46,26 @@ async def _static(request: Request) -> Response:
     return Response(STATIC_BODY, media_type="application/json")
 
 
+# The records of the list baseline: 1,000 built once, with the fields of bench/run.py's resource spec.
+LIST_RECORDS = [
+    {
+        "id": number,
+        "name": _faker.name(),
+        "email": _faker.email(),
+        "age": _faker.pyint(min_value=18, max_value=90),
+        "role": _faker.random_element(("admin", "member", "guest")),
+    }
+    for number in range(1, 1001)
+]
+LIST_PAGE = 20
+
+
+async def _list(request: Request) -> Response:
+    """A page of 20 of the prebuilt records (the third), encoded per request: what a list answer must do."""
+    start = 2 * LIST_PAGE
+    return Response(orjson.dumps(LIST_RECORDS[start : start + LIST_PAGE]), media_type="application/json")
+
+
 async def _templated(request: Request) -> Response:
     body = {
         "id": request.path_params["id"],
@@ -60,5 +80,6 @@ starlette_app = Starlette(
     routes=[
         Route("/static", _static),
         Route("/users/{id:int}", _templated),
+        Route("/list", _list),
     ]
 )
