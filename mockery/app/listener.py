@@ -25,7 +25,7 @@ from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, sto
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
 from mockery.http.conditions import RequestView
 from mockery.http.cors import ANY, CorsPolicy, is_preflight, requested_method, without_cors
-from mockery.http.journal import UNMATCHED, AnswerHeaders, Call, Journal
+from mockery.http.journal import UNMATCHED, AnswerHeaders, Journal
 from mockery.http.logs import AccessLog
 from mockery.http.metrics import Metrics
 from mockery.http.paths import RESERVED_PREFIX
@@ -67,6 +67,19 @@ class AppConfig:
     """The CORS policy of services whose spec sets none, and of answers no service gave (``mockery.http.cors``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A request whose answer is known before it arrives: a literal path whose best route for the method has no
+    condition, no scenario, no callback and a static answer. Only the behaviours of the active profile are
+    looked at per request; everything else was decided when the table was built."""
+
+    service: Service
+    route: Route
+    answer: Answer
+    start: tuple[tuple[bytes, bytes], ...]
+    """The answer's headers with its length, as sent."""
+
+
 class ListenerApp:
     """Answers every request that reaches one listener, for every service on it."""
 
@@ -101,6 +114,7 @@ class ListenerApp:
         # Chosen once here, so that a request that is not traced pays no check for it on the way in.
         self._tracing = tracer
         self._serve_http = self._http if tracer is None else self._traced
+        self._known = {} if tracer is not None else _known_answers(self.table, self._additions)
 
     def replace_services(self, services: Iterable[Service]) -> None:
         """Serve ``services`` from now on: the route table is rebuilt, then swapped in by one assignment."""
@@ -115,14 +129,20 @@ class ListenerApp:
         # listener, a refused body) follows the server's default policy, or the one service's own.
         adds = {service.name: additions(service, self.config.cors) for service in services}
         unmatched = adds[services[0].name].cors if len(services) == 1 else self.config.cors
+        # A traced request is answered by the general path, where its span is described.
+        known = _known_answers(table, adds) if self._tracing is None else {}
         self.services, self.table, self._reads_body, self._proxies = services, table, reads_body, proxies
-        self._additions, self._unmatched_cors = adds, unmatched
+        self._additions, self._unmatched_cors, self._known = adds, unmatched, known
 
     def __repr__(self) -> str:
         return f"ListenerApp(services={[s.name for s in self.services]}, routes={len(self.table.entries)})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            by_method = self._known.get(scope["path"])
+            known = by_method.get(scope["method"]) if by_method is not None else None
+            if known is not None and await self._send_known(known, scope, send):
+                return
             if self.admin is not None and scope["path"].startswith(RESERVED_PREFIX):
                 await self.admin(scope, receive, send)
                 return
@@ -135,6 +155,43 @@ class ListenerApp:
             await self._websocket(scope, receive, send)
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
+
+    async def _send_known(self, known: _Known, scope: Scope, send: Send) -> bool:
+        """Answer a request for a known answer, journaled and counted as the general path would; ``False``
+        (nothing done) when this request needs more than that: a body, an Origin, behaviours, a query or
+        headers over the limits."""
+        started = time.perf_counter()
+        raw_headers = scope["headers"]
+        if len(raw_headers) > MAX_HEADERS:
+            return False
+        headers = header_map(scope)
+        if "origin" in headers or "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
+            return False
+        query = scope["query_string"]
+        if query and query.count(b"&") >= MAX_FIELDS:
+            return False
+        service, route = known.service, known.route
+        if self.runtime.chaos.resolve(service, route):
+            return False
+        answer = known.answer
+        head = scope["method"] == "HEAD"
+        self._observe(scope, headers, b"", service.name, route.name, answer, time.perf_counter() - started)
+        await send({"type": "http.response.start", "status": answer.status, "headers": list(known.start)})
+        await send({"type": "http.response.body", "body": b"" if head else answer.body})
+        log = self.config.access_log
+        if log.enabled:
+            duration = time.perf_counter() - started
+            log.request(
+                service.name,
+                scope["method"],
+                scope["path"],
+                answer.status,
+                route.name,
+                duration,
+                "",
+                query.decode("latin-1"),
+            )
+        return True
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket handshake: a ``websocket:`` route holds the conversation (``mockery.answers.websocket``);
@@ -379,7 +436,7 @@ class ListenerApp:
             query_string = scope["query_string"].decode("latin-1")
             kept = answer.body if len(answer.body) <= JOURNAL_BODY_LIMIT else b""
             self.journal.record(
-                Call(
+                (
                     service,
                     scope["method"],
                     scope["path"],
@@ -389,8 +446,9 @@ class ListenerApp:
                     route,
                     answer.status,
                     duration,
-                    response_headers=AnswerHeaders(answer.headers),
-                    response_body=kept,
+                    time.time(),
+                    AnswerHeaders(answer.headers),
+                    kept,
                 )
             )
         if self.metrics is not None:
@@ -464,6 +522,43 @@ class ListenerApp:
         ]
         note = next((f"{near['route']}: {near['reasons'][0]}" for near in closest if near["reasons"]), "")
         return problem(404, "No route matches", f"no route matches {method} {_shown(path)}", closest=closest), note
+
+
+def _known_answers(table: RouteTable, additions: dict[str, Additions]) -> dict[str, dict[str, _Known]]:
+    """The requests whose answer is known before they arrive, by path and method (``_Known``). The route is found
+    as ``RouteTable.match`` would find it, so that the answer is the one the general path would give."""
+    known: dict[str, dict[str, _Known]] = {}
+    for entry in table.entries:
+        if not entry.literal or entry.route.path in known:
+            continue
+        path = entry.route.path
+        by_method: dict[str, _Known] = {}
+        methods = {method for candidate in table.candidates(path) for method in candidate.methods}
+        for method in methods:
+            best = next(
+                (
+                    candidate
+                    for candidate in table.candidates(path)
+                    if method in candidate.methods and (candidate.literal or candidate.regex.match(path) is not None)
+                ),
+                None,
+            )
+            if best is None or best.conditional or best.route.callbacks:
+                continue
+            answer = best.route.answer.static
+            if answer is None or answer.stream is not None or additions[best.service.name].headers is not None:
+                continue
+            if not all(_sendable_value(value) for _, value in answer.headers):
+                continue  # the general path turns the server's refusal into a problem document
+            start = (*answer.headers, (b"content-length", str(len(answer.body)).encode()))
+            by_method[method] = _Known(best.service, best.route, answer, start)
+        if by_method:
+            known[path] = by_method
+    return known
+
+
+def _sendable_value(value: bytes) -> bool:
+    return not any((byte < 0x20 and byte != 0x09) or byte == 0x7F for byte in value)
 
 
 def _reads_body(route: Route) -> bool:

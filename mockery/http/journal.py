@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -134,6 +134,10 @@ class Call:
         return shown
 
 
+# The fields of a ``Call`` in their order, ``time`` included: how the request path journals a call.
+CallFields = tuple[str, str, str, str, dict[str, str], bytes, str, int, float, float, Mapping[str, str], bytes]
+
+
 def _parsed(raw: bytes) -> Any:
     if not raw:
         return None
@@ -192,19 +196,34 @@ class Journal:
 
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         self.size = size
-        self._calls: collections.deque[tuple[int, Call]] = collections.deque(maxlen=size)
+        # A call is kept as the tuple of its fields until someone reads it (``CallFields``): building a ``Call``
+        # is most of what journaling a request would cost, and most calls are never read.
+        self._calls: collections.deque[tuple[int, Call | CallFields]] = collections.deque(maxlen=size)
         self._recorded = 0
         self._lock = threading.Lock()
         self._subscribers: tuple[Subscription, ...] = ()
 
-    def record(self, call: Call) -> None:
+    def record(self, call: Call | CallFields) -> None:
+        """Keep ``call``: a ``Call``, or the tuple of its fields in their order (``CallFields``, ``time``
+        included), which the request path passes so that a ``Call`` is built only when read."""
         with self._lock:
             number = self._recorded
             self._calls.append((number, call))
             self._recorded += 1
             subscribers = self._subscribers
-        for subscriber in subscribers:
-            subscriber.put(number, call)
+        if subscribers:
+            built = Call(*call) if type(call) is tuple else cast(Call, call)
+            for subscriber in subscribers:
+                subscriber.put(number, built)
+
+    def _built(self) -> collections.deque[tuple[int, Call]]:
+        """The kept calls, every one a ``Call`` (built now for those kept as fields); call with the lock held."""
+        if any(type(call) is tuple for _, call in self._calls):
+            self._calls = collections.deque(
+                ((number, Call(*call) if type(call) is tuple else call) for number, call in self._calls),
+                maxlen=self.size,
+            )
+        return cast("collections.deque[tuple[int, Call]]", self._calls)
 
     def subscribe(
         self, notify: Callable[[], None], *, since: int | None = None, size: int = DEFAULT_SUBSCRIBER_QUEUE
@@ -213,7 +232,7 @@ class Journal:
         later (none when ``since`` is ``None``): together, with no call missed or told twice."""
         subscription = Subscription(self, size, notify)
         with self._lock:
-            backlog = [] if since is None else [(number, call) for number, call in self._calls if number >= since]
+            backlog = [] if since is None else [(number, call) for number, call in self._built() if number >= since]
             self._subscribers = (*self._subscribers, subscription)
         return subscription, backlog
 
@@ -229,7 +248,7 @@ class Journal:
         """The kept calls numbered ``number`` and later, and the number the next call will get: what a worker
         sharing its journal has not sent yet (calls that already left the bounded journal are not kept)."""
         with self._lock:
-            return [(known, call) for known, call in self._calls if known >= number], self._recorded
+            return [(known, call) for known, call in self._built() if known >= number], self._recorded
 
     def mark(self) -> int:
         """A mark of now: ``calls(since=mark)`` lists only the calls recorded after it (``clear()`` keeps it)."""
@@ -264,7 +283,7 @@ class Journal:
     def _numbered(self) -> list[tuple[int, Call]]:
         """Every kept call with its number, oldest first (a journal shared by workers reads theirs too)."""
         with self._lock:
-            return list(self._calls)
+            return list(self._built())
 
     def __len__(self) -> int:
         return len(self._calls)
