@@ -21,6 +21,7 @@ from mockery.runtime.context import Context
 from mockery.store import StoreError
 from mockery.templates.environment import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
 from mockery.templates.fakes import derive_seed, json_default
+from mockery.tracing.context import rendered as traced
 
 MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
 
@@ -103,7 +104,7 @@ def render(ctx: Context, response: ResponseSpec) -> Answer:
         for name, value in response.headers:
             headers.append((name.encode("latin-1"), _header_text(value.render(variables))))
         if response.body is not None:
-            rendered = response.body.render(variables)
+            rendered = traced(route.name, response.body.render, variables)  # a slow render: a span
             if response.is_json:
                 payload = orjson.dumps(rendered, default=json_default)
             elif isinstance(rendered, dict | list):

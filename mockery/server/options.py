@@ -35,7 +35,9 @@ from mockery.server.tls import serve_settings
 from mockery.server.workers import check_workers, default_prefix
 from mockery.source.inline import InlineSpec
 from mockery.store import DEFAULT_STORE_URL, Store, open_store
+from mockery.store.traced import traced as traced_store
 from mockery.templates.fakes import Clock
+from mockery.tracing.context import current as current_span
 from mockery.tracing.settings import tracing_on
 
 
@@ -160,6 +162,9 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         specs = load_specs(options.paths, environ=options.environ, inline=list(options.inline))
     ports = requested_ports(specs, options.ports, os.environ if options.environ is None else options.environ)
     store = options.store if options.store is not None else options.open_store(specs)
+    traces = tracing_on(options.trace, os.environ if options.environ is None else options.environ)
+    if traces:  # its calls are child spans of the request's (SQLite, Redis)
+        store = traced_store(store, current_span)
     server = Server(
         specs,
         host=options.host,
@@ -185,7 +190,7 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         tls_names=tls_hostnames(options.tls_names),
     )
     server.use_profile(options.profile)
-    if tracing_on(options.trace, os.environ if options.environ is None else options.environ):
+    if traces:
         from mockery.tracing.otel import Tracing  # OpenTelemetry is imported only by a server that traces
 
         server.tracing = Tracing(service.name for service in specs.services)

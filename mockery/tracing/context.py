@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
-from typing import Protocol
+from time import time_ns
+from typing import Protocol, TypeVar
 
 Attribute = str | bool | int | float
 Attributes = Mapping[str, Attribute]
@@ -34,6 +35,11 @@ class ActiveSpan(Protocol):
     def child(self, name: str, attributes: Attributes, *, internal: bool = False) -> AbstractContextManager[ActiveSpan]:
         """A client span under this one (an upstream call, a callback delivery, a store call), or an internal
         one (a template's rendering), ended on leaving the block; an exception raised in it is recorded on it."""
+        ...
+
+    def child_if_slow(self, name: str, attributes: Attributes, start: int) -> None:
+        """An internal child span from ``start`` (``time.time_ns()``) to now, if it lasted at least the render
+        threshold (``MOCKERY_TRACE_RENDER_MS``): a template's rendering, which is usually too quick to show."""
         ...
 
     def serve_as(self, service: str) -> None:
@@ -74,3 +80,20 @@ CURRENT: ContextVar[ActiveSpan | None] = ContextVar("mockery_span", default=None
 def current() -> ActiveSpan | None:
     """The span of the request being answered, or ``None`` (tracing is off, or no request is)."""
     return CURRENT.get()
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def rendered(route: str, render: Callable[[_In], _Out], variables: _In) -> _Out:
+    """``render(variables)``: a template rendered for ``route``. When the request is traced and the rendering
+    took at least ``MOCKERY_TRACE_RENDER_MS``, it is a child span of the request's (``render <route>``)."""
+    span = CURRENT.get()
+    if span is None:
+        return render(variables)
+    start = time_ns()
+    try:
+        return render(variables)
+    finally:
+        span.child_if_slow(f"render {route}", {"mockery.route": route}, start)

@@ -144,6 +144,17 @@ class Span:
         finally:
             span.end()
 
+    def child_if_slow(self, name: str, attributes: Attributes, start: int) -> None:
+        end = time.time_ns()
+        if end - start < self._recorder.render_threshold:
+            return
+        span = Span(
+            self._recorder, self._trace, self._id, self._state, self._baggage, self._sampled, False, name,
+            otlp.INTERNAL, self.service(), None,
+        )  # fmt: skip
+        span._values, span._start = dict(attributes), start
+        span.end()
+
     def serve_as(self, service: str) -> None:
         if self._service is None:
             self._service = service
@@ -213,6 +224,22 @@ def _setting(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+RENDER_THRESHOLD_MS = 1.0
+
+
+def render_threshold(environ: Mapping[str, str]) -> int:
+    """``MOCKERY_TRACE_RENDER_MS`` (default 1): a template rendering that takes this long or longer is a span
+    of its own; in nanoseconds."""
+    text = environ.get("MOCKERY_TRACE_RENDER_MS", "").strip()
+    try:
+        milliseconds = float(text) if text else RENDER_THRESHOLD_MS
+    except ValueError:
+        milliseconds = -1.0
+    if not 0 <= milliseconds < float("inf"):
+        raise ArgumentError(f"MOCKERY_TRACE_RENDER_MS: {text!r} is not a number of milliseconds (0 or more)")
+    return round(milliseconds * 1_000_000)
+
+
 class Recorder:
     """The spans of one server: made by ``server_span``, queued when they end, encoded and sent in batches by
     a daemon thread (or by ``export``, which ``flush`` calls)."""
@@ -228,6 +255,7 @@ class Recorder:
         self._scope = otlp.scope("mockery", "1")
         self._delay = _setting(environ, "OTEL_BSP_SCHEDULE_DELAY", 5000) / 1000
         self._batch = _setting(environ, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512)
+        self.render_threshold = render_threshold(environ)
         self._queue: collections.deque[Span] = collections.deque(
             maxlen=_setting(environ, "OTEL_BSP_MAX_QUEUE_SIZE", 2048)
         )
