@@ -37,6 +37,10 @@ class AnswerHeaders(Mapping[str, str]):
         self._raw = raw
         self._decoded: dict[str, str] | None = None
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """The pairs as text, in order, decoded now and not kept (what a worker sends to the shared journal)."""
+        return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self._raw]
+
     def _headers(self) -> dict[str, str]:
         if self._decoded is None:
             self._decoded = {name.decode("latin-1"): value.decode("latin-1") for name, value in self._raw}

@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, Call, Journal, Subscription
+from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, AnswerHeaders, Call, Journal, Subscription
 from mockery.http.metrics import Metrics, Totals, merge
 from mockery.store.base import Store, StoreError
 from mockery.store.shared import Feed, Listener
@@ -73,6 +73,7 @@ class SharedRoute:
 
 def encode_call(call: Call, worker: str) -> bytes:
     """One call as the shared journal keeps it (bodies as latin-1 text: every byte survives the trip)."""
+    answer_headers = call.response_headers
     return orjson.dumps(
         [
             call.service,
@@ -85,7 +86,7 @@ def encode_call(call: Call, worker: str) -> bytes:
             call.status,
             call.duration,
             call.time,
-            dict(call.response_headers),
+            answer_headers.pairs() if isinstance(answer_headers, AnswerHeaders) else list(answer_headers.items()),
             call.response_body.decode("latin-1"),
             worker,
         ]
@@ -107,7 +108,7 @@ def decode_call(entry: bytes) -> Call:
         status,
         duration,
         at,
-        response_headers=answer_headers,
+        response_headers=dict(answer_headers),
         response_body=answer.encode("latin-1"),
         worker=worker,
     )
