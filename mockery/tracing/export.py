@@ -132,8 +132,11 @@ class HttpSender:
     def send(self, payload: bytes) -> bool:
         body = gzip.compress(payload, compresslevel=6) if self._gzip else payload
         problem = ""
+        deadline = time.monotonic() + self._timeout  # a collector that does not answer holds no flush for long
         for attempt in range(_ATTEMPTS):
             if attempt:
+                if time.monotonic() + 0.1 * 2**attempt > deadline:
+                    break
                 time.sleep(0.1 * 2**attempt)
             try:
                 connection = self._connect()
@@ -197,8 +200,11 @@ class GrpcSender:
 
     def send(self, payload: bytes) -> bool:
         problem = ""
+        deadline = time.monotonic() + self._timeout
         for attempt in range(_ATTEMPTS):
             if attempt:
+                if time.monotonic() + 0.1 * 2**attempt > deadline:
+                    break
                 time.sleep(0.1 * 2**attempt)
             try:
                 self._export(payload, metadata=self._metadata, timeout=self._timeout, compression=self._compression)

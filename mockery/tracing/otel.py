@@ -54,8 +54,9 @@ class Tracing:
         return f"Tracing(protocol={self.protocol!r}, services={sorted(self.services)})"
 
     def flush(self, timeout_millis: int = 5000) -> None:
-        """Export the spans ended so far (``MockServer`` and the tests call it before reading a receiver)."""
-        self._recorder.export()
+        """Export the spans ended so far (a server stopping calls it; tests, before reading a receiver). The
+        collector's connection is closed after: the next export opens another."""
+        self._recorder.export(close=True)
 
     def shutdown(self) -> None:
         """Export what is left and stop the exporting thread (at the server's shutdown)."""

@@ -16,6 +16,7 @@ import random
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 
@@ -266,8 +267,11 @@ class Recorder:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="mockery-traces", daemon=True)
+        # The thread holds the recorder weakly: a server dropped without close() lets its thread end too.
+        args = (weakref.ref(self), self._wake, self._delay)
+        self._thread = threading.Thread(target=_export_until_closed, args=args, name="mockery-traces", daemon=True)
         self._thread.start()
+        weakref.finalize(self, sender.close)
 
     def __repr__(self) -> str:
         return f"Recorder({self._sender!r}, {self.sampler!r})"
@@ -308,32 +312,30 @@ class Recorder:
         if len(queue) == self._batch:
             self._wake.set()
 
-    def _run(self) -> None:
-        while not self._closed:
-            self._wake.wait(self._delay)
-            self._wake.clear()
-            self.export()
-
-    def export(self) -> None:
-        """Encode and send every span ended so far, a batch at a time."""
+    def export(self, *, close: bool = False) -> None:
+        """Encode and send every span ended so far, a batch at a time; then, with ``close``, close the
+        sender's connection (it opens another when it next sends)."""
         with self._lock:
-            queue = self._queue
-            while queue:
-                batch: dict[str, list[bytes]] = {}
-                try:
-                    for _ in range(self._batch):
-                        span = queue.popleft()
-                        encoded = span.encode(self._encoder)
-                        batch.setdefault(span.service(), []).append(encoded)
-                except IndexError:
-                    pass
-                except Exception:  # a defect: the batch is lost, the thread (and the server) go on
-                    _logger.exception("traces: a batch of spans could not be encoded")
-                    continue
-                payload = otlp.request(
-                    (self._resource(service), self._scope, spans) for service, spans in batch.items()
-                )
-                self._sender.send(payload)
+            self._export()
+            if close:
+                self._sender.close()
+
+    def _export(self) -> None:
+        queue = self._queue
+        while queue:
+            batch: dict[str, list[bytes]] = {}
+            try:
+                for _ in range(self._batch):
+                    span = queue.popleft()
+                    encoded = span.encode(self._encoder)
+                    batch.setdefault(span.service(), []).append(encoded)
+            except IndexError:
+                pass
+            except Exception:  # a defect: the batch is lost, the thread (and the server) go on
+                _logger.exception("traces: a batch of spans could not be encoded")
+                continue
+            payload = otlp.request((self._resource(service), self._scope, spans) for service, spans in batch.items())
+            self._sender.send(payload)
 
     def _resource(self, service: str) -> bytes:
         found = self._resources.get(service)
@@ -346,5 +348,15 @@ class Recorder:
         self._closed = True
         self._wake.set()
         self._thread.join(timeout=10)
-        self.export()
-        self._sender.close()
+        self.export(close=True)
+
+
+def _export_until_closed(recorder: weakref.ref[Recorder], wake: threading.Event, delay: float) -> None:
+    while True:
+        wake.wait(delay)
+        wake.clear()
+        alive = recorder()
+        if alive is None or alive._closed:
+            return
+        alive.export()
+        del alive

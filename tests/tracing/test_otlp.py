@@ -168,3 +168,23 @@ def test_a_span_is_a_repr_that_names_it() -> None:
     recorder, _ = _recorder()
     span: Span = recorder.server_span("GET", {}, lambda: "a")
     assert repr(span) == f"Span('GET', trace_id={span.trace_id}, span_id={span.span_id})"
+
+
+def test_the_exporting_thread_ends_with_its_recorder() -> None:
+    import gc
+
+    recorder, _ = _recorder({"OTEL_BSP_SCHEDULE_DELAY": "10"})
+    thread = recorder._thread
+    assert thread.is_alive()
+    del recorder
+    gc.collect()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_a_closed_recorder_has_sent_everything() -> None:
+    recorder, kept = _recorder({"OTEL_BSP_SCHEDULE_DELAY": "600000"})
+    recorder.server_span("GET", {}, lambda: "a").end()
+    recorder.close()
+    assert not recorder._thread.is_alive()
+    assert len(_decoded(kept)) == 1

@@ -213,3 +213,31 @@ def test_the_parent_based_sampler_traces_only_requests_that_come_with_a_trace(
         assert httpx.get(f"{mock.url}/x", headers={"traceparent": TRACEPARENT}).status_code == 200
     [received] = _server_spans(collector)
     assert received.trace_id == TRACE_ID
+
+
+def test_spans_go_gzipped_with_the_configured_headers(
+    collector: Receiver, write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s%20cret,x-team=dev")
+    spec = write_spec("service: zipped\nroutes:\n  - path: /x\n    response: {body: ok}\n")
+    with MockServer(spec) as mock:
+        assert httpx.get(f"{mock.url}/x").status_code == 200
+    [export] = [request for request in collector.received if request.path == "/v1/traces"]
+    assert export.headers["content-encoding"] == "gzip"
+    assert export.headers["content-type"] == "application/x-protobuf"
+    assert export.headers["api-key"] == "s cret"
+    assert export.headers["x-team"] == "dev"
+    [received] = _server_spans(collector)
+    assert received.service == "zipped"
+
+
+def test_a_wrong_export_variable_stops_the_server_from_starting_with_its_name(
+    collector: Receiver, write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockery.errors import ArgumentError
+
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "sometimes")
+    spec = write_spec("service: wrong\nroutes:\n  - path: /x\n    response: {body: ok}\n")
+    with pytest.raises(ArgumentError, match="OTEL_TRACES_SAMPLER: 'sometimes' is not one of"):
+        MockServer(spec).start()
