@@ -65,8 +65,8 @@ class Call:
     from ``query_string``), ``headers`` (lower-case names), ``body`` (parsed from ``raw_body``); ``route`` (the
     route that answered, ``"-"`` for none), ``status``, ``response_headers`` and ``response_body`` (read back as
     ``response_json`` or ``response_text``; empty when the listener that recorded the call did not keep them),
-    ``duration`` in seconds and ``time`` (Unix time); ``worker`` names the process that answered
-    (``host:pid``) when several share the journal (``mockery serve --workers N`` on Redis), else ``""``."""
+    ``duration`` in seconds and ``time`` (Unix time). A call read from a journal that several workers share
+    (``mockery serve --workers N`` on Redis) is a ``WorkerCall``, which names the worker that answered."""
 
     service: str
     method: str
@@ -80,7 +80,6 @@ class Call:
     time: float = field(default_factory=time.time)
     response_headers: Mapping[str, str] = field(default_factory=dict)
     response_body: bytes = b""
-    worker: str = ""
 
     @property
     def matched(self) -> bool:
@@ -121,7 +120,7 @@ class Call:
         return f"{self.method} {self.path}{query} -> {self.status} [{self.service}: {self.route}]"
 
     def as_dict(self) -> dict[str, Any]:
-        shown = {
+        return {
             "service": self.service,
             "method": self.method,
             "path": self.path,
@@ -133,9 +132,17 @@ class Call:
             "duration_ms": round(self.duration * 1000, 3),
             "time": self.time,
         }
-        if self.worker:
-            shown["worker"] = self.worker
-        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerCall(Call):
+    """A call as a journal shared by workers holds it: ``worker`` is the process that answered (``host:pid``).
+    (A subclass, so that a server of one process builds its calls exactly as before.)"""
+
+    worker: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**Call.as_dict(self), "worker": self.worker}
 
 
 # The fields of a ``Call`` in their order, ``time`` included: how the request path journals a call.

@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, AnswerHeaders, Call, Journal, Subscription
+from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, AnswerHeaders, Call, Journal, Subscription, WorkerCall
 from mockery.http.metrics import Metrics, Totals, merge
 from mockery.store.base import Store, StoreError
 from mockery.store.shared import Feed, Listener
@@ -93,11 +93,11 @@ def encode_call(call: Call, worker: str) -> bytes:
     )
 
 
-def decode_call(entry: bytes) -> Call:
+def decode_call(entry: bytes) -> WorkerCall:
     (service, method, path, query, headers, body, route, status, duration, at, answer_headers, answer, worker) = (
         orjson.loads(entry)
     )
-    return Call(
+    return WorkerCall(
         service,
         method,
         path,
@@ -297,7 +297,9 @@ class Sharing:
         later (none for ``None``), oldest published first."""
         self.sync()
         now = self.feed.count()
-        backlog = [] if since is None else [(n, decode_call(entry)) for n, entry in self.feed.calls_from(since)]
+        backlog: list[tuple[int, Call]] = []
+        if since is not None:
+            backlog = [(number, decode_call(entry)) for number, entry in self.feed.calls_from(since)]
         with self._watching:
             self._watchers[subscription] = max(now, backlog[-1][0] + 1) if backlog else now
         return backlog
@@ -315,7 +317,7 @@ class Sharing:
     def shared_calls(self) -> list[tuple[int, Call]]:
         """Every worker's kept calls with their shared numbers, in the order they arrived."""
         self.sync()
-        calls = [(number, decode_call(entry)) for number, entry in self.feed.calls()]
+        calls: list[tuple[int, Call]] = [(number, decode_call(entry)) for number, entry in self.feed.calls()]
         calls.sort(key=lambda numbered: numbered[1].time)
         return calls
 
