@@ -232,6 +232,10 @@ class Sharing:
                     if not failed:
                         print(f"mockery: worker {self.worker} cannot share its journal: {exc}", file=sys.stderr)
                     failed = True
+                    if listener is not None:  # listen afresh (and catch up on the routes) once Redis is back
+                        with contextlib.suppress(Exception):
+                            listener.close()
+                        listener = None
                     self._stopping.wait(FLUSH_SECONDS * 4)
         finally:
             if listener is not None:

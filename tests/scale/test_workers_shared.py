@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+from outage_support import POLL_PAUSE, RECOVERY_DEADLINE
 from redis_server import RedisServer
 from scale_support import Mockery
 
@@ -143,5 +145,33 @@ def test_a_route_added_through_one_worker_is_answered_by_every_worker_until_remo
     assert journal(served.url, "/again")["count"] == BATCH
     assert journal(served.url, "/added/7")["count"] == 0
 
+    log = served.stop()
+    assert served.process.returncode == 0, log
+
+
+@pytest.mark.slow
+def test_calls_answered_while_redis_is_away_reach_the_shared_journal_when_it_returns(
+    mockery: Callable[..., Mockery], tmp_path: Path, own_redis: RedisServer
+) -> None:
+    spec = tmp_path / "dice.yaml"
+    spec.write_text(DICE, encoding="utf-8")
+    served = mockery(str(spec), "--workers", "2", "--state", own_redis.url, "--state-prefix", "away")
+    own_redis.stop()
+    # A route that needs no state answers as ever: nothing on a request's path waits for the journal's Redis.
+    assert {answer.status_code for answer in send(f"{served.url}/ping", BATCH)} == {200}
+    refused = httpx.get(f"{served.url}/__mockery/requests", headers={"connection": "close"})
+    assert refused.status_code == 503, refused.text
+    assert "redis://127.0.0.1" in refused.json()["detail"]
+    own_redis.start()
+    # Each worker listens again and sends what it kept once Redis answers (its next turns, about a second).
+    deadline = time.monotonic() + RECOVERY_DEADLINE
+    while True:
+        answer = httpx.get(
+            f"{served.url}/__mockery/requests", params={"path": "/ping"}, headers={"connection": "close"}
+        )
+        if answer.status_code == 200 and answer.json()["count"] == BATCH:
+            break
+        assert time.monotonic() < deadline, answer.text[:500]
+        time.sleep(POLL_PAUSE)  # a pause between polls; the workers decide when they have sent their calls
     log = served.stop()
     assert served.process.returncode == 0, log
