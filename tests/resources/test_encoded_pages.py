@@ -58,8 +58,10 @@ QUERIES = [
 
 
 def users(tmp_path: Path) -> Collection:
-    (tmp_path / "shop.yaml").write_text(SPEC, encoding="utf-8")
-    runtime = Runtime(load_specs([tmp_path]))
+    folder = tmp_path / "in-process"
+    folder.mkdir(exist_ok=True)
+    (folder / "shop.yaml").write_text(SPEC, encoding="utf-8")
+    runtime = Runtime(load_specs([folder]))
     collection: Collection = runtime.resources.collections["shop.users"]
     return collection
 
@@ -141,7 +143,7 @@ def test_a_page_over_http_has_the_bytes_and_links_of_its_query(
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "shop.yaml").write_text(SPEC, encoding="utf-8")
     server = serve(tmp_path / "specs")
-    collection = server.app.runtime.resources.collections["shop.users"]
+    collection = users(tmp_path)  # the same seed: the same records as the server's
     with httpx.Client(base_url=server.url) as http:
         for _ in range(2):  # computed, then kept
             response = http.get(f"/users?{query}")
