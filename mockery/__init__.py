@@ -22,6 +22,7 @@ from mockery.errors import (
 
 if TYPE_CHECKING:
     from mockery.answers.handler import HandlerContext, HandlerRequest, Response
+    from mockery.app.application import MockApp
     from mockery.app.listener import AppConfig, ListenerApp
     from mockery.callbacks.dispatcher import WebhookError
     from mockery.callbacks.journal import Delivery
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from mockery.load.schema import spec_schema
     from mockery.model.services import Route, Service, SpecSet
     from mockery.runtime.changes import Frame
+    from mockery.server.application import create_app
     from mockery.server.connections import ConnectionLimits
     from mockery.store import open_store
     from mockery.store.base import Store, StoreError, StoreUnavailable
@@ -59,6 +61,7 @@ __all__ = [
     "HttpxTransport",
     "Journal",
     "ListenerApp",
+    "MockApp",
     "MockServer",
     "MockeryError",
     "ProfileError",
@@ -78,6 +81,7 @@ __all__ = [
     "UnknownServiceError",
     "WebhookError",
     "__version__",
+    "create_app",
     "load_specs",
     "open_store",
     "spec_schema",
@@ -97,6 +101,7 @@ _LAZY = {
     "HttpxTransport": "mockery.testing.transport",
     "Journal": "mockery.http.journal",
     "ListenerApp": "mockery.app.listener",
+    "MockApp": "mockery.app.application",
     "MockServer": "mockery.testing.mock_server",
     "RequestsAdapter": "mockery.testing.requests_adapter",
     "Response": "mockery.answers.handler",
@@ -109,6 +114,7 @@ _LAZY = {
     "StoreUnavailable": "mockery.store.base",
     "Stub": "mockery.testing.handlers",
     "WebhookError": "mockery.callbacks.dispatcher",
+    "create_app": "mockery.server.application",
     "load_specs": "mockery.load.loader",
     "open_store": "mockery.store",
     "spec_schema": "mockery.load.schema",

@@ -26,6 +26,7 @@ PUBLIC = {
     "HttpxTransport",
     "Journal",
     "ListenerApp",
+    "MockApp",
     "MockServer",
     "MockeryError",
     "ProfileError",
@@ -45,6 +46,7 @@ PUBLIC = {
     "UnknownServiceError",
     "WebhookError",
     "__version__",
+    "create_app",
     "load_specs",
     "open_store",
     "spec_schema",
@@ -121,7 +123,7 @@ def test_the_types_the_api_takes_and_returns_are_exported() -> None:
     assert {cls.__name__ for cls in mentioned - exported} <= INTERNAL
     app = vars(MockServer)["app"]
     assert isinstance(app, property)
-    assert get_type_hints(app.fget)["return"] is mockery.ListenerApp
+    assert get_type_hints(app.fget)["return"] is mockery.MockApp
 
 
 @pytest.mark.parametrize("module", ["mockery", "mockery.testing.pytest_plugin"])

@@ -1,8 +1,9 @@
 """The ASGI app of one listener, compiled once from the model: match, render, send.
 
-It speaks ASGI directly with Starlette's path compiler and convertors rather than through Starlette's
-router: a mock server must explain a miss (which route came closest, and why it did not match), and the
-request path stays a dictionary lookup and a render, with static bodies encoded ahead of time.
+It sits under the listener's Starlette application (``mockery.app.application``), whose router hands it every
+request. It matches with Starlette's path compiler and convertors rather than Starlette's route list: a mock
+server must explain a miss (which route came closest, and why it did not match), and the request path stays a
+dictionary lookup and a render, with static bodies encoded ahead of time.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ from mockery.tracing.context import CURRENT, ActiveSpan, Tracer
 # The journal keeps an answer's body up to this size (for tests that verify what a client got): a list of a
 # hundred records fits; a bulk download is kept as b"" rather than held in memory for the journal's lifetime.
 JOURNAL_BODY_LIMIT = 1024 * 1024
+# The scope key of the server's own ``send``, kept by the app at the top (``mockery.app.application``) before
+# any middleware wraps it: connection-level faults need the connection behind it.
+SERVER_SEND = "mockery.server_send"
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +357,9 @@ class ListenerApp:
         duration = time.perf_counter() - started
         self._observe(scope, headers, body, service_name, route_name, answer, duration)
         if breaking is not None:
-            await break_connection(send, receive, breaking, answer.status, list(answer.headers), answer.body)
+            # The server's own send: a middleware's wrapper cannot reach the connection to break it.
+            raw_send = scope.get(SERVER_SEND, send)
+            await break_connection(raw_send, receive, breaking, answer.status, list(answer.headers), answer.body)
         elif (
             (behaviours.chunked or behaviours.throttle)
             and method != "HEAD"

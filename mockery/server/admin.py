@@ -8,9 +8,11 @@ a body reads it through ``read_admin_body``, capped at ``ADMIN_MAX_BODY``, befor
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
@@ -59,7 +61,9 @@ def store_unavailable_response(exc: StoreError, store: str) -> Response:
 class AdminApi:
     """The ASGI app answering every path under ``/__mockery`` of one listener."""
 
-    def __init__(self, server: ServerVerbs, *, listener_host: str, listener_port: int, token: str | None) -> None:
+    def __init__(
+        self, server: ServerVerbs, *, listener_host: str, listener_port: int | None, token: str | None
+    ) -> None:
         self.server = server
         self.guard = AdminGuard(listener_host, listener_port, token)
         self.router = Router(
@@ -96,6 +100,10 @@ class AdminApi:
             return
         try:
             await self.router(scope, receive, send)
+        except HTTPException as exc:  # inside a Starlette app, a Route raises what it would answer (a 405)
+            response = problem_response(exc.status_code, HTTPStatus(exc.status_code).phrase, exc.detail)
+            response.headers.update(exc.headers or {})
+            await response(scope, receive, send)
         except StoreError as exc:
             # As on the listener: the store (Redis) is unreachable, not the call wrong; handlers touch the store
             # before their response starts, and a failed reset changes nothing (the store goes first).

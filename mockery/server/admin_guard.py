@@ -66,7 +66,9 @@ def split_host(value: str) -> tuple[str, int | None]:
 class AdminGuard:
     """Decides, from the request's headers and the listener's address, whether an admin call may proceed."""
 
-    def __init__(self, listener_host: str, listener_port: int, token: str | None) -> None:
+    def __init__(self, listener_host: str, listener_port: int | None, token: str | None) -> None:
+        # ``listener_port`` ``None``: an app run by another server (``mockery.create_app``), whose port it cannot
+        # know; a loopback Host with any port is its own then.
         self.loopback = is_loopback_host(listener_host)
         self.listener_host = listener_host
         self.listener_port = listener_port
@@ -90,7 +92,11 @@ class AdminGuard:
                 403,
                 "Host refused",
                 "without an admin token the admin API answers only to a loopback Host such as "
-                f"127.0.0.1:{self.listener_port} or localhost:{self.listener_port}",
+                + (
+                    "127.0.0.1 or localhost"
+                    if self.listener_port is None
+                    else f"127.0.0.1:{self.listener_port} or localhost:{self.listener_port}"
+                ),
                 {},
             )
         if scope["path"] in PUBLIC_PATHS:
@@ -138,7 +144,7 @@ class AdminGuard:
 
     def _own_loopback_host(self, value: str) -> bool:
         host, port = split_host(value)
-        return is_loopback_host(host) and port in (None, self.listener_port)
+        return is_loopback_host(host) and (self.listener_port is None or port in (None, self.listener_port))
 
     def __repr__(self) -> str:
         where = "loopback" if self.loopback else self.listener_host

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from starlette.middleware import Middleware
+
 from mockery.app.listener import AppConfig
 from mockery.errors import ArgumentError
 from mockery.http.cors import CorsPolicy, parse_cors_option
@@ -91,6 +93,8 @@ class ServerOptions:
     trace: str = field(default="auto", metadata=_env("MOCKERY_TRACE"))
     """Spans over OTLP (``mockery.tracing``): ``auto`` when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_...``)
     is set, ``on`` or ``off``."""
+    middleware: tuple[Middleware, ...] = ()
+    """Starlette middleware around every listener's app (``mockery.app.application``), outermost first."""
     tls_names: str | None = field(default=None, metadata=_env("MOCKERY_TLS_NAMES"))
     """More names for ``--tls auto``'s certificate, separated by commas: the host names other containers of a
     compose network use to reach mockery (its service name and aliases)."""
@@ -188,6 +192,7 @@ def build_server(options: ServerOptions, specs: SpecSet | None = None) -> Server
         tls_port=options.tls_port,
         tls_folder=options.tls_dir,
         tls_names=tls_hostnames(options.tls_names),
+        middleware=options.middleware,
     )
     server.use_profile(options.profile)
     if traces:

@@ -15,13 +15,15 @@ import errno
 import itertools
 import signal
 import socket
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from starlette.middleware import Middleware
 
+from mockery.app.application import MockApp
 from mockery.app.listener import AppConfig, ListenerApp
 from mockery.callbacks.dispatcher import Dispatcher, static_loops
 from mockery.errors import ServeError, SpecErrors, UnknownServiceError
@@ -149,9 +151,15 @@ class _Listener(uvicorn.Server):
 class RunningListener:
     plan: ListenerPlan
     socket: socket.socket
-    app: ListenerApp
+    application: MockApp
+    """What uvicorn runs: the Starlette app at the top (user middleware included)."""
     url: str
     tls: ServedTls | None = None
+
+    @property
+    def app(self) -> ListenerApp:
+        """The listener's own app under the Starlette one: its route table, services and answers."""
+        return self.application.listener
 
 
 class Server:
@@ -183,6 +191,7 @@ class Server:
         tls_port: int | None = None,
         tls_folder: Path | None = None,
         tls_names: Iterable[str] = (),
+        middleware: Sequence[Middleware] = (),
     ) -> None:
         # Services moved by --port-of or MOCKERY_PORT_<SERVICE>: kept across reloads.
         self.ports = dict(ports or {})
@@ -190,6 +199,7 @@ class Server:
         self._specs = specs
         self.tls, self.tls_port, self.tls_folder = tls, tls_port, tls_folder
         self.tls_names = tuple(tls_names)
+        self.middleware = tuple(middleware)
         self.host, self.port, self.ephemeral = host, port, ephemeral
         self.config = config or AppConfig()
         self._journal = Journal(journal_size)
@@ -242,13 +252,7 @@ class Server:
             raise
         self.listeners = []
         for plan, sock in zip(self.plans, sockets, strict=True):
-            app = ListenerApp(plan.services, self.runtime, self.config, self.journal, metrics=self.metrics)
-            app.callbacks = self.callbacks
-            app.tracing = self.tracing
-            if plan.shared:
-                app.admin = AdminApi(
-                    self, listener_host=plan.host, listener_port=sock.getsockname()[1], token=self._admin_token
-                )
+            app = self._application(plan, sock.getsockname()[1])
             tls = served.get(plan.tls) if plan.tls is not None else None
             self.listeners.append(RunningListener(plan, sock, app, url_of(sock, secure=tls is not None), tls))
         self.callbacks.set_listeners(
@@ -259,6 +263,24 @@ class Server:
             self.close()
             raise ServeError("; ".join(loops))
         return self.listeners
+
+    def _application(self, plan: ListenerPlan, port: int | None, **starlette: Any) -> MockApp:
+        """The app of one listener (``port`` ``None``: an app served by someone else's server, whose port the
+        admin API cannot know); ``starlette`` are ``MockApp``'s options (middleware, lifespan...)."""
+        listener = ListenerApp(plan.services, self.runtime, self.config, self.journal, metrics=self.metrics)
+        listener.callbacks = self.callbacks
+        listener.tracing = self.tracing
+        if plan.shared:
+            listener.admin = AdminApi(self, listener_host=plan.host, listener_port=port, token=self._admin_token)
+        return MockApp(listener, **{"middleware": self.middleware, **starlette})
+
+    def unbound_application(self, service: str | None = None, **starlette: Any) -> MockApp:
+        """The app of the shared listener (or of ``service``'s), without binding a socket: for an app that
+        another server runs (``mockery.create_app``). ``starlette`` are ``MockApp``'s options."""
+        for plan in self.plans:
+            if (service is None and plan.shared) or any(item.name == service for item in plan.services):
+                return self._application(plan, None, **starlette)
+        raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}")
 
     def _served_tls(self) -> dict[TlsSettings, ServedTls]:
         """The files of every HTTPS listener, a certificate of the local CA issued now if one is ``auto``:
@@ -284,7 +306,7 @@ class Server:
         self._stopping = False
         for listener in self.listeners:
             config = uvicorn.Config(
-                listener.app,
+                listener.application,
                 lifespan="off",
                 log_level="warning",
                 access_log=False,
@@ -330,10 +352,15 @@ class Server:
                     loop.remove_signal_handler(sig)
             for listener in self.listeners:
                 listener.socket.close()
-            await self.callbacks.close(self.shutdown_timeout)
-            if self.tracing is not None:  # the spans of the last requests (and deliveries) leave now
-                await asyncio.to_thread(self.tracing.flush)
-            self.runtime.store.close()
+            await self.finish()
+
+    async def finish(self) -> None:
+        """Send the callbacks still due (for ``shutdown_timeout`` seconds at most), flush the spans, close the
+        store: the end of ``serve``, and of an app another server ran (``mockery.create_app``'s lifespan)."""
+        await self.callbacks.close(self.shutdown_timeout)
+        if self.tracing is not None:  # the spans of the last requests (and deliveries) leave now
+            await asyncio.to_thread(self.tracing.flush)
+        self.runtime.store.close()
 
     @property
     def started(self) -> bool:
@@ -387,20 +414,20 @@ class Server:
         return next((item.url for item in self.listeners if item.plan.shared and item.tls is not None), None)
 
     @property
-    def app(self) -> ListenerApp:
-        """The ASGI app of the shared listener."""
-        return self.listeners[0].app
+    def app(self) -> MockApp:
+        """The app of the shared listener: a Starlette application."""
+        return self.listeners[0].application
 
-    def app_for(self, service: str) -> ListenerApp:
-        """The ASGI app of the listener serving ``service`` (an in-process client's way in)."""
+    def app_for(self, service: str) -> MockApp:
+        """The app of the listener serving ``service`` (an in-process client's way in)."""
         for listener in self.listeners:
             if any(candidate.name == service for candidate in listener.plan.services):
-                return listener.app
+                return listener.application
         raise UnknownServiceError(f"no service named {service!r}; services: {self.service_names()}")
 
-    def app_at(self, url: str) -> ListenerApp | None:
-        """The ASGI app of the listener whose base URL is ``url`` (``http://127.0.0.1:54321``), or ``None``."""
-        return next((listener.app for listener in self.listeners if listener.url == url), None)
+    def app_at(self, url: str) -> MockApp | None:
+        """The app of the listener whose base URL is ``url`` (``http://127.0.0.1:54321``), or ``None``."""
+        return next((listener.application for listener in self.listeners if listener.url == url), None)
 
     @property
     def body_timeout(self) -> float:

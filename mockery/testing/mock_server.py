@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from starlette.middleware import Middleware
+
 from mockery.answers.handler import FakerPool, Handler
-from mockery.app.listener import AppConfig, ListenerApp
+from mockery.app.application import MockApp
+from mockery.app.listener import AppConfig
 from mockery.callbacks.journal import Delivery
 from mockery.errors import ArgumentError, ServeError
 from mockery.http.journal import DEFAULT_JOURNAL_SIZE, Call, Journal
@@ -67,6 +70,7 @@ class MockServer:
         tls_client_cert: str = "required",
         tls_dir: str | Path | None = None,
         tls_names: Iterable[str] = (),
+        middleware: Sequence[Middleware] = (),
     ) -> None:
         """``paths`` (or ``specs``) are spec files or folders; ``inline`` are specs written in code: a mapping, or
         YAML text, or a list of them. All are loaded together. ``specs`` may also be a ``SpecSet`` loaded already.
@@ -80,7 +84,10 @@ class MockServer:
         ``tls_dir``, default ``$MOCKERY_TLS_DIR`` or the user's data folder) or ``tls_cert`` and ``tls_key``;
         ``tls_port`` (any value: every port is free) keeps ``url`` plain HTTP and adds an HTTPS twin at
         ``tls_url``; ``tls_client_ca`` asks clients for certificates (``tls_client_cert``: ``required`` or
-        ``optional``); ``tls_names`` are more host names for the ``auto`` certificate."""
+        ``optional``); ``tls_names`` are more host names for the ``auto`` certificate.
+
+        ``middleware``: Starlette middleware around the app of every listener (``app`` is a Starlette
+        application), e.g. ``[Middleware(GZipMiddleware)]``."""
         loaded, spec_paths = _spec_paths(paths, specs)
         config, limits = config or AppConfig(), limits or ConnectionLimits()
         options = ServerOptions(
@@ -111,6 +118,7 @@ class MockServer:
             tls_dir=_path(tls_dir),
             tls_names=",".join(tls_names) or None,
             cors=config.cors,
+            middleware=tuple(middleware),
         )
         self._server = build_server(options, loaded)
         self.specs = self._server.specs
@@ -209,9 +217,10 @@ class MockServer:
         return self._server.url_for(service)
 
     @property
-    def app(self) -> ListenerApp:
-        """The ASGI app of the shared listener. For an in-process client prefer ``httpx_transport()``: it runs
-        the app on the server's own loop, where every other request is answered."""
+    def app(self) -> MockApp:
+        """The app of the shared listener: a Starlette application (``mockery.create_app`` builds the same
+        without a server). For an in-process client prefer ``httpx_transport()``: it runs the app on the
+        server's own loop, where every other request is answered."""
         return self._server.app
 
     def httpx_transport(self, hosts: Mapping[str, str] | None = None) -> HttpxTransport:
