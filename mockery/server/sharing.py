@@ -3,9 +3,10 @@ worker (and by every replica with workers serving the same prefix).
 
 A request pays what it pays in a single process: the listener appends its call to the worker's own journal
 and counts it in its own metrics; nothing touches Redis on the request's path. A background thread per
-worker sends the calls recorded since its last turn every ``FLUSH_SECONDS`` (at most the journal's capacity
-per turn: older ones could not stay in a journal of that size anyway), and a snapshot of its metrics when
-they changed (``mockery.store.shared`` says where they go).
+worker sends the calls recorded since its last turn every ``FLUSH_SECONDS``, or ``BUSY_FLUSH_SECONDS`` while
+its journal overflows between turns (at most the journal's capacity per turn: older ones could not stay in a
+journal of that size anyway), and a snapshot of its metrics when they changed (``mockery.store.shared`` says
+where they go).
 
 A reader must see every call answered before it asked, whichever worker answered: so reading the journal or
 the metrics first raises a barrier. Every listening worker sends what it has not sent yet and acknowledges;
@@ -42,6 +43,9 @@ from mockery.store.base import Store, StoreError
 from mockery.store.shared import Feed, Listener
 
 FLUSH_SECONDS = 0.25
+# A worker whose journal overflows between two turns is busy: it sends once a second, so that sending costs it
+# at most one journal's worth of calls a second (each ~13,000 instructions to encode).
+BUSY_FLUSH_SECONDS = 1.0
 BARRIER_SECONDS = 1.0
 
 
@@ -212,14 +216,15 @@ class Sharing:
 
     def _run(self, listener: Listener | None) -> None:
         failed = False
+        interval = FLUSH_SECONDS
         try:
             while not self._stopping.is_set():
                 try:
                     if listener is None:
                         listener = self.feed.listen()
                         self._obey("routes", "")
-                    barrier = listener.next(FLUSH_SECONDS)
-                    self.flush()
+                    barrier = listener.next(interval)
+                    interval = BUSY_FLUSH_SECONDS if self.flush() else FLUSH_SECONDS
                     self._tell_watchers()
                     if barrier is not None:
                         kind, token, origin = barrier
@@ -263,8 +268,9 @@ class Sharing:
             with contextlib.suppress(concurrent.futures.TimeoutError):
                 done.result(BARRIER_SECONDS)
 
-    def flush(self) -> None:
-        """Send the calls recorded since the last turn, and the metrics if they changed."""
+    def flush(self) -> bool:
+        """Send the calls recorded since the last turn, and the metrics if they changed; whether some calls
+        had left the worker's journal before they could be sent (a busy worker)."""
         with self._flushing:
             numbered, recorded = self.journal.recorded_since(self._sent)
             unsent = numbered[-self.journal.size :]
@@ -277,6 +283,7 @@ class Sharing:
             if snapshot != self._sent_metrics:
                 self.feed.put_metrics(self.worker, snapshot)
                 self._sent_metrics = snapshot
+            return skipped > 0
 
     def _tell_watchers(self) -> None:
         with self._watching:

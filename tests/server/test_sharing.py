@@ -245,3 +245,17 @@ def test_a_worker_starts_while_redis_is_away_and_keeps_its_calls_meanwhile(capsy
     store.close()
     assert adopted == []
     assert "mockery: worker host:1 cannot share its journal" in capsys.readouterr().err  # said once
+
+
+def test_a_worker_tells_whether_its_journal_overflowed_between_two_turns(redis_url: str) -> None:
+    store = RedisStore(redis_url, f"sharing-{uuid.uuid4().hex}")
+    sharing = Sharing(store.feed(), 3, worker="host:1")
+    for n in range(3):
+        sharing.journal.record(call(f"/{n}", float(n)))
+    assert sharing.flush() is False  # all three sent
+    for n in range(5):
+        sharing.journal.record(call(f"/{n}", float(n)))
+    assert sharing.flush() is True  # two had left the journal of 3: a busy worker sends less often
+    assert sharing.flush() is False
+    sharing.stop()
+    store.close()
