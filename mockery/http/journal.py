@@ -255,11 +255,12 @@ class Journal:
         with self._lock:
             self._calls.clear()
 
-    def recorded_since(self, number: int) -> tuple[list[tuple[int, Call]], int]:
+    def recorded_since(self, number: int) -> tuple[list[tuple[int, Call | CallFields]], int]:
         """The kept calls numbered ``number`` and later, and the number the next call will get: what a worker
         sharing its journal has not sent yet (calls that already left the bounded journal are not kept)."""
         with self._lock:
-            return [(known, call) for known, call in self._built() if known >= number], self._recorded
+            # As kept (a ``Call`` or its fields): building Calls here would hold the lock the request path takes.
+            return [(known, call) for known, call in self._calls if known >= number], self._recorded
 
     def mark(self) -> int:
         """A mark of now: ``calls(since=mark)`` lists only the calls recorded after it (``clear()`` keeps it)."""

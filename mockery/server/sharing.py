@@ -33,11 +33,19 @@ import threading
 from asyncio import AbstractEventLoop
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
-from mockery.http.journal import DEFAULT_SUBSCRIBER_QUEUE, AnswerHeaders, Call, Journal, Subscription, WorkerCall
+from mockery.http.journal import (
+    DEFAULT_SUBSCRIBER_QUEUE,
+    AnswerHeaders,
+    Call,
+    CallFields,
+    Journal,
+    Subscription,
+    WorkerCall,
+)
 from mockery.http.metrics import Metrics, Totals, merge
 from mockery.store.base import Store, StoreError
 from mockery.store.shared import Feed, Listener
@@ -75,25 +83,45 @@ class SharedRoute:
         return cls(route_id, service, index, raw, environ)
 
 
-def encode_call(call: Call, worker: str) -> bytes:
-    """One call as the shared journal keeps it (bodies as latin-1 text: every byte survives the trip)."""
-    answer_headers = call.response_headers
+def encode_call(call: Call | CallFields, worker: str) -> bytes:
+    """One call as the shared journal keeps it (bodies as latin-1 text: every byte survives the trip): a
+    ``Call`` or, as the request path journals it, the tuple of its fields."""
+    fields = call if type(call) is tuple else astuple_of(cast(Call, call))
+    service, method, path, query, headers, body, route, status, duration, at, answer_headers, answer = fields
     return orjson.dumps(
         [
-            call.service,
-            call.method,
-            call.path,
-            call.query_string,
-            call.headers,
-            call.raw_body.decode("latin-1"),
-            call.route,
-            call.status,
-            call.duration,
-            call.time,
+            service,
+            method,
+            path,
+            query,
+            headers,
+            body.decode("latin-1"),
+            route,
+            status,
+            duration,
+            at,
             answer_headers.pairs() if isinstance(answer_headers, AnswerHeaders) else list(answer_headers.items()),
-            call.response_body.decode("latin-1"),
+            answer.decode("latin-1"),
             worker,
         ]
+    )
+
+
+def astuple_of(call: Call) -> CallFields:
+    """The fields of ``call`` in their order (``CallFields``)."""
+    return (
+        call.service,
+        call.method,
+        call.path,
+        call.query_string,
+        call.headers,
+        call.raw_body,
+        call.route,
+        call.status,
+        call.duration,
+        call.time,
+        call.response_headers,
+        call.response_body,
     )
 
 

@@ -22,7 +22,7 @@ from mockery import MockServer
 from mockery.http.journal import AnswerHeaders, Call, Journal, WorkerCall
 from mockery.runtime.state import Runtime
 from mockery.server.options import ServerOptions, build_server
-from mockery.server.sharing import SharedRoute, Sharing, decode_call, encode_call, feed_of
+from mockery.server.sharing import SharedRoute, Sharing, astuple_of, decode_call, encode_call, feed_of
 from mockery.store import StoreUnavailable
 from mockery.store.memory import MemoryStore
 from mockery.store.redis import RedisStore
@@ -86,6 +86,8 @@ def test_a_call_survives_the_trip_byte_for_byte() -> None:
     assert (back.status, back.duration, back.time, back.worker) == (201, 0.0125, 1_700_000_000.5, "host:7")
     assert back.as_dict()["worker"] == "host:7"
     assert "worker" not in sent.as_dict()  # a journal of one process says nothing about workers
+    # The request path journals the tuple of a call's fields: it is sent as the same bytes.
+    assert encode_call(astuple_of(sent), "host:7") == encode_call(sent, "host:7")
 
 
 def test_each_worker_reads_every_workers_calls_in_the_order_they_arrived(pair: tuple[Sharing, Sharing]) -> None:
