@@ -20,6 +20,10 @@ same route with the same seeds) before a barrier at which every other worker reb
 from the published set on its own loop: when ``POST /__mockery/routes`` has answered, every worker serves
 the route. A route a Python function answers (``MockServer.stub(handler=...)``) cannot be sent: it is never
 shared, and only ``MockServer`` (one process) makes one.
+
+A reader that follows the journal (the dashboard's stream) is told of every worker's calls by the background
+thread, which reads what was sent since its last turn. The ``per_call`` routes count in the store instead
+(``Runtime.share_calls``): one round trip per such call, the price of one sequence for all the workers.
 """
 
 from __future__ import annotations
