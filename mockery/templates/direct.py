@@ -20,7 +20,7 @@ from jinja2 import nodes
 
 from mockery.templates.dates import DATE_TYPES, rfc3339
 from mockery.templates.faker_calls import FakerMethod
-from mockery.templates.limits import check_size, size_of
+from mockery.templates.limits import MAX_BUILT, MAX_OUTPUT_CHARS, MAX_RESPONSE_CHARS, check_size, size_of
 
 
 class _Fallback:
@@ -104,6 +104,11 @@ def _request_keys(expression: nodes.Expr) -> tuple[str, ...]:
 
 def _finish(budget: Any, result: Any) -> Any:
     """What the sandbox does with a lone expression's value: sized, dates as RFC 3339, counted in the budget."""
+    if type(result) is str:  # the common case, counted here; anything over a limit is refused as the budget does
+        size = len(result)
+        if size <= MAX_OUTPUT_CHARS and size <= MAX_RESPONSE_CHARS - budget.produced:
+            budget.produced += size
+            return result
     if isinstance(result, str):
         check_size(len(result))
     elif isinstance(result, DATE_TYPES):
@@ -129,7 +134,10 @@ def _faker_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Dir
         except StopIteration:  # Jinja's call makes this an undefined value: None
             result = None
         budget = variables.budget
-        budget.build(size_of(result))
+        if type(result) is str and budget.built + len(result) <= MAX_BUILT:
+            budget.built += len(result)
+        else:
+            budget.build(size_of(result))
         return _finish(budget, result)
 
     return faker_call

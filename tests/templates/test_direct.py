@@ -19,7 +19,7 @@ from mockery.templates import environment
 from mockery.templates.direct import FALLBACK
 from mockery.templates.environment import CompiledTemplate, TemplateVariables, compile_template
 from mockery.templates.fakes import Clock, json_default, new_generator, provider_names, service_randomness
-from mockery.templates.limits import RenderLimitError
+from mockery.templates.limits import MAX_BUILT, MAX_RESPONSE_CHARS, RenderLimitError
 
 Serve = Callable[..., MockServer]
 WriteSpec = Callable[..., Path]
@@ -143,12 +143,26 @@ def test_a_value_the_sandbox_must_judge_is_handed_back_before_anything_is_drawn(
     assert template.render(variables) == ["a", "b"]
 
 
-def test_a_direct_call_counts_in_the_budget_of_its_response() -> None:
+@pytest.mark.parametrize(
+    ("built", "produced", "error"),
+    [
+        (0, MAX_RESPONSE_CHARS - 100, "the values of this response are over the limit"),
+        (MAX_BUILT - 100, 0, "built more than the limit"),
+        (MAX_BUILT - 9000, MAX_RESPONSE_CHARS - 9000, None),
+    ],
+    ids=["produced", "built", "just under both"],
+)
+def test_a_direct_call_counts_in_the_budget_of_its_response(built: int, produced: int, error: str | None) -> None:
     template = compile_template("{{ faker.pystr(min_chars=9000, max_chars=9000) }}")
-    variables = TemplateVariables(RANDOMNESS.globals)
-    variables.budget.produced = 10 * 1_000_000 - 100  # what the response's other values already took
-    with pytest.raises(RenderLimitError, match="over the limit"):
-        template.render(variables)
+    for candidate in (template, dataclasses.replace(template, direct=None)):
+        variables = TemplateVariables(RANDOMNESS.globals)
+        variables.budget.built, variables.budget.produced = built, produced  # what the other values took
+        if error is None:
+            assert len(candidate.render(variables)) == 9000
+            assert (variables.budget.built, variables.budget.produced) == (MAX_BUILT, MAX_RESPONSE_CHARS)
+        else:
+            with pytest.raises(RenderLimitError, match=error):
+                candidate.render(variables)
 
 
 def test_plain_variables_still_render_through_the_sandbox() -> None:
