@@ -182,17 +182,19 @@ def sse(duration: float) -> dict[str, float]:
                 reader, writer = await asyncio.open_connection(host, int(port))
                 writer.write(f"GET /ticks?c={n} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
                 tail = b""
-                while not stop.is_set():
-                    chunk = await reader.read(65536)
-                    if not chunk:
-                        raise RuntimeError("the stream ended")
-                    data = tail + chunk
-                    if counting.is_set():
-                        counts[n] += data.count(b"event: tick")
-                    tail = data[-16:]
-                    if counting.is_set():
-                        counts[n] -= tail.count(b"event: tick")  # counted again with the next chunk
-                writer.close()
+                try:
+                    while not stop.is_set():
+                        chunk = await reader.read(65536)
+                        if not chunk:
+                            raise RuntimeError("the stream ended")
+                        data = tail + chunk
+                        if counting.is_set():
+                            counts[n] += data.count(b"event: tick")
+                        tail = data[-16:]
+                        if counting.is_set():
+                            counts[n] -= tail.count(b"event: tick")  # counted again with the next chunk
+                finally:
+                    writer.close()
 
             tasks = [asyncio.create_task(client(n)) for n in range(SSE_CLIENTS)]
             await asyncio.sleep(1)
@@ -264,18 +266,28 @@ class Receiver:
         self._ready.set()
         self._loop.run_forever()
         server.close()
+        self._loop.run_until_complete(server.wait_closed())
+        self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                if length:
-                    await reader.readexactly(int(length.group(1)))
-                self.count += 1
-                self.last = time.perf_counter()
-                writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-        writer.close()
+        try:
+            with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+                while True:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                    if length:
+                        await reader.readexactly(int(length.group(1)))
+                    self.count += 1
+                    self.last = time.perf_counter()
+                    writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        finally:
+            writer.close()
+
+    async def _shutdown(self) -> None:
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def __enter__(self) -> Receiver:
         self._thread.start()
@@ -283,6 +295,7 @@ class Receiver:
         return self
 
     def __exit__(self, *_: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
@@ -307,14 +320,17 @@ def callbacks(duration: float) -> dict[str, float]:
             async def connection() -> None:
                 reader, writer = await asyncio.open_connection(host, int(port))
                 request = f"GET /trigger HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
-                for _ in numbers:
-                    writer.write(request)
-                    head = await reader.readuntil(b"\r\n\r\n")
-                    if not head.startswith(b"HTTP/1.1 202"):
-                        raise RuntimeError(f"the trigger route answered {head[:40]!r}")
-                    length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                    await reader.readexactly(int(length.group(1)) if length else 0)
-                writer.close()
+                try:
+                    for _ in numbers:
+                        writer.write(request)
+                        head = await reader.readuntil(b"\r\n\r\n")
+                        if not head.startswith(b"HTTP/1.1 202"):
+                            raise RuntimeError(f"the trigger route answered {head[:40]!r}")
+                        length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                        await reader.readexactly(int(length.group(1)) if length else 0)
+                finally:
+                    writer.close()
+                    await writer.wait_closed()
 
             async def run() -> None:
                 await asyncio.gather(*(connection() for _ in range(16)))
@@ -367,16 +383,23 @@ def openapi(duration: float) -> dict[str, Any]:
 
 
 def measure(duration: float) -> dict[str, Any]:
-    if (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity"):
+    load = os.getloadavg()[0]
+    pin = (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
+    cores = os.sched_getaffinity(0) if pin else set()
+    if pin:
         os.sched_setaffinity(0, {1})  # the clients' side: the servers are pinned to core 0
-    return {
-        "sse": sse(duration),
-        "websocket": websocket(duration),
-        "graphql": graphql(duration),
-        "callbacks": callbacks(duration),
-        "openapi": openapi(duration),
-        "load": os.getloadavg()[0],
-    }
+    try:
+        return {
+            "sse": sse(duration),
+            "websocket": websocket(duration),
+            "graphql": graphql(duration),
+            "callbacks": callbacks(duration),
+            "openapi": openapi(duration),
+            "load": load,
+        }
+    finally:
+        if pin:
+            os.sched_setaffinity(0, cores)
 
 
 def section(result: dict[str, Any], duration: float) -> str:
