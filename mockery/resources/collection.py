@@ -149,7 +149,7 @@ class Collection:
         if payload is not None:
             self._encoded.move_to_end(number)
             return payload
-        payload = self._encoded[number] = orjson.dumps(self.generated(number, copy=False))
+        payload = self._encoded[number] = orjson.dumps(self.generated(number, cache=False, copy=False))
         if len(self._encoded) > self.cache_size:
             self._encoded.popitem(last=False)
         return payload
