@@ -10,6 +10,7 @@ serialised before it is stored (``mockery.resources.records``): what is stored c
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -234,11 +235,21 @@ def _link(raw: RawRequest, query: Query, total: int, cap: int) -> bytes:
     if query.page is None and query.limit is None and (query.start is not None or total <= cap):
         return b""
     limit = query.limit if query.limit is not None else (10 if query.page is not None else cap)
-    page = query.page or 1
+    host = raw.headers.get("host", "localhost")
+    # The query was encoded when it was parsed (once per query text); the same page of the same list, asked again
+    # (a client polling, a load test), is the same header: kept, for links of a usual length.
+    if len(host) + len(raw.path) + len(query.rest_text) <= _KEPT_LINK_CHARS:
+        return _kept_links(host, raw.path, query.rest_text, query.page or 1, limit, total)
+    return _links(host, raw.path, query.rest_text, query.page or 1, limit, total)
+
+
+_KEPT_LINK_CHARS = 1024
+
+
+def _links(host: str, path: str, kept: str, page: int, limit: int, total: int) -> bytes:
     last = max(1, math.ceil(total / limit)) if limit else 1
-    base = f"http://{raw.headers.get('host', 'localhost')}{raw.path}"
-    # The query was encoded when it was parsed (once per query text); only the page number differs between links.
-    kept = query.rest_text
+    base = f"http://{host}{path}"
+    # Only the page number differs between the links.
     prefix = f"{base}?{kept}&_page=" if kept else f"{base}?_page="
     links = [f'<{prefix}1&_limit={limit}>; rel="first"']
     if page > 1:
@@ -247,6 +258,9 @@ def _link(raw: RawRequest, query: Query, total: int, cap: int) -> bytes:
         links.append(f'<{prefix}{page + 1}&_limit={limit}>; rel="next"')
     links.append(f'<{prefix}{last}&_limit={limit}>; rel="last"')
     return ", ".join(links).encode("latin-1")
+
+
+_kept_links = functools.lru_cache(maxsize=1024)(_links)
 
 
 def _decorate(resources: Resources, resource: Resource, records: list[Record], query: Query) -> list[Record]:
