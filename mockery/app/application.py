@@ -16,8 +16,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.types import ExceptionHandler, Lifespan, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
 
 from mockery.app.listener import SERVER_SEND, ListenerApp
 from mockery.http.paths import RESERVED_PREFIX
@@ -78,6 +79,21 @@ class MockApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[SERVER_SEND] = send
         await super().__call__(scope, receive, send)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, without its innermost ``ExceptionMiddleware`` when no handler needs it: that layer
+        turns what the routing raises (``HTTPException``, or an exception a handler is given for) into answers,
+        and mockery's routing raises nothing of the kind (it answers its own errors as problem documents). It
+        stays when ``exception_handlers`` names anything but 500 or ``Exception``."""
+        if any(key not in (500, Exception) for key in self.exception_handlers) or self.max_body_size is not None:
+            return super().build_middleware_stack()
+        handler = self.exception_handlers.get(500, self.exception_handlers.get(Exception))
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(
+            [Middleware(ServerErrorMiddleware, handler=handler, debug=self.debug), *self.user_middleware]
+        ):
+            app = cls(app, *args, **kwargs)
+        return app
 
     @property
     def listener(self) -> ListenerApp:
