@@ -298,13 +298,13 @@ class ListenerApp:
                 answer = refusal
             else:
                 try:
-                    view = RequestView(RawRequest(method, path, query_string, headers, body))
+                    raw = RawRequest(method, path, query_string, headers, body)
+                    view = RequestView(raw)
                     found = self.table.match(method, path, view, self._state_of)
                     if isinstance(found, Match):
                         service_name, route_name = found.entry.service.name, found.entry.route.name
                         if (kind := found.entry.route.answer).prepares:  # big scans run off the loop
                             await kind.prepare(self.runtime.resources, query_string, found.path_params)
-                        raw = RawRequest(method, path, query_string, headers, body)
                         answer, note, behaviours, verdict = await self._matched(found, raw, view)
                         if found.entry.route.callbacks:
                             fired = (found, raw)
@@ -322,7 +322,6 @@ class ListenerApp:
                         answer = await upstream[1].forward_scope(scope, body)
                         adds = self._additions[service_name]
                         if adds.headers is not None:
-                            raw = RawRequest(method, path, query_string, headers, body)
                             answer, failed = adds.headers.add_to(answer, self._state(service_name), raw, {})
                             note = failed or note
                     elif found.allowed:
@@ -383,16 +382,9 @@ class ListenerApp:
         if span is not None:
             args = (found, service_name, route_name, answer, note, behaviours, verdict, len(body), proxied)
             describe(span, self.runtime, scope, *args)
-        self.config.access_log.request(
-            service_name,
-            method,
-            path,
-            answer.status,
-            route_name,
-            duration,
-            note,
-            scope["query_string"].decode("latin-1"),
-        )
+        if self.config.access_log.enabled:
+            query = scope["query_string"].decode("latin-1")
+            self.config.access_log.request(service_name, method, path, answer.status, route_name, duration, note, query)
         if fired is not None and self.callbacks is not None and answer.status < 400:
             matched, request = fired
             route = matched.entry.route
