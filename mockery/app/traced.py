@@ -31,21 +31,24 @@ def describe(
     request_size: int,
     proxied: bool,
 ) -> None:
-    """Set the attributes of a request's span once its answer is known (before it leaves). What is the same
-    for every request of a route is made once per route (and seed) and shared by its spans."""
+    """Set the attributes of a request's span once its answer is known (before it leaves): OpenTelemetry's HTTP
+    semantic conventions (``set_http``), then mockery's own. What is the same for every request of a route is
+    made once per route (and seed) and shared by its spans."""
     span.serve_as(service)
-    facts: dict[str, Attribute] = {  # OpenTelemetry's HTTP semantic conventions, then mockery's own
-        "http.request.method": scope["method"],
-        "url.path": scope["path"],
-        "http.response.status_code": answer.status,
-        "http.request.body.size": request_size,
-    }
-    if answer.stream is None:
-        facts["http.response.body.size"] = len(answer.body)
-    if scope["query_string"]:
-        facts["url.query"] = scope["query_string"].decode("latin-1")
-    if (client := scope.get("client")) is not None:
-        facts["client.address"] = client[0]
+    client = scope.get("client")
+    query: bytes = scope["query_string"]
+    span.set_http(
+        (
+            scope["method"],
+            scope["path"],
+            answer.status,
+            request_size,
+            len(answer.body) if answer.stream is None else None,
+            client[0] if client is not None else None,
+            query.decode("latin-1") if query else None,
+        )
+    )
+    facts: dict[str, Attribute] = {}  # mockery's own, beyond what every request of the route has
     if note:
         facts["mockery.note"] = note
     if isinstance(found, Match):
@@ -73,7 +76,8 @@ def describe(
             facts["mockery.fault"] = verdict.fault.kind
         if behaviours.rate_limit is not None:
             facts["mockery.rate_limit"] = "limited" if verdict.limited else "allowed"
-    span.set(facts)
+    if facts:
+        span.set(facts)
     if isinstance(found, Miss) and answer.status == 404:
         span.event("no route matched", {"mockery.closest": note} if note else {})
     if answer.status >= 500:

@@ -14,6 +14,19 @@ from typing import Protocol, TypeVar
 
 Attribute = str | bool | int | float
 Attributes = Mapping[str, Attribute]
+HttpFacts = tuple[str, str, int, int, int | None, str | None, str | None]
+"""What every request's span says, in this order (``None``: not said): ``http.request.method``, ``url.path``,
+``http.response.status_code``, ``http.request.body.size``, ``http.response.body.size``, ``client.address``,
+``url.query``. A tuple rather than a mapping: what the request path builds for each request stays small."""
+HTTP_KEYS = (
+    "http.request.method",
+    "url.path",
+    "http.response.status_code",
+    "http.request.body.size",
+    "http.response.body.size",
+    "client.address",
+    "url.query",
+)
 # The headers of W3C Trace Context and Baggage: a request sent on carries its own span's (and the baggage
 # received, as OpenTelemetry writes it again), not a second copy of the ones mockery received.
 TRACE_HEADERS = frozenset(("traceparent", "tracestate", "baggage"))
@@ -48,6 +61,10 @@ class ActiveSpan(Protocol):
 
     def share(self, key: Hashable, make: Callable[[], Attributes]) -> None:
         """Attributes every span of ``key`` (a route) has: ``make`` is called, and its result encoded, once."""
+        ...
+
+    def set_http(self, facts: HttpFacts) -> None:
+        """The HTTP attributes of a server span (``HttpFacts``)."""
         ...
 
     def set(self, attributes: Attributes) -> None:

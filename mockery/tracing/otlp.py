@@ -10,9 +10,11 @@ encoded once and concatenated. The tests decode what this writes with the ``open
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 
-Attribute = str | bool | int | float
+from mockery.tracing.context import HTTP_KEYS
+
+Attribute = str | bool | int | float  # as mockery.tracing.context has it
 
 # Span.kind (opentelemetry.proto.trace.v1.Span.SpanKind)
 INTERNAL, SERVER, CLIENT = 1, 2, 3
@@ -67,6 +69,7 @@ def attributes(tag: int, values: Mapping[str, Attribute]) -> bytes:
 
 _IDS = struct.Struct(">HQQHQ")  # trace_id (field 1, 16 bytes) and span_id (field 2, 8 bytes)
 _PARENT = struct.Struct(">HQ")  # parent_span_id (field 4)
+_TIMES = struct.Struct("<BQBQ")  # start and end (fields 7 and 8, fixed64)
 _KIND_TIMES = struct.Struct("<BBBQBQ")  # kind (field 6), start and end (fields 7 and 8, fixed64)
 _FLAGS = struct.Struct("<HI")  # flags (field 16, fixed32): its tag is two bytes, 0x85 0x01
 _FLAGS_TAG = 0x0185
@@ -80,6 +83,8 @@ class SpanEncoder:
     def __init__(self) -> None:
         self._values: dict[tuple[tuple[str, Attribute], ...], bytes] = {}
         self._names: dict[str, bytes] = {}
+        self._http: dict[tuple[Attribute | None, ...], bytes] = {}
+        self.templates: dict[Hashable, tuple[bytes, bytes]] = {}
 
     def attributes(self, values: Mapping[str, Attribute]) -> bytes:
         """A span's attributes (field 9). Keyed by the pairs: a key's values are of one type in mockery, so
@@ -90,6 +95,26 @@ class SpanEncoder:
             if len(self._values) >= _KEYS_KEPT:
                 self._values.clear()
             found = self._values[pairs] = b"".join(key_value(0x4A, key, value) for key, value in pairs)
+        return found
+
+    def http(self, facts: tuple[Attribute | None, ...]) -> bytes:
+        """A server span's HTTP attributes (``mockery.tracing.context.HttpFacts``, named by ``HTTP_KEYS``): the
+        same for most requests of a route, so mostly found encoded already."""
+        found = self._http.get(facts)
+        if found is None:
+            if len(self._http) >= _KEYS_KEPT:
+                self._http.clear()
+            found = self._http[facts] = b"".join(
+                key_value(0x4A, key, value) for key, value in zip(HTTP_KEYS, facts, strict=True) if value is not None
+            )
+        return found
+
+    def template(self, key: Hashable, tail: bytes, fixed: int) -> tuple[bytes, bytes]:
+        """Keep, under ``key``, how spans alike are framed: the head (tag and length) of a span whose first
+        ``fixed`` bytes vary (ids and times) and whose last are ``tail``."""
+        if len(self.templates) >= _KEYS_KEPT:
+            self.templates.clear()
+        found = self.templates[key] = (b"\x12" + varint(fixed + len(tail)), tail)
         return found
 
     def name(self, name: str) -> bytes:
@@ -110,6 +135,16 @@ def ids(trace_id: int, span_id: int) -> bytes:
 def parent(span_id: int) -> bytes:
     """A span's parent_span_id (field 4)."""
     return _PARENT.pack(0x2208, span_id)
+
+
+def times(start: int, end: int) -> bytes:
+    """A span's start and end (fields 7 and 8): 18 bytes."""
+    return _TIMES.pack(0x39, start, 0x41, end)
+
+
+def kind(value: int) -> bytes:
+    """A span's kind (field 6)."""
+    return bytes((0x30, value))
 
 
 def kind_and_times(kind: int, start: int, end: int) -> bytes:

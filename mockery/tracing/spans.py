@@ -22,12 +22,13 @@ from contextlib import contextmanager
 
 from mockery.errors import ArgumentError
 from mockery.tracing import otlp
-from mockery.tracing.context import ActiveSpan, Attribute, Attributes
+from mockery.tracing.context import ActiveSpan, Attribute, Attributes, HttpFacts
 from mockery.tracing.export import Sender
 from mockery.tracing.w3c import Sampler, carried, parse_traceparent, traceparent
 
 _SHARED_KEPT = 4096  # routes whose shared attributes are kept encoded (a reload makes new routes)
 _logger = logging.getLogger("mockery.tracing")
+_now = time.time_ns
 
 
 class Shared:
@@ -63,6 +64,7 @@ class Span:
         "_end",
         "_error",
         "_events",
+        "_http",
         "_id",
         "_kind",
         "_name",
@@ -94,13 +96,22 @@ class Span:
         service_of: Callable[[], str] | None,
     ) -> None:
         self._recorder = recorder
-        self._trace, self._id, self._parent = trace, recorder.new_id(), parent
-        self._state, self._baggage, self._sampled, self._remote = state, baggage, sampled, remote
-        self._name, self._kind = name, kind
-        self._start, self._end = time.time_ns(), 0
-        self._service, self._service_of = service, service_of
+        self._trace = trace
+        self._id = recorder._bits(64) or 1
+        self._parent = parent
+        self._state = state
+        self._baggage = baggage
+        self._sampled = sampled
+        self._remote = remote
+        self._name = name
+        self._kind = kind
+        self._start = _now()
+        self._end = 0
+        self._service = service
+        self._service_of = service_of
         self._shared = _NOTHING_SHARED
         self._values: dict[str, Attribute] | None = None
+        self._http: HttpFacts | None = None
         self._events: list[tuple[int, str, Mapping[str, Attribute]]] | None = None
         self._error: str | None = None
 
@@ -163,6 +174,9 @@ class Span:
     def share(self, key: Hashable, make: Callable[[], Attributes]) -> None:
         self._shared = self._recorder.shared(key, make)
 
+    def set_http(self, facts: HttpFacts) -> None:
+        self._http = facts
+
     def set(self, attributes: Attributes) -> None:
         if self._values is None:
             self._values = attributes if type(attributes) is dict else dict(attributes)
@@ -183,7 +197,7 @@ class Span:
     def end(self) -> None:
         if self._end:
             return
-        self._end = time.time_ns()
+        self._end = _now()
         if self._sampled:
             if self._service is None:
                 self.service()
@@ -191,6 +205,18 @@ class Span:
 
     def encode(self, encoder: otlp.SpanEncoder) -> bytes:
         """This span as OTLP (on the exporting thread)."""
+        if self._values is None and self._events is None and self._error is None and not self._state:
+            # A span like many before it (a route's, with the usual HTTP facts): only its ids and times are
+            # encoded; the rest, and the length, come from the template of its kind.
+            key = (self._shared, self._http, self._name, self._kind, self._remote, self._parent != 0)
+            template = encoder.templates.get(key)
+            if template is None:
+                template = encoder.template(key, self._tail(encoder), 56 if self._parent else 46)
+            head, tail = template
+            times = otlp.times(self._start, self._end)
+            if self._parent:
+                return b"".join((head, otlp.ids(self._trace, self._id), otlp.parent(self._parent), times, tail))
+            return b"".join((head, otlp.ids(self._trace, self._id), times, tail))
         parts = [otlp.ids(self._trace, self._id)]
         if self._state:
             parts.append(otlp.field(0x1A, self._state.encode("latin-1", "replace")))
@@ -202,6 +228,8 @@ class Span:
         else:
             parts.append(encoder.name(self._name))
         parts += (otlp.kind_and_times(self._kind, self._start, self._end), shared.encoded)
+        if self._http is not None:
+            parts.append(encoder.http(self._http))
         if values:
             parts.append(encoder.attributes(values))
         if self._events:
@@ -210,6 +238,14 @@ class Span:
             parts.append(otlp.error_status(self._error))
         parts.append(_REMOTE_FLAGS if self._remote else _LOCAL_FLAGS)
         return otlp.spans_field(b"".join(parts))
+
+    def _tail(self, encoder: otlp.SpanEncoder) -> bytes:
+        """What follows the ids and times in a templated span: its name, kind, attributes and flags."""
+        shared = self._shared
+        name = shared.name(self._name, encoder, None) if self._kind == otlp.SERVER else encoder.name(self._name)
+        http = encoder.http(self._http) if self._http is not None else b""
+        flags = _REMOTE_FLAGS if self._remote else _LOCAL_FLAGS
+        return b"".join((name, otlp.kind(self._kind), shared.encoded, http, flags))
 
 
 # sampled, has-is-remote, and is-remote when the parent came in a traceparent
@@ -276,9 +312,6 @@ class Recorder:
     def __repr__(self) -> str:
         return f"Recorder({self._sender!r}, {self.sampler!r})"
 
-    def new_id(self) -> int:
-        return self._bits(64) or 1
-
     def server_span(self, method: str, headers: Mapping[str, str], service: Callable[[], str]) -> Span:
         """The span of one request, continuing the ``traceparent`` it came with or starting a trace."""
         received = headers.get("traceparent")
@@ -328,7 +361,7 @@ class Recorder:
                 for _ in range(self._batch):
                     span = queue.popleft()
                     encoded = span.encode(self._encoder)
-                    batch.setdefault(span.service(), []).append(encoded)
+                    batch.setdefault(span._service or "mockery", []).append(encoded)
             except IndexError:
                 pass
             except Exception:  # a defect: the batch is lost, the thread (and the server) go on

@@ -188,3 +188,36 @@ def test_a_closed_recorder_has_sent_everything() -> None:
     recorder.close()
     assert not recorder._thread.is_alive()
     assert len(_decoded(kept)) == 1
+
+
+@pytest.mark.parametrize("traceparent", [None, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+def test_spans_alike_are_encoded_from_one_template_and_decode_each_as_itself(traceparent: str | None) -> None:
+    recorder, kept = _recorder()
+    headers = {"traceparent": traceparent} if traceparent else {}
+    made = []
+    for index in range(3):
+        span = recorder.server_span("GET", headers, lambda: "static")
+        span.share("route", lambda: {"http.route": "/static", "mockery.answer.kind": "template"})
+        span.set_http(("GET", "/static", 200, 0, 300 + index % 2, "127.0.0.1", None))
+        span.end()
+        made.append(span)
+    recorder.export()
+    decoded = [span for _, span in _decoded(kept)]
+    assert [span.span_id.hex() for span in decoded] == [span.span_id for span in made]
+    assert [span.trace_id.hex() for span in decoded] == [span.trace_id for span in made]
+    for index, span in enumerate(decoded):
+        assert span.name == "GET /static"
+        assert span.kind == ProtoSpan.SPAN_KIND_SERVER
+        assert span.parent_span_id.hex() == ("00f067aa0ba902b7" if traceparent else "")
+        assert span.flags == (0x301 if traceparent else 0x101)
+        assert 0 < span.start_time_unix_nano <= span.end_time_unix_nano
+        assert {item.key: _value(item.value) for item in span.attributes} == {
+            "http.route": "/static",
+            "mockery.answer.kind": "template",
+            "http.request.method": "GET",
+            "url.path": "/static",
+            "http.response.status_code": 200,
+            "http.request.body.size": 0,
+            "http.response.body.size": 300 + index % 2,
+            "client.address": "127.0.0.1",
+        }
