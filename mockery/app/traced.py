@@ -14,7 +14,7 @@ from mockery.http.scenarios import state_of
 from mockery.model.resources import Endpoint
 from mockery.runtime.chaos import Verdict
 from mockery.runtime.state import Runtime
-from mockery.tracing.context import ActiveSpan, Attribute
+from mockery.tracing.context import ActiveSpan, Attribute, HttpFacts
 
 
 def describe(
@@ -34,19 +34,16 @@ def describe(
     """Set the attributes of a request's span once its answer is known (before it leaves): OpenTelemetry's HTTP
     semantic conventions (``set_http``), then mockery's own. What is the same for every request of a route is
     made once per route (and seed) and shared by its spans."""
-    span.serve_as(service)
     client = scope.get("client")
     query: bytes = scope["query_string"]
-    span.set_http(
-        (
-            scope["method"],
-            scope["path"],
-            answer.status,
-            request_size,
-            len(answer.body) if answer.stream is None else None,
-            client[0] if client is not None else None,
-            query.decode("latin-1") if query else None,
-        )
+    http: HttpFacts = (
+        scope["method"],
+        scope["path"],
+        answer.status,
+        request_size,
+        len(answer.body) if answer.stream is None else None,
+        client[0] if client is not None else None,
+        query.decode("latin-1") if query else None,
     )
     facts: dict[str, Attribute] = {}  # mockery's own, beyond what every request of the route has
     if note:
@@ -54,7 +51,7 @@ def describe(
     if isinstance(found, Match):
         entry = found.entry
         route = entry.route
-        span.share((entry, runtime.seed), lambda: _route_facts(runtime, entry))
+        span.answered(service, http, _route_facts, (runtime, entry, runtime.seed))
         if isinstance(getattr(route.answer, "endpoint", None), Endpoint):  # a resource's route
             record_id = found.path_params.get("id", _created_id(answer))
             if record_id is not None:
@@ -64,6 +61,7 @@ def describe(
                 facts["mockery.scenario.state_before"] = found.scenario_state
             facts["mockery.scenario.state_after"] = state_of(runtime.store, route.scenario.name)
     else:
+        span.answered(service, http)
         facts["url.scheme"] = "http"
         facts["mockery.service"] = service
         facts["mockery.route"] = route_name
@@ -84,8 +82,8 @@ def describe(
         span.event("error answer", {"http.response.status_code": answer.status})
 
 
-def _route_facts(runtime: Runtime, entry: TableEntry) -> dict[str, Attribute]:
-    """The attributes of every span of a route."""
+def _route_facts(runtime: Runtime, entry: TableEntry, seed: int) -> dict[str, Attribute]:
+    """The attributes of every span of a route (under ``runtime``'s ``seed``)."""
     route = entry.route
     facts: dict[str, Attribute] = {
         "url.scheme": "http",

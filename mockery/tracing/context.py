@@ -67,6 +67,18 @@ class ActiveSpan(Protocol):
         """The HTTP attributes of a server span (``HttpFacts``)."""
         ...
 
+    def answered(
+        self,
+        service: str,
+        http: HttpFacts,
+        make: Callable[..., Attributes] | None = None,
+        key: tuple[Hashable, ...] = (),
+    ) -> None:
+        """What a server span says once its answer is known, in one call (it is made for every request): the
+        service that answered (``serve_as``), the HTTP facts (``set_http``), and with ``make`` the attributes
+        every request of ``key`` (a route) shares: ``make(*key)``, called and encoded once."""
+        ...
+
     def set(self, attributes: Attributes) -> None:
         """Add ``attributes`` (a ``dict`` given is kept as it is: not changed by the caller after)."""
         ...

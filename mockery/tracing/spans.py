@@ -177,6 +177,19 @@ class Span:
     def set_http(self, facts: HttpFacts) -> None:
         self._http = facts
 
+    def answered(
+        self,
+        service: str,
+        http: HttpFacts,
+        make: Callable[..., Attributes] | None = None,
+        key: tuple[Hashable, ...] = (),
+    ) -> None:
+        if self._service is None:
+            self._service = service
+        self._http = http
+        if make is not None:
+            self._shared = self._recorder.shared_of(key, make)
+
     def set(self, attributes: Attributes) -> None:
         if self._values is None:
             self._values = attributes if type(attributes) is dict else dict(attributes)
@@ -201,7 +214,11 @@ class Span:
         if self._sampled:
             if self._service is None:
                 self.service()
-            self._recorder.record(self)
+            recorder = self._recorder
+            queue = recorder._queue
+            queue.append(self)
+            if len(queue) == recorder._batch:
+                recorder._wake.set()
 
     def encode(self, encoder: otlp.SpanEncoder) -> bytes:
         """This span as OTLP (on the exporting thread)."""
@@ -296,7 +313,7 @@ class Recorder:
         self._queue: collections.deque[Span] = collections.deque(
             maxlen=_setting(environ, "OTEL_BSP_MAX_QUEUE_SIZE", 2048)
         )
-        self._shared: dict[Hashable, Shared] = {}
+        self._shared: dict[tuple[Hashable, ...], Shared] = {}
         self._encoder = otlp.SpanEncoder()
         self._random = random.Random()  # seeded from the system's entropy; getrandbits is cheap, urandom is not
         self._bits = self._random.getrandbits
@@ -329,21 +346,20 @@ class Recorder:
         return Span(self, trace, parent_id, state, baggage, sampled, True, method, otlp.SERVER, None, service)
 
     def shared(self, key: Hashable, make: Callable[[], Attributes]) -> Shared:
+        found = self._shared.get((key,))
+        return found if found is not None else self.shared_of((key,), lambda _: make())
+
+    def shared_of(self, key: tuple[Hashable, ...], make: Callable[..., Attributes]) -> Shared:
+        """The attributes ``make(*key)`` gives, encoded once for every span of ``key``."""
         found = self._shared.get(key)
         if found is None:
-            values = make()
+            values = make(*key)
             route = values.get("http.route")
             found = Shared(otlp.attributes(0x4A, values), route if isinstance(route, str) else None)
             if len(self._shared) >= _SHARED_KEPT:
                 self._shared.clear()
             self._shared[key] = found
         return found
-
-    def record(self, span: Span) -> None:
-        queue = self._queue
-        queue.append(span)
-        if len(queue) == self._batch:
-            self._wake.set()
 
     def export(self, *, close: bool = False) -> None:
         """Encode and send every span ended so far, a batch at a time; then, with ``close``, close the
