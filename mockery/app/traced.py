@@ -82,6 +82,25 @@ def describe(
         span.event("error answer", {"http.response.status_code": answer.status})
 
 
+def describe_known(span: ActiveSpan, runtime: Runtime, scope: Scope, entry: TableEntry, answer: Answer) -> None:
+    """``describe`` for a request answered with a static answer known before it arrived (a literal path, no
+    condition, scenario, behaviour or body): the same attributes, from what the listener has at hand there."""
+    client = scope.get("client")
+    query: bytes = scope["query_string"]
+    http: HttpFacts = (
+        scope["method"],
+        scope["path"],
+        answer.status,
+        0,
+        len(answer.body),
+        client[0] if client is not None else None,
+        query.decode("latin-1") if query else None,
+    )
+    span.answered(entry.service.name, http, _route_facts, (runtime, entry, runtime.seed))
+    if answer.status >= 500:
+        span.event("error answer", {"http.response.status_code": answer.status})
+
+
 def _route_facts(runtime: Runtime, entry: TableEntry, seed: int) -> dict[str, Attribute]:
     """The attributes of every span of a route (under ``runtime``'s ``seed``)."""
     route = entry.route
