@@ -21,6 +21,7 @@ from mockery.runtime.context import Context
 from mockery.store import StoreError
 from mockery.templates.environment import MAX_OUTPUT_CHARS, RenderLimitError, TemplateVariables
 from mockery.templates.fakes import derive_seed, json_default
+from mockery.templates.values import templates
 from mockery.tracing.context import rendered as traced
 
 MAX_RENDERED_BYTES = 10 * MAX_OUTPUT_CHARS
@@ -40,16 +41,18 @@ class TemplateAnswer:
     # Plain attributes, not properties: ``static`` is read on every request.
     static: Answer | None = field(init=False, repr=False, compare=False)
     shown: tuple[ResponseSpec, ...] = field(init=False, repr=False, compare=False)
+    plain_request: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "static", self.response.static_answer)
         object.__setattr__(self, "shown", (self.response,))
+        object.__setattr__(self, "plain_request", reads_plain_request(self.response))
 
     def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Any:
         return _nothing_to_prepare(resources, query_string, path_params)
 
     def respond(self, ctx: Context) -> Answer:
-        return render(ctx, self.response)
+        return render(ctx, self.response, self.plain_request)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +65,15 @@ class ResponseSetAnswer:
     static: ClassVar[Answer | None] = None
     responses: ResponseSet
     shown: tuple[ResponseSpec, ...] = field(init=False, repr=False, compare=False)
+    plain_requests: dict[int, bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         first = self.responses.plain[0].response
         others = tuple(option.response for option in self.responses.all if option.response is not first)
         object.__setattr__(self, "shown", (first, *others))
+        # By identity: the responses are held by the set, for as long as this answer lives.
+        plain = {id(response): reads_plain_request(response) for response in (first, *others)}
+        object.__setattr__(self, "plain_requests", plain)
 
     def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> Any:
         return _nothing_to_prepare(resources, query_string, path_params)
@@ -81,18 +88,34 @@ class ResponseSetAnswer:
         response = self.responses.choose(ctx.view, store, f"mockery:sequence:{service.name}:{key}", draw)
         if response.static_answer is not None:
             return response.static_answer
-        return render(ctx, response)
+        return render(ctx, response, self.plain_requests.get(id(response), False))
 
 
-def render(ctx: Context, response: ResponseSpec) -> Answer:
-    """``response`` rendered for the request of ``ctx``: its templates, or its static answer."""
+# What a request gives without parsing anything: a response whose templates read nothing else of ``request``
+# gets a ``request`` of only these (its query, cookies and body are parsed for templates that read them).
+PLAIN_REQUEST_FIELDS = frozenset({"method", "path", "path_params"})
+
+
+def reads_plain_request(response: ResponseSpec) -> bool:
+    """Whether the templates of ``response`` read only ``PLAIN_REQUEST_FIELDS`` of ``request`` (decided at load)."""
+    values = [value for _, value in response.headers]
+    if response.body is not None:
+        values.append(response.body)
+    return all(template.request_fields <= PLAIN_REQUEST_FIELDS for value in values for template in templates(value))
+
+
+def render(ctx: Context, response: ResponseSpec, plain_request: bool = False) -> Answer:
+    """``response`` rendered for the request of ``ctx``: its templates, or its static answer. ``plain_request``:
+    its templates read only ``PLAIN_REQUEST_FIELDS`` of the request (``reads_plain_request``)."""
     if response.static_answer is not None:
         return response.static_answer
     route = ctx.route
     state = ctx.state
     variables = TemplateVariables(state.randomness.globals)
     raw = ctx.raw
-    if route.uses_request:
+    if plain_request and route.uses_request and not ctx.reads_body:
+        variables["request"] = {"method": raw.method, "path": raw.path, "path_params": ctx.path_params}
+    elif route.uses_request:
         try:
             variables["request"] = template_request(raw, ctx.path_params, with_body=ctx.reads_body)
         except BadBody as exc:

@@ -104,9 +104,15 @@ def _request_keys(expression: nodes.Expr) -> tuple[str, ...]:
 
 def _finish(budget: Any, result: Any) -> Any:
     """What the sandbox does with a lone expression's value: sized, dates as RFC 3339, counted in the budget."""
-    if type(result) is str:  # the common case, counted here; anything over a limit is refused as the budget does
+    kind = type(result)
+    if kind is str:  # the common cases, counted here; anything over a limit is refused as the budget does
         size = len(result)
         if size <= MAX_OUTPUT_CHARS and size <= MAX_RESPONSE_CHARS - budget.produced:
+            budget.produced += size
+            return result
+    elif kind is int:  # an int's weight as ``text_weight`` counts it: about its decimal digits
+        size = result.bit_length() * 30103 // 100000 + 1
+        if size <= MAX_RESPONSE_CHARS - budget.produced:
             budget.produced += size
             return result
     if isinstance(result, str):

@@ -7,6 +7,7 @@ comes from a ``Clock`` that is pinned unless the user asks for the system clock.
 
 from __future__ import annotations
 
+import _random
 import base64
 import contextvars
 import datetime as dt
@@ -203,8 +204,17 @@ class ServiceRandomness:
 
     def reseed(self, seed: int) -> None:
         """Prepare one render: the seed of its random choices, and the clock of its Faker dates."""
-        self.source.seed(seed)
+        source = self.source
+        if type(source) is random_module.Random and type(seed) is int:
+            # What Random.seed does for an int, without its checks of other kinds of seed: the same state.
+            _seed_generator(source, seed)
+            source.gauss_next = None  # type: ignore[attr-defined]
+        else:
+            source.seed(seed)
         use_clock(self.clock)
+
+
+_seed_generator = _random.Random.seed
 
 
 def service_randomness(seed: int, generator: Any, locale: str, clock: Clock) -> ServiceRandomness:
