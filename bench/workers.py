@@ -182,7 +182,11 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores"
 
 
-def section(results: dict[tuple[str, int], Window], duration: int, rounds: int) -> str:
+def section(
+    results: dict[tuple[str, int], Window], duration: int, rounds: int, load: tuple[float, float] | None = None
+) -> str:
+    """The section of RESULTS.md; ``load`` is the machine's load average (1 min) before and after the run."""
+    busy = f" Load average {load[0]:.2f} before the run and {load[1]:.2f} after it." if load else ""
     lines = [
         START,
         "## Workers (bench/workers.py)",
@@ -190,7 +194,7 @@ def section(results: dict[tuple[str, int], Window], duration: int, rounds: int) 
         f"Run on {date.today().isoformat()} with `python3 bench/workers.py --duration {duration} --rounds {rounds}`"
         f" on {machine()}: `mockery serve --workers N --state redis://...` (two workers share journal, metrics "
         f"and runtime routes through Redis), `wrk -t1 -c{CONNECTIONS}`, median of {rounds} windows of "
-        f"{duration} s. The method and what it cannot show are in the script's docstring.",
+        f"{duration} s. The method and what it cannot show are in the script's docstring.{busy}",
         "",
         "| route | workers | req/s, shared cores | server CPU (cores) | req/s per server CPU-s | non-2xx |",
         "|---|---|---|---|---|---|",
@@ -208,7 +212,16 @@ def section(results: dict[tuple[str, int], Window], duration: int, rounds: int) 
         one, two = results[(label, 1)], results[(label, 2)]
         own_cores = 2 * two.per_cpu / one.per_cpu
         lines.append(f"| {label} | {two.rate / one.rate:.2f}x | {own_cores:.2f}x |")
-    lines += ["", END]
+    lines += [
+        "",
+        'How to read it: "server CPU" is how much of the two cores the server got. Where one worker got less '
+        "than a whole core, other work on the machine took the rest, and the shared-cores ratio says as much "
+        "about that work as about the workers. The estimate assumes a core per worker with the load generated "
+        "elsewhere; above 2.00x it only says that two workers buy as much per CPU-second as one (within the "
+        "run's noise), not that they buy more.",
+        "",
+        END,
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -230,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("bench/workers.py needs wrk (Debian: apt-get install wrk)")
-    text = section(measure(args.duration, args.rounds), args.duration, args.rounds)
+    before = os.getloadavg()[0]
+    results = measure(args.duration, args.rounds)
+    text = section(results, args.duration, args.rounds, (before, os.getloadavg()[0]))
     if args.out != "-":
         write(Path(args.out), text)
     sys.stdout.write(text)
