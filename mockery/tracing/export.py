@@ -72,6 +72,10 @@ class Sender(Protocol):
 
     def close(self) -> None: ...
 
+    def after_fork(self) -> None:
+        """In a forked process: let go of the parent's connection (a new one opens when needed)."""
+        ...
+
 
 def sender(environ: Mapping[str, str]) -> Sender:
     """The sender the variables describe (their mistakes raise ``ArgumentError`` when the server starts)."""
@@ -160,6 +164,9 @@ class HttpSender:
             self._connection.close()
             self._connection = None
 
+    def after_fork(self) -> None:
+        self.close()  # closes this process's copy of the socket; the parent's connection is untouched
+
 
 _EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
 
@@ -172,6 +179,7 @@ class GrpcSender:
             import grpc  # type: ignore[import-untyped]
         except ImportError:  # pragma: no cover - the extra is installed with the tests
             raise ArgumentError("OTLP over gRPC needs grpcio: pip install 'mockery[otel]'") from None
+        self._environ = environ
         endpoint = setting(environ, "ENDPOINT") or "http://localhost:4317"
         url = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}")
         if not url.hostname:
@@ -219,6 +227,9 @@ class GrpcSender:
 
     def close(self) -> None:
         self._channel.close()
+
+    def after_fork(self) -> None:
+        self.__init__(self._environ)  # type: ignore[misc]  # a gRPC channel does not cross a fork
 
 
 def _read(path: str) -> bytes | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import random
 import threading
 import time
@@ -320,11 +321,27 @@ class Recorder:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._closed = False
+        self._thread = self._start()
+        weakref.finalize(self, sender.close)
+        # A forked worker (--workers) has no thread but the one that forked: it starts its own exporter.
+        own = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _after_fork(own))
+
+    def _start(self) -> threading.Thread:
         # The thread holds the recorder weakly: a server dropped without close() lets its thread end too.
         args = (weakref.ref(self), self._wake, self._delay)
-        self._thread = threading.Thread(target=_export_until_closed, args=args, name="mockery-traces", daemon=True)
-        self._thread.start()
-        weakref.finalize(self, sender.close)
+        thread = threading.Thread(target=_export_until_closed, args=args, name="mockery-traces", daemon=True)
+        thread.start()
+        return thread
+
+    def after_fork(self) -> None:
+        """In a forked process: the spans queued are the parent's to send; a new lock, connection and thread."""
+        self._queue.clear()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._sender.after_fork()
+        if not self._closed:
+            self._thread = self._start()
 
     def __repr__(self) -> str:
         return f"Recorder({self._sender!r}, {self.sampler!r})"
@@ -409,3 +426,12 @@ def _export_until_closed(recorder: weakref.ref[Recorder], wake: threading.Event,
             return
         alive.export()
         del alive
+
+
+def _after_fork(recorder: weakref.ref[Recorder]) -> None:
+    alive = recorder()
+    if alive is not None:
+        try:
+            alive.after_fork()
+        except Exception:  # the forked process serves on, without traces
+            _logger.exception("traces: the exporter could not be restarted after a fork")

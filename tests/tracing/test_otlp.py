@@ -26,6 +26,9 @@ class _Kept:
     def close(self) -> None:
         return None
 
+    def after_fork(self) -> None:
+        return None
+
 
 def _recorder(environ: dict[str, str] | None = None) -> tuple[Recorder, _Kept]:
     kept = _Kept()
@@ -221,3 +224,29 @@ def test_spans_alike_are_encoded_from_one_template_and_decode_each_as_itself(tra
             "http.response.body.size": 300 + index % 2,
             "client.address": "127.0.0.1",
         }
+
+
+def test_a_forked_process_exports_its_own_spans_from_its_own_thread() -> None:
+    import os
+
+    recorder, kept = _recorder({"OTEL_BSP_SCHEDULE_DELAY": "600000"})
+    recorder.server_span("GET", {}, lambda: "parent").end()  # queued in the parent: the parent sends it
+    parent_thread = recorder._thread
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its queue starts empty, and a thread of its own exports
+        try:
+            exporting = recorder._thread.is_alive() and recorder._thread is not parent_thread
+            recorder.server_span("GET", {}, lambda: "child").end()
+            recorder.close()
+            services = sorted(str(resource["service.name"]) for resource, _ in _decoded(kept))
+            os.write(write, f"{exporting},{','.join(services)}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        told = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert told == "True,child"
+    recorder.close()
+    assert [str(resource["service.name"]) for resource, _ in _decoded(kept)] == ["parent"]

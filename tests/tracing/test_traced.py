@@ -34,6 +34,9 @@ class _Kept:
     def close(self) -> None:
         return None
 
+    def after_fork(self) -> None:
+        return None
+
 
 @pytest.mark.parametrize("query", [b"", b"a=1"], ids=["no-query", "query"])
 def test_the_known_path_describes_a_request_as_the_general_path_does(query: bytes) -> None:
