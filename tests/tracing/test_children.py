@@ -131,3 +131,19 @@ def test_the_render_threshold_is_read_in_milliseconds(text: str, nanoseconds: in
 def test_a_wrong_render_threshold_is_refused_with_its_name(text: str) -> None:
     with pytest.raises(ArgumentError, match=rf"MOCKERY_TRACE_RENDER_MS: '{text}' is not a number of milliseconds"):
         render_threshold({"MOCKERY_TRACE_RENDER_MS": text})
+
+
+def test_a_resource_request_on_redis_has_its_store_calls_as_child_spans(
+    collector: Receiver, write_spec: WriteSpec
+) -> None:
+    from tests.store.redis_server import running_redis
+
+    spec = write_spec(SHOP)
+    with running_redis() as redis, MockServer(spec, store=redis.url) as mock:
+        answer = httpx.get(f"{mock.url}/users/2", headers={"traceparent": TRACEPARENT})
+    assert answer.status_code == 200
+    server, children = _by_kind(spans(collector))
+    [read] = [item for item in children if item.attributes.get("db.operation.name") == "get_change"]
+    assert read.attributes["db.system.name"] == "redis"
+    assert read.span.parent_span_id.hex() == server.span_id
+    assert read.trace_id == server.trace_id
