@@ -110,8 +110,12 @@ class ServerOptions:
         return self.state_prefix or default_prefix(specs, self.seed)
 
     def open_store(self, specs: SpecSet) -> Store:
-        """A new connection to the store at ``state`` (a worker opens its own)."""
-        return open_store(self.state, prefix=self.prefix_for(specs))
+        """A new connection to the store at ``state`` (a worker opens its own); when tracing, its calls are child
+        spans of the request's (SQLite, Redis: ``mockery.store.traced``)."""
+        store = open_store(self.state, prefix=self.prefix_for(specs))
+        if tracing_on(self.trace, os.environ if self.environ is None else self.environ):
+            return traced_store(store, current_span)
+        return store
 
     def replace(self, **changes: Any) -> ServerOptions:
         return dataclasses.replace(self, **changes)

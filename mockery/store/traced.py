@@ -139,7 +139,8 @@ class TracedStore:
 
 
 def traced(store: Store, current: Callable[[], SpanLike | None]) -> Store:
-    """``store`` with its calls traced, or ``store`` itself when it is the memory store (see above)."""
-    if store.url.startswith("memory:"):
+    """``store`` with its calls traced, or ``store`` itself when it is the memory store (see above) or traced
+    already."""
+    if store.url.startswith("memory:") or isinstance(store, TracedStore):
         return store
     return TracedStore(store, current)

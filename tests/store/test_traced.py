@@ -103,3 +103,22 @@ def test_a_failing_call_fails_as_it_would_and_its_span_ends() -> None:
         store.get_value("k")
     assert span.children == [("store get_value", {"db.system.name": "redis", "db.operation.name": "get_value",
                                                   "mockery.store.key": "k"})]  # fmt: skip
+
+
+def test_a_store_a_traced_server_opens_is_traced_and_a_worker_gets_one_too(tmp_path: Path) -> None:
+    from mockery.load.loader import load_specs
+    from mockery.server.options import ServerOptions
+
+    specs = load_specs([], inline="service: x\nroutes:\n  - path: /x\n    response: {body: ok}\n")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    traced_one = ServerOptions(state=url, trace="on").open_store(specs)  # what build_server and each worker open
+    plain = ServerOptions(state=url, trace="off").open_store(specs)
+    memory = ServerOptions(trace="on").open_store(specs)
+    try:
+        assert isinstance(traced_one, TracedStore)
+        assert traced(traced_one, _Span) is traced_one  # wrapped once, however often asked
+        assert isinstance(plain, SqliteStore)
+        assert isinstance(memory, MemoryStore)
+    finally:
+        traced_one.close()
+        plain.close()
