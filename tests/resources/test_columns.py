@@ -71,7 +71,7 @@ def spec(write_spec: Callable[..., Path], id_kind: str = "integer") -> Path:
 
 
 def users_of(server: MockServer) -> Collection:
-    collection: Collection = server.app.runtime.resources.collections["big.users"]
+    collection: Collection = server.app.listener.runtime.resources.collections["big.users"]
     return collection
 
 

@@ -43,7 +43,7 @@ def big(write_spec: Callable[..., Path]) -> Path:
 
 
 def users_of(server: MockServer) -> Collection:
-    collection: Collection = server.app.runtime.resources.collections["big.users"]
+    collection: Collection = server.app.listener.runtime.resources.collections["big.users"]
     return collection
 
 

@@ -183,7 +183,7 @@ def nested_list(depth: int) -> Any:
 )
 def test_a_collection_never_stores_a_record_it_cannot_serialise(shop: Path, serve: Serve, extra: Any) -> None:
     server = serve(shop)
-    users: Collection = server.app.runtime.resources.collections["shop.users"]
+    users: Collection = server.app.listener.runtime.resources.collections["shop.users"]
     before = dict(users.store.changes(users.key))
     with pytest.raises(UnstorableRecord):
         users.put({"id": 3, "name": "Ada", "extra": extra})

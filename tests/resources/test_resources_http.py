@@ -24,7 +24,7 @@ def client(server: MockServer) -> httpx.Client:
 
 
 def collection(server: MockServer, key: str) -> Collection:
-    return server.app.runtime.resources.collections[key]
+    return server.app.listener.runtime.resources.collections[key]
 
 
 def everything(http: httpx.Client, path: str) -> list[dict[str, Any]]:
