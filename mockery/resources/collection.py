@@ -149,7 +149,8 @@ class Collection:
         if payload is not None:
             self._encoded.move_to_end(number)
             return payload
-        payload = self._encoded[number] = orjson.dumps(self.generated(number, cache=False, copy=False))
+        # The record is kept too (as any read keeps it): an ``_embed`` or a write reads it as a record.
+        payload = self._encoded[number] = orjson.dumps(self.generated(number, copy=False))
         if len(self._encoded) > self.cache_size:
             self._encoded.popitem(last=False)
         return payload
