@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockery.answers.template import failure_reason
 from mockery.app.headers import Additions, additions
-from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable
-from mockery.app.traced import describe
+from mockery.app.matching import MAX_COMPARED_CHARS, Match, Miss, RouteTable, TableEntry
+from mockery.app.traced import describe, describe_known
 from mockery.callbacks.dispatcher import Dispatcher
 from mockery.http.answer import Answer, InvalidHeader, problem, send_answer, store_unavailable
 from mockery.http.behaviours import NO_BEHAVIOURS, Behaviours
@@ -77,8 +77,7 @@ class _Known:
     condition, no scenario, no callback and a static answer. Only the behaviours of the active profile are
     looked at per request; everything else was decided when the table was built."""
 
-    service: Service
-    route: Route
+    entry: TableEntry
     answer: Answer
     start: tuple[tuple[bytes, bytes], ...]
     """The answer's headers with its length, as sent."""
@@ -118,7 +117,6 @@ class ListenerApp:
         # Chosen once here, so that a request that is not traced pays no check for it on the way in.
         self._tracing = tracer
         self._serve_http = self._http if tracer is None else self._traced
-        self._known = {} if tracer is not None else _known_answers(self.table, self._additions)
 
     def replace_services(self, services: Iterable[Service]) -> None:
         """Serve ``services`` from now on: the route table is rebuilt, then swapped in by one assignment."""
@@ -133,8 +131,7 @@ class ListenerApp:
         # listener, a refused body) follows the server's default policy, or the one service's own.
         adds = {service.name: additions(service, self.config.cors) for service in services}
         unmatched = adds[services[0].name].cors if len(services) == 1 else self.config.cors
-        # A traced request is answered by the general path, where its span is described.
-        known = _known_answers(table, adds) if self._tracing is None else {}
+        known = _known_answers(table, adds)
         self.services, self.table, self._reads_body, self._proxies = services, table, reads_body, proxies
         self._additions, self._unmatched_cors, self._known = adds, unmatched, known
 
@@ -174,14 +171,34 @@ class ListenerApp:
         query = scope["query_string"]
         if query and query.count(b"&") >= MAX_FIELDS:
             return False
-        service, route = known.service, known.route
+        service, route = known.entry.service, known.entry.route
         if self.runtime.chaos.resolve(service, route):
             return False
-        answer = known.answer
+        if self._tracing is not None:
+            span = self._tracing.server_span(scope["method"], headers, lambda: service.name)
+            token = CURRENT.set(span)
+            try:
+                await self._send_known_answer(known, scope, send, headers, started)
+            except BaseException as exc:
+                span.fail(exc)
+                raise
+            finally:
+                describe_known(span, self.runtime, scope, known.entry, known.answer)
+                CURRENT.reset(token)
+                span.end()
+        else:
+            await self._send_known_answer(known, scope, send, headers, started)
+        return True
+
+    async def _send_known_answer(
+        self, known: _Known, scope: Scope, send: Send, headers: dict[str, str], started: float
+    ) -> None:
+        service, route, answer = known.entry.service, known.entry.route, known.answer
         head = scope["method"] == "HEAD"
         self._observe(scope, headers, b"", service.name, route.name, answer, time.perf_counter() - started)
         await send({"type": "http.response.start", "status": answer.status, "headers": list(known.start)})
         await send({"type": "http.response.body", "body": b"" if head else answer.body})
+        query = scope["query_string"]
         log = self.config.access_log
         if log.enabled:
             duration = time.perf_counter() - started
@@ -195,7 +212,6 @@ class ListenerApp:
                 "",
                 query.decode("latin-1"),
             )
-        return True
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket handshake: a ``websocket:`` route holds the conversation (``mockery.answers.websocket``);
@@ -549,7 +565,7 @@ def _known_answers(table: RouteTable, additions: dict[str, Additions]) -> dict[s
             if not all(_sendable_value(value) for _, value in answer.headers):
                 continue  # the general path turns the server's refusal into a problem document
             start = (*answer.headers, (b"content-length", str(len(answer.body)).encode()))
-            by_method[method] = _Known(best.service, best.route, answer, start)
+            by_method[method] = _Known(best, answer, start)
         if by_method:
             known[path] = by_method
     return known
