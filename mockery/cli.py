@@ -6,7 +6,6 @@ traceback.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from mockery.http.logs import use_colour
 from mockery.http.paths import RESERVED_PREFIX
 from mockery.http.requests import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 from mockery.load.loader import load_specs
+from mockery.server import event_loop
 from mockery.server.admin_guard import is_loopback_host
 from mockery.server.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mockery.server.options import ENV_VARS, ServerOptions, build_server
@@ -365,7 +365,7 @@ def serve(paths: tuple[Path, ...], log_format: str, **settings: Any) -> None:
         if code:
             raise SystemExit(code)
         return
-    asyncio.run(
+    event_loop.run(
         server.serve(
             on_ready=lambda: log.event(
                 "ready", services=len(specs.services), routes=specs.route_count, reload=options.reload

@@ -36,6 +36,7 @@ from types import FrameType
 
 from mockery.errors import ServeError
 from mockery.model.services import SpecSet
+from mockery.server import event_loop
 from mockery.server.server import Server
 from mockery.server.sharing import Sharing, feed_of
 from mockery.store import Store, StoreError, store_type
@@ -197,7 +198,7 @@ def _worker(server: Server, open_store: Callable[[], Store], ready: int) -> None
             os.write(ready, b"r")
             os.close(ready)
 
-        asyncio.run(_serve(server, feed_of(store), announce))
+        event_loop.run(_serve(server, feed_of(store), announce))
     except BaseException:
         traceback.print_exc()
         code = 1
