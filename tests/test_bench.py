@@ -24,6 +24,8 @@ def test_the_harness_writes_a_report(tmp_path: Path) -> None:
             "1",
             "--warmup",
             "1",
+            "--rounds",
+            "1",
             "--only",
             "a",
             "--out",
