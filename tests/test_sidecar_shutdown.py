@@ -41,9 +41,11 @@ def _open_request(process: Process, body: bytes) -> socket.socket:
 
 
 def _refuses_connections(url: str) -> bool:
+    """Whether a new connection is turned away: refused, or reset when it reached the listening socket's queue
+    just before the socket closed (the kernel resets what the server never accepted)."""
     try:
         httpx.get(url + "/__mockery/health", timeout=1)
-    except httpx.ConnectError:
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
         return True
     return False
 
