@@ -230,20 +230,26 @@ class Collection:
         """Records ``[start, stop)`` in id order and the total, generating only those records."""
         changes, deleted, created = self._overlay()
         live = self.resource.count - len(deleted)
-        out: list[Record] = []
-        position = start
-        if position < live:
-            number = _nth_live(position, deleted)
-            while position < min(stop, live) and number <= self.resource.count:
-                index = bisect.bisect_left(deleted, number)
-                if index < len(deleted) and deleted[index] == number:
-                    number += 1
-                    continue
-                out.append(self._current(number, changes, cache=True))
-                number += 1
-                position += 1
+        out = [self._current(number, changes, cache=True) for number in self._live_numbers(start, stop, deleted)]
         out.extend(created[max(0, start - live) : max(0, stop - live)])
         return out, live + len(created)
+
+    def _live_numbers(self, start: int, stop: int, deleted: list[int]) -> Iterator[int]:
+        """The numbers of the generated records at positions ``[start, stop)`` among those not deleted
+        (``deleted``: sorted numbers), in order: a page walks only its own records."""
+        live = self.resource.count - len(deleted)
+        position = start
+        if position >= live:
+            return
+        number = _nth_live(position, deleted)
+        while position < min(stop, live) and number <= self.resource.count:
+            index = bisect.bisect_left(deleted, number)
+            if index < len(deleted) and deleted[index] == number:
+                number += 1
+                continue
+            yield number
+            number += 1
+            position += 1
 
     def select(self, query: Query, parent: Parent | None = None) -> tuple[list[Record], int]:
         """The window of records matching ``query`` and their total; with ``parent`` (ref field names, an id)
@@ -273,18 +279,9 @@ class Collection:
         changes, deleted, created = self._overlay()
         live = self.resource.count - len(deleted)
         parts: list[bytes] = []
-        position = start
-        if position < live:
-            number = _nth_live(position, deleted)
-            while position < min(stop, live) and number <= self.resource.count:
-                index = bisect.bisect_left(deleted, number)
-                if index < len(deleted) and deleted[index] == number:
-                    number += 1
-                    continue
-                changed = changes.get(self.codec.key(number)) if changes else None
-                parts.append(orjson.dumps(changed) if changed is not None else self.encoded(number))
-                number += 1
-                position += 1
+        for number in self._live_numbers(start, stop, deleted):
+            changed = changes.get(self.codec.key(number)) if changes else None
+            parts.append(orjson.dumps(changed) if changed is not None else self.encoded(number))
         parts.extend(orjson.dumps(record) for record in created[max(0, start - live) : max(0, stop - live)])
         return b"[" + b",".join(parts) + b"]", live + len(created)
 
