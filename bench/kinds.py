@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from run import free_port, machine, pinned  # noqa: E402
+from run import free_port, machine, pinned, write_section  # noqa: E402
 
 START, END = "<!-- kinds:start -->", "<!-- kinds:end -->"
 CORPUS = Path(os.environ.get("MOCKERY_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -460,14 +460,7 @@ def section(result: dict[str, Any], duration: float) -> str:
 
 
 def write(out: Path, text: str) -> None:
-    existing = out.read_text(encoding="utf-8") if out.exists() else ""
-    if START in existing and END in existing:
-        before, rest = existing.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        existing = before + text + ("\n" + after if after else "")
-    else:
-        existing = (existing.rstrip("\n") + "\n\n" if existing else "") + text
-    out.write_text(existing, encoding="utf-8")
+    write_section(out, text, START, END)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,6 +108,20 @@ def resources_spec(count: int) -> str:
 KEEP = "<!-- bench/run.py rewrites what is above this line and keeps what is below it -->"
 
 
+def write_section(out: Path, text: str, start: str, end: str) -> None:
+    """Put ``text`` (a section from the line ``start`` to the line ``end``) in the place of that section of
+    ``out``, or after what ``out`` holds: each bench script keeps its own section of RESULTS.md, and leaves the
+    rest as it is."""
+    existing = out.read_text(encoding="utf-8") if out.exists() else ""
+    if start in existing and end in existing:
+        before, rest = existing.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        existing = before + text + ("\n" + after if after else "")
+    else:
+        existing = (existing.rstrip("\n") + "\n\n" if existing else "") + text
+    out.write_text(existing, encoding="utf-8")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -30,7 +30,7 @@ from websockets.asyncio.client import ClientConnection, connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import free_port, machine, mockery_command, server  # noqa: E402
+from run import free_port, machine, mockery_command, server, write_section  # noqa: E402
 
 START, END = "<!-- ws:start -->", "<!-- ws:end -->"
 SPEC = """\
@@ -171,14 +171,7 @@ def section(result: dict[str, Any], count: int) -> str:
 
 
 def write(out: Path, text: str) -> None:
-    existing = out.read_text(encoding="utf-8") if out.exists() else ""
-    if START in existing and END in existing:
-        before, rest = existing.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        existing = before + text + ("\n" + after if after else "")
-    else:
-        existing = (existing.rstrip("\n") + "\n\n" if existing else "") + text
-    out.write_text(existing, encoding="utf-8")
+    write_section(out, text, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:
