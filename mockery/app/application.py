@@ -78,7 +78,12 @@ class MockApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[SERVER_SEND] = send
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # The server's ``send`` is a method of the object that holds ``scope``: left in it, every request
+            # would leave a reference cycle for the garbage collector, whose passes then pause answers.
+            scope.pop(SERVER_SEND, None)
 
     def build_middleware_stack(self) -> ASGIApp:
         """Starlette's stack, without its innermost ``ExceptionMiddleware`` when no handler needs it: that layer
