@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from mockery.graphql.execute import Parsed, check, read
 from mockery.graphql.graphiql import ASSETS, INSTALL
+from mockery.graphql.kept import KeptQueries
 from mockery.graphql.service import GraphQLService
 from mockery.graphql.state import BoundStore
 from mockery.graphql.transport import GraphQLRequest, encode_response, read_request
@@ -23,7 +24,8 @@ from mockery.templates.fakes import use_clock
 @dataclass(frozen=True, slots=True)
 class GraphQLAnswer:
     """The answer kind of a GraphQL endpoint: read, validate and execute the request's query. A big query is
-    validated in a worker thread (``mockery.graphql.execute``): the answer is then awaited."""
+    validated in a worker thread (``mockery.graphql.execute``): the answer is then awaited. A valid query is
+    kept parsed (``mockery.graphql.kept``): asked again, as clients do, it goes straight to execution."""
 
     kind: ClassVar[str] = "graphql"
     prepares: ClassVar[bool] = False
@@ -31,6 +33,7 @@ class GraphQLAnswer:
     shown: ClassVar[tuple[ResponseSpec, ...]] = ()
     service: GraphQLService
     graphiql: str = ""  # the path of GraphiQL, where a browser asking for the endpoint is sent
+    _valid: KeptQueries = field(init=False, repr=False, compare=False, default_factory=KeptQueries)
 
     async def prepare(self, resources: Any, query_string: str, path_params: dict[str, Any]) -> None:
         return None
@@ -47,17 +50,25 @@ class GraphQLAnswer:
         request = read_request(raw)
         if isinstance(request, Answer):
             return request
+        known = self._valid.get(request.query)
+        if known is not None:
+            return self._execute(ctx, request, known)
         parsed = read(request.query)
         if not isinstance(parsed, Parsed):
             return self._refused(ctx, parsed)
         if parsed.heavy:
             return self._validated_off_loop(ctx, request, parsed)
         refusal = check(self.service.schema, parsed.document)
-        return self._refused(ctx, refusal) if refusal is not None else self._execute(ctx, request, parsed)
+        return self._refused(ctx, refusal) if refusal is not None else self._valid_now(ctx, request, parsed)
 
     async def _validated_off_loop(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
         refusal = await asyncio.to_thread(check, self.service.schema, parsed.document)
-        return self._refused(ctx, refusal) if refusal is not None else self._execute(ctx, request, parsed)
+        return self._refused(ctx, refusal) if refusal is not None else self._valid_now(ctx, request, parsed)
+
+    def _valid_now(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
+        """Execute a query that has just passed validation, and keep it for the next time it is asked."""
+        self._valid.keep(request.query, parsed)
+        return self._execute(ctx, request, parsed)
 
     def _execute(self, ctx: Context, request: GraphQLRequest, parsed: Parsed) -> Answer:
         use_clock(ctx.runtime.clock)  # Faker's relative dates follow the server's clock (pinned by default)
