@@ -7,18 +7,20 @@ Needs wrk and redis-server. Each server is started on a free port with a Redis o
 server shares its journal, metrics and runtime routes, as a deployment does), warmed up, then driven by
 ``wrk -t1 -c32`` for ``--rounds`` windows of ``--duration`` seconds; the median window is reported.
 
-Two figures per run, because on a two-core machine the load generator needs a core too:
+Two methods, because on a two-core machine the load generator needs a core too:
 
-- **req/s, shared cores**: nothing pinned; wrk's one thread and the server's workers share both cores. What
-  two workers gain here is capped by the CPU wrk takes from them, so it understates what two workers give
-  when the load comes from elsewhere.
-- **req/s per server CPU-second**: the requests answered divided by the CPU time every process of the server
-  (the supervisor and its workers, from /proc) spent in the window. This is what a core buys. If two workers
-  buy as much per CPU-second as one does, two workers on two cores of their own (the load generated on
-  another machine) serve twice what one worker serving a whole core does: the "two cores of their own"
-  column is ``2 x (two workers' req per CPU-s) / (one worker's req per CPU-s)``, an estimate that holds
-  only while nothing else (Redis, the network, memory bandwidth) is the bottleneck. It cannot show contention
-  that appears only with more real cores.
+- **shared cores**: nothing pinned; wrk's one thread and the server's workers share both cores. What two
+  workers gain here is capped by the CPU wrk takes from them (a whole core at ~30,000 static answers a
+  second), so it understates what two workers give when the load comes from elsewhere. The CPU time every
+  process of the server spent (from /proc) is reported beside it.
+- **confined to one core**: one worker, then two workers, on core 0, wrk on core 1, the two servers up side
+  by side and their windows alternating (``--rounds`` pairs; the ratio is the median of the pairs' ratios).
+  Two workers on one core serve what one does when a request costs them what it costs one worker: the
+  supervisor, the second process and the sharing through Redis add no work per request. Twice that ratio is
+  the estimate for two workers on two cores of their own (the load generated elsewhere); it errs low, as two
+  processes taking turns on one core pay for switching between them. It holds only while
+  nothing else (Redis, the network, memory bandwidth) is the bottleneck, and cannot show contention that
+  appears only with more real cores.
 
 The section between the ``workers`` markers of the output file is replaced (or appended).
 """
@@ -95,9 +97,13 @@ def _wait(ready: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def mockery(spec: Path, workers: int, state: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def mockery(
+    spec: Path, workers: int, state: str, cores: str | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A ``mockery serve`` with ``workers`` workers sharing ``state``; on ``cores`` only when given."""
     port = free_port()
-    command = [sys.executable, "-m", "mockery", "serve", str(spec), "--port", str(port), "--quiet"]
+    command = ["taskset", "-c", cores] if cores is not None else []
+    command += [sys.executable, "-m", "mockery", "serve", str(spec), "--port", str(port), "--quiet"]
     command += ["--workers", str(workers), "--state", state, "--state-prefix", f"bench-{uuid.uuid4().hex}"]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -141,8 +147,9 @@ class Window:
         return self.rate / self.cpu if self.cpu else float("nan")
 
 
-def drive(url: str, pid: int, duration: int) -> Window:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", url]
+def drive(url: str, pid: int, duration: int, core: int | None = None) -> Window:
+    command = ["taskset", "-c", str(core)] if core is not None else []
+    command += ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", url]
     before, started = cpu_seconds(pid), time.perf_counter()
     text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     used, elapsed = cpu_seconds(pid) - before, time.perf_counter() - started
@@ -153,9 +160,20 @@ def drive(url: str, pid: int, duration: int) -> Window:
     return Window(float(found.group(1)), used / elapsed, int(errors.group(1)) if errors else 0)
 
 
-def measure(duration: int, rounds: int) -> dict[tuple[str, int], Window]:
-    """The median window of every route and worker count."""
+@dataclass(frozen=True)
+class Confined:
+    """One route served by one worker, then by two, both on one core: the median windows and the median of
+    the rounds' ratios (two workers' rate over one's, each pair measured back to back)."""
+
+    one: Window
+    two: Window
+    ratio: float
+
+
+def measure(duration: int, rounds: int) -> tuple[dict[tuple[str, int], Window], dict[str, Confined]]:
+    """The median window of every route and worker count on shared cores, and every route confined."""
     results: dict[tuple[str, int], Window] = {}
+    confined: dict[str, Confined] = {}
     with tempfile.TemporaryDirectory() as folder, redis() as state:
         spec = Path(folder) / "bench.yaml"
         spec.write_text(spec_text(), encoding="utf-8")
@@ -165,7 +183,27 @@ def measure(duration: int, rounds: int) -> dict[tuple[str, int], Window]:
                     drive(url + path, process.pid, 1)  # warm-up
                     windows = sorted((drive(url + path, process.pid, duration) for _ in range(rounds)), key=_rate)
                     results[(label, workers)] = windows[len(windows) // 2]
-    return results
+        if (os.cpu_count() or 1) >= 2:
+            with mockery(spec, 1, state, "0") as one, mockery(spec, 2, state, "0") as two:
+                for label, path in ROUTES.items():
+                    confined[label] = _confined(one, two, path, duration, rounds)
+    return results, confined
+
+
+def _confined(
+    one: tuple[str, subprocess.Popen[bytes]], two: tuple[str, subprocess.Popen[bytes]], path: str, duration: int,
+    rounds: int,
+) -> Confined:  # fmt: skip
+    for url, process in (one, two):
+        drive(url + path, process.pid, 1, core=1)  # warm-up
+    pairs = [
+        (drive(one[0] + path, one[1].pid, duration, core=1), drive(two[0] + path, two[1].pid, duration, core=1))
+        for _ in range(rounds)
+    ]
+    ratios = sorted(second.rate / first.rate for first, second in pairs)
+    ones = sorted((first for first, _ in pairs), key=_rate)
+    twos = sorted((second for _, second in pairs), key=_rate)
+    return Confined(ones[len(ones) // 2], twos[len(twos) // 2], ratios[len(ratios) // 2])
 
 
 def _rate(window: Window) -> float:
@@ -183,7 +221,11 @@ def machine() -> str:
 
 
 def section(
-    results: dict[tuple[str, int], Window], duration: int, rounds: int, load: tuple[float, float] | None = None
+    results: dict[tuple[str, int], Window],
+    confined: dict[str, Confined],
+    duration: int,
+    rounds: int,
+    load: tuple[float, float] | None = None,
 ) -> str:
     """The section of RESULTS.md; ``load`` is the machine's load average (1 min) before and after the run."""
     busy = f" Load average {load[0]:.2f} before the run and {load[1]:.2f} after it." if load else ""
@@ -194,7 +236,7 @@ def section(
         f"Run on {date.today().isoformat()} with `python3 bench/workers.py --duration {duration} --rounds {rounds}`"
         f" on {machine()}: `mockery serve --workers N --state redis://...` (two workers share journal, metrics "
         f"and runtime routes through Redis), `wrk -t1 -c{CONNECTIONS}`, median of {rounds} windows of "
-        f"{duration} s. The method and what it cannot show are in the script's docstring.{busy}",
+        f"{duration} s. The methods and what they cannot show are in the script's docstring.{busy}",
         "",
         "| route | workers | req/s, shared cores | server CPU (cores) | req/s per server CPU-s | non-2xx |",
         "|---|---|---|---|---|---|",
@@ -206,19 +248,31 @@ def section(
                 f"| {label} | {workers} | {window.rate:,.0f} | {window.cpu:.2f} | {window.per_cpu:,.0f} "
                 f"| {window.errors} |"
             )
+    if confined:
+        lines += [
+            "",
+            "| route | confined to core 0 (wrk on core 1) | 1 worker req/s | 2 workers req/s | 2 workers / 1 |",
+        ]
+        lines.append("|---|---|---|---|---|")
+        for label, measured in confined.items():
+            lines.append(
+                f"| {label} | {rounds} alternating pairs | {measured.one.rate:,.0f} | {measured.two.rate:,.0f} "
+                f"| {measured.ratio:.2f}x |"
+            )
     lines += ["", "| route | 2 workers / 1, shared cores | 2 workers / 1, two cores of their own (estimate) |"]
     lines.append("|---|---|---|")
     for label in ROUTES:
         one, two = results[(label, 1)], results[(label, 2)]
-        own_cores = 2 * two.per_cpu / one.per_cpu
-        lines.append(f"| {label} | {two.rate / one.rate:.2f}x | {own_cores:.2f}x |")
+        own_cores = f"{2 * confined[label].ratio:.2f}x" if label in confined else "- (one core only)"
+        lines.append(f"| {label} | {two.rate / one.rate:.2f}x | {own_cores} |")
     lines += [
         "",
-        'How to read it: "server CPU" is how much of the two cores the server got. Where one worker got less '
-        "than a whole core, other work on the machine took the rest, and the shared-cores ratio says as much "
-        "about that work as about the workers. The estimate assumes a core per worker with the load generated "
-        "elsewhere; above 2.00x it only says that two workers buy as much per CPU-second as one (within the "
-        "run's noise), not that they buy more.",
+        'How to read it: "server CPU" is how much of the two cores the server got; on shared cores wrk takes '
+        "the rest, so that ratio says as much about wrk as about the workers. The estimate is twice the "
+        "confined ratio: two workers on one core serving what one worker serves there cost no more per "
+        "request, so each given a core of its own (the load generated elsewhere) they serve twice as much. It "
+        "errs low: two processes taking turns on one core pay for switching between them, which two cores do "
+        "not.",
         "",
         END,
     ]
@@ -244,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("bench/workers.py needs wrk (Debian: apt-get install wrk)")
     before = os.getloadavg()[0]
-    results = measure(args.duration, args.rounds)
-    text = section(results, args.duration, args.rounds, (before, os.getloadavg()[0]))
+    results, confined = measure(args.duration, args.rounds)
+    text = section(results, confined, args.duration, args.rounds, (before, os.getloadavg()[0]))
     if args.out != "-":
         write(Path(args.out), text)
     sys.stdout.write(text)
