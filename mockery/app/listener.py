@@ -41,6 +41,7 @@ from mockery.http.requests import (
     RawRequest,
     header_map,
     read_body,
+    without_body,
 )
 from mockery.http.scenarios import advance, state_of
 from mockery.model.services import Route, Service
@@ -292,7 +293,8 @@ class ListenerApp:
         fired: tuple[Match, RawRequest] | None = None
         found: Match | Miss | None = None
         try:
-            body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
+            if not without_body(scope, headers):
+                body = await read_body(receive, headers, self.config.max_body, self.config.body_timeout)
         except BodyTimeout:
             answer = problem(
                 408,

@@ -60,6 +60,18 @@ def header_map(scope: Scope) -> dict[str, str]:
     return headers
 
 
+_HTTP1 = frozenset({"1.0", "1.1"})
+
+
+def without_body(scope: Scope, headers: dict[str, str]) -> bool:
+    """Whether HTTP/1 framing says the request has no body (neither ``Content-Length`` nor ``Transfer-Encoding``,
+    RFC 9112 6.3): its body is then known without waiting for the server's one empty message. Not for HTTP/2,
+    where a body may come without a length."""
+    return (
+        "content-length" not in headers and "transfer-encoding" not in headers and scope.get("http_version") in _HTTP1
+    )
+
+
 async def read_body(
     receive: Receive, headers: dict[str, str], max_body: int, idle_timeout: float | None = DEFAULT_BODY_TIMEOUT
 ) -> bytes:
