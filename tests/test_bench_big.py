@@ -36,14 +36,14 @@ def test_big_writes_its_section_and_keeps_the_rest(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
 @pytest.mark.slow
-def test_run_keeps_what_follows_its_marker(tmp_path: Path) -> None:
+def test_run_writes_a_report_and_keeps_what_follows_its_marker(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     keep = "<!-- bench/run.py rewrites what is above this line and keeps what is below it -->"
     out.write_text(f"# old results\n\nstale\n\n{keep}\n\n{HAND_WRITTEN}")
     result = subprocess.run(
         [
             *(sys.executable, str(ROOT / "bench" / "run.py")),
-            *("--duration", "1", "--warmup", "1", "--only", "a", "--out", str(out)),
+            *("--duration", "1", "--warmup", "1", "--rounds", "1", "--only", "a", "--out", str(out)),
         ],
         capture_output=True,
         text=True,
@@ -53,5 +53,8 @@ def test_run_keeps_what_follows_its_marker(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = out.read_text()
     assert "stale" not in report, report
+    assert "Machine: " in report
+    assert "| raw /static |" in report
+    assert "| starlette /static |" in report
     assert "| (a) static JSON route (~300 B) |" in report
     assert report.endswith(f"{keep}\n\n{HAND_WRITTEN}")
