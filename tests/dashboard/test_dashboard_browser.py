@@ -6,6 +6,7 @@ docs/dashboard.md."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -203,25 +204,27 @@ def signs_in(browser: Browser, url: str) -> None:
     browser.goto("about:blank")
 
 
-def test_screenshots_of_the_main_views(shop: MockServer, browser: Browser) -> None:
-    DOCS.mkdir(exist_ok=True)
+def test_screenshots_of_the_main_views(shop: MockServer, browser: Browser, tmp_path: Path) -> None:
+    # Into docs/ only when asked (MOCKERY_WRITE_SCREENSHOTS=1): a test run leaves the checkout as it found it.
+    shots = DOCS if os.environ.get("MOCKERY_WRITE_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(exist_ok=True)
     httpx.post(f"{shop.url}/orders", json={"item": "lamp"}, headers={"X-Key": "abc"})
     httpx.get(f"{shop.url}/users?_limit=2")
     httpx.post(f"{shop.url}/orders", json={"item": "desk"}, headers={"X-Key": "abd"})
     browser.click(row_for(browser, "unmatched"))
     browser.wait_for("!!document.querySelector('#detail .closest')")
-    browser.screenshot(DOCS / "requests.png")
+    browser.screenshot(shots / "requests.png")
     open_view(browser, "routes")
     browser.wait_for("document.querySelectorAll('#routes-table tbody tr').length >= 9")
     assert "spec.yaml:6:5" in browser.text("#routes-table tbody")
-    browser.screenshot(DOCS / "routes.png")
+    browser.screenshot(shots / "routes.png")
     open_view(browser, "data")
     browser.wait_for("!!document.querySelector('#records tbody button.edit')")
     browser.click("#records button.edit")
-    browser.screenshot(DOCS / "data.png")
+    browser.screenshot(shots / "data.png")
     open_view(browser, "control")
     browser.wait_for("!!document.querySelector('form[data-scenario=checkout]')")
-    browser.screenshot(DOCS / "control.png")
+    browser.screenshot(shots / "control.png")
     # Dark by system preference, and a narrow window with nothing wider than the screen.
     open_view(browser, "requests")
     browser.size(380, 800, dark=True)
@@ -231,9 +234,9 @@ def test_screenshots_of_the_main_views(shop: MockServer, browser: Browser) -> No
         ".map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)"
     )
     assert browser.js("document.documentElement.scrollWidth <= window.innerWidth"), wide
-    browser.screenshot(DOCS / "narrow-dark.png")
+    browser.screenshot(shots / "narrow-dark.png")
     for name in ("requests", "routes", "data", "control", "narrow-dark"):
-        assert (DOCS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+        assert (shots / f"{name}.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_foreign_page_cannot_make_the_browser_reset_the_server(
