@@ -116,7 +116,7 @@ def section(results: dict[str, list[Run]]) -> str:
             f"{QUERY}` (a filter on a weighted choice, a sort on a bounded integer), and beside it get-by-id"
             f" requests (`GET {BESIDE}`) one after another on another connection.",
             "",
-            f"Machine: {machine()}; load average {LOAD} when the runs began (other work shares the machine).",
+            f"Machine: {machine()}; load average {LOAD} when the runs began.",
             "",
             "Columns are filtered and sorted with numpy's arrays when numpy is installed (`with numpy`), else in"
             " plain Python, a chunk at a time (`plain Python`: the server started with numpy hidden from it).",

@@ -425,7 +425,7 @@ def section(result: dict[str, Any], duration: float) -> str:
         "`mockery serve` process on core 0, the load from core 1 (wrk with "
         f"{WRK_CONNECTIONS} connections for plain requests; this script's asyncio clients for streams, sockets "
         f"and the callback receiver), {duration:g} s after a one-second warm-up. Load average "
-        f"{result['load']:.2f} when it began (other work shares the machine): read the ratios, taken in one run.",
+        f"{result['load']:.2f} when it began: read the ratios, taken in one run.",
         "",
         f"Machine: {machine()}.",
         "",

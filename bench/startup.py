@@ -189,7 +189,7 @@ def section(result: dict[str, Any], runs: int) -> str:
             f"Run on {date.today().isoformat()} with `python3 bench/startup.py --runs {runs}`: `python3 -m mockery "
             f"serve specs/ --port 0` (the bundled specs: 3 services, 24 routes, 2 listeners) launched fresh each "
             f"run, `GET {PROBE}` polled from launch until it answers 200. Load average {result['load']:.2f} when "
-            "the runs began (other work shares the machine).",
+            "the runs began.",
             "",
             f"Machine: {machine()}.",
             "",
