@@ -34,17 +34,7 @@ def describe(
     """Set the attributes of a request's span once its answer is known (before it leaves): OpenTelemetry's HTTP
     semantic conventions (``set_http``), then mockery's own. What is the same for every request of a route is
     made once per route (and seed) and shared by its spans."""
-    client = scope.get("client")
-    query: bytes = scope["query_string"]
-    http: HttpFacts = (
-        scope["method"],
-        scope["path"],
-        answer.status,
-        request_size,
-        len(answer.body) if answer.stream is None else None,
-        client[0] if client is not None else None,
-        query.decode("latin-1") if query else None,
-    )
+    http = _http_facts(scope, answer.status, request_size, len(answer.body) if answer.stream is None else None)
     facts: dict[str, Attribute] = {}  # mockery's own, beyond what every request of the route has
     if note:
         facts["mockery.note"] = note
@@ -85,20 +75,25 @@ def describe(
 def describe_known(span: ActiveSpan, runtime: Runtime, scope: Scope, entry: TableEntry, answer: Answer) -> None:
     """``describe`` for a request answered with a static answer known before it arrived (a literal path, no
     condition, scenario, behaviour or body): the same attributes, from what the listener has at hand there."""
-    client = scope.get("client")
-    query: bytes = scope["query_string"]
-    http: HttpFacts = (
-        scope["method"],
-        scope["path"],
-        answer.status,
-        0,
-        len(answer.body),
-        client[0] if client is not None else None,
-        query.decode("latin-1") if query else None,
-    )
+    http = _http_facts(scope, answer.status, 0, len(answer.body))
     span.answered(entry.service.name, http, _route_facts, (runtime, entry, runtime.seed))
     if answer.status >= 500:
         span.event("error answer", {"http.response.status_code": answer.status})
+
+
+def _http_facts(scope: Scope, status: int, request_size: int, response_size: int | None) -> HttpFacts:
+    """A request's ``HttpFacts``: what its scope says, with its status and sizes (``None``: a stream)."""
+    client = scope.get("client")
+    query: bytes = scope["query_string"]
+    return (
+        scope["method"],
+        scope["path"],
+        status,
+        request_size,
+        response_size,
+        client[0] if client is not None else None,
+        query.decode("latin-1") if query else None,
+    )
 
 
 def _route_facts(runtime: Runtime, entry: TableEntry, seed: int) -> dict[str, Attribute]:
