@@ -14,6 +14,23 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from tests.callbacks.receiver import Receiver
 
 
+class KeptSender:
+    """A span sender that keeps the encoded payloads it was given, for tests that decode them without a network."""
+
+    def __init__(self) -> None:
+        self.payloads: list[bytes] = []
+
+    def send(self, payload: bytes) -> bool:
+        self.payloads.append(payload)
+        return True
+
+    def close(self) -> None:
+        return None
+
+    def after_fork(self) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Received:
     """One span as a collector got it: the ``service.name`` of its resource, and the span."""

@@ -11,33 +11,17 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Status
 
 from mockery.tracing import otlp
 from mockery.tracing.spans import Recorder, Span
+from tests.tracing.collector import KeptSender
 
 
-class _Kept:
-    """A sender that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.payloads: list[bytes] = []
-
-    def send(self, payload: bytes) -> bool:
-        self.payloads.append(payload)
-        return True
-
-    def close(self) -> None:
-        return None
-
-    def after_fork(self) -> None:
-        return None
-
-
-def _recorder(environ: dict[str, str] | None = None) -> tuple[Recorder, _Kept]:
-    kept = _Kept()
+def _recorder(environ: dict[str, str] | None = None) -> tuple[Recorder, KeptSender]:
+    kept = KeptSender()
     resource = {"service.name": "x", "deployment.environment": "dev", "answers": 3, "ratio": 0.5, "on": True}
     recorder = Recorder(kept, lambda service: {**resource, "service.name": service}, environ or {})
     return recorder, kept
 
 
-def _decoded(kept: _Kept) -> list[tuple[dict[str, object], ProtoSpan]]:
+def _decoded(kept: KeptSender) -> list[tuple[dict[str, object], ProtoSpan]]:
     found = []
     for payload in kept.payloads:
         for resource_spans in ExportTraceServiceRequest.FromString(payload).resource_spans:

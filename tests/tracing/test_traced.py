@@ -14,6 +14,7 @@ from mockery.http.requests import RawRequest
 from mockery.load.loader import load_specs
 from mockery.runtime.state import Runtime
 from mockery.tracing.spans import Recorder
+from tests.tracing.collector import KeptSender
 
 SPEC = """
 service: static
@@ -21,21 +22,6 @@ routes:
   - path: /static
     response: {status: 503, body: {id: 1, name: static}}
 """
-
-
-class _Kept:
-    def __init__(self) -> None:
-        self.payloads: list[bytes] = []
-
-    def send(self, payload: bytes) -> bool:
-        self.payloads.append(payload)
-        return True
-
-    def close(self) -> None:
-        return None
-
-    def after_fork(self) -> None:
-        return None
 
 
 @pytest.mark.parametrize("query", [b"", b"a=1"], ids=["no-query", "query"])
@@ -49,7 +35,7 @@ def test_the_known_path_describes_a_request_as_the_general_path_does(query: byte
     answer = found.entry.route.answer.static
     assert answer is not None
     scope = {"method": "GET", "path": "/static", "query_string": query, "client": ("10.0.0.7", 5000)}
-    kept = _Kept()
+    kept = KeptSender()
     recorder = Recorder(kept, lambda service: {"service.name": service}, {})
     general = recorder.server_span("GET", {}, lambda: "other")
     route = found.entry.route
