@@ -99,7 +99,7 @@ def table(runs: list[Run], label: str) -> tuple[list[str], list[str]]:
     ]
 
 
-def section(results: dict[str, list[Run]]) -> str:
+def section(results: dict[str, list[Run]], beside: str = BESIDE) -> str:
     rows: list[str] = []
     verdicts: list[str] = []
     for label, runs in results.items():
@@ -114,7 +114,7 @@ def section(results: dict[str, list[Run]]) -> str:
             f"Run on {date.today().isoformat()} with `python3 bench/big.py --runs {len(runs)}`: each run a fresh"
             " server (so nothing is generated or kept), the query `GET "
             f"{QUERY}` (a filter on a weighted choice, a sort on a bounded integer), and beside it get-by-id"
-            f" requests (`GET {BESIDE}`) one after another on another connection.",
+            f" requests (`GET {beside}`) one after another on another connection.",
             "",
             f"Machine: {machine()}; load average {LOAD} when the runs began.",
             "",
@@ -169,7 +169,7 @@ def main() -> int:
             results["plain Python"] = [one_run(folder, beside) for _ in range(args.runs)]
         finally:
             os.environ["PYTHONPATH"] = path
-    text = section(results)
+    text = section(results, beside)
     print(text)
     if args.out != "-":
         write(Path(args.out), text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from mockery.graphql.execute import Parsed
 
 KEPT_QUERIES = 256
-KEPT_TEXT_BYTES = 64 * 1024  # ~8 MB of parsed documents at most, per endpoint
+KEPT_TEXT_BYTES = 64 * 1024  # counted in characters; ~8 MB of parsed documents at most, per endpoint
 
 
 class KeptQueries:
